@@ -1,0 +1,43 @@
+// A block: the header, then a varint count and the transactions, each in its
+// canonical encoding. This same byte string is what we store and send.
+import { ByteReader, ByteWriter } from './bytes.js';
+import { ValidationError } from './errors.js';
+import { BlockHeader, HEADER_SIZE, readHeader, serializeHeader } from './header.js';
+import { Tx, readTx, txSize, writeTx, txid } from './tx.js';
+import { varintSize } from './bytes.js';
+
+export interface Block {
+  header: BlockHeader;
+  txs: Tx[];
+}
+
+export function blockSize(b: Block): number {
+  let n = HEADER_SIZE + varintSize(b.txs.length);
+  for (const t of b.txs) n += txSize(t);
+  return n;
+}
+
+export function serializeBlock(b: Block): Uint8Array {
+  const w = new ByteWriter(blockSize(b));
+  w.bytes(serializeHeader(b.header)).varint(b.txs.length);
+  for (const t of b.txs) writeTx(w, t);
+  return w.finish();
+}
+
+/** `maxSize` is checked before parsing so an oversized payload costs nothing. */
+export function parseBlock(bytes: Uint8Array, maxSize: number): Block {
+  if (bytes.length > maxSize) throw new ValidationError('bad-blk-length', `block of ${bytes.length} bytes is above the ${maxSize}-byte limit`, 100);
+  const r = new ByteReader(bytes, 'block');
+  const header = readHeader(r);
+  const n = r.varint();
+  if (n === 0) throw new ValidationError('bad-blk-length', 'block has no transactions', 100);
+  if (n * 50 > r.remaining) throw new ValidationError('bad-encoding', `block claims ${n} transactions, more than its bytes hold`, 20);
+  const txs: Tx[] = new Array(n);
+  for (let i = 0; i < n; i++) txs[i] = readTx(r);
+  r.end();
+  return { header, txs };
+}
+
+export function blockTxids(b: Block): Uint8Array[] {
+  return b.txs.map(txid);
+}

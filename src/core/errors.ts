@@ -1,0 +1,20 @@
+// Typed errors. A ValidationError carries a stable code (tests and peers' reject
+// messages use it) and a ban score (how much a peer that sent it is penalised).
+
+export class PubchainError extends Error {
+  constructor(readonly code: string, message: string, readonly meta: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends PubchainError {
+  constructor(code: string, message: string, readonly banScore = 100, meta: Record<string, unknown> = {}) {
+    super(code, message, meta);
+  }
+}
+
+/** A rule that fails only because we lack context (unknown parent, missing input): no ban. */
+export function isMissingContext(e: unknown): boolean {
+  return e instanceof ValidationError && (e.code === 'orphan' || e.code === 'missing-inputs');
+}

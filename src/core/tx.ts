@@ -1,0 +1,117 @@
+// Transactions in the tutorial's UTXO model, with one canonical encoding
+// (docs/consensus.md). The txid is SHA256d of that encoding, signatures
+// included: low-S, fixed-size compact signatures and compressed keys leave a
+// third party no way to re-encode a relayed transaction under another id.
+import { ByteReader, ByteWriter, bytesEqual, varintSize } from './bytes.js';
+import { ValidationError } from './errors.js';
+import { sha256d } from './hash.js';
+
+export const TX_VERSION = 1;
+export const NULL_HASH = new Uint8Array(32);
+export const COINBASE_VOUT = 0xffffffff;
+export const SIGNATURE_SIZE = 64;
+export const PUBKEY_SIZE = 33;
+export const PUBKEY_HASH_SIZE = 20;
+export const COINBASE_DATA_MIN = 12;
+export const COINBASE_DATA_MAX = 100;
+
+export interface TxInput {
+  prevTxid: Uint8Array;
+  vout: number;
+  /** 64-byte compact (r || s) signature; for the coinbase, its data (height, extra-nonce, tag). */
+  signature: Uint8Array;
+  /** 33-byte compressed public key; empty for the coinbase. */
+  pubKey: Uint8Array;
+}
+
+export interface TxOutput {
+  value: number;
+  pubKeyHash: Uint8Array;
+}
+
+export interface Tx {
+  version: number;
+  inputs: TxInput[];
+  outputs: TxOutput[];
+}
+
+export function isCoinbase(tx: Tx): boolean {
+  return tx.inputs.length === 1 && tx.inputs[0]!.vout === COINBASE_VOUT && bytesEqual(tx.inputs[0]!.prevTxid, NULL_HASH);
+}
+
+export function txSize(tx: Tx): number {
+  let n = 4 + varintSize(tx.inputs.length) + varintSize(tx.outputs.length);
+  for (const i of tx.inputs) n += 36 + varintSize(i.signature.length) + i.signature.length + varintSize(i.pubKey.length) + i.pubKey.length;
+  return n + tx.outputs.length * (8 + PUBKEY_HASH_SIZE);
+}
+
+export function writeTx(w: ByteWriter, tx: Tx): void {
+  w.u32(tx.version).varint(tx.inputs.length);
+  for (const i of tx.inputs) w.bytes(i.prevTxid).u32(i.vout).varBytes(i.signature).varBytes(i.pubKey);
+  w.varint(tx.outputs.length);
+  for (const o of tx.outputs) w.u64(o.value).bytes(o.pubKeyHash);
+}
+
+export function serializeTx(tx: Tx): Uint8Array {
+  const w = new ByteWriter(txSize(tx));
+  writeTx(w, tx);
+  return w.finish();
+}
+
+// Counts are bounded by what the largest block could hold, before any allocation.
+const MIN_INPUT_SIZE = 36 + 2;
+const OUTPUT_SIZE = 8 + PUBKEY_HASH_SIZE;
+
+export function readTx(r: ByteReader): Tx {
+  const version = r.u32();
+  const nIn = r.varint();
+  if (nIn * MIN_INPUT_SIZE > r.remaining) throw new ValidationError('bad-encoding', `transaction claims ${nIn} inputs, more than its bytes hold`, 20);
+  const inputs: TxInput[] = new Array(nIn);
+  for (let k = 0; k < nIn; k++) {
+    inputs[k] = {
+      prevTxid: Uint8Array.from(r.bytes(32)),
+      vout: r.u32(),
+      signature: Uint8Array.from(r.varBytes(COINBASE_DATA_MAX)),
+      pubKey: Uint8Array.from(r.varBytes(PUBKEY_SIZE)),
+    };
+  }
+  const nOut = r.varint();
+  if (nOut * OUTPUT_SIZE > r.remaining) throw new ValidationError('bad-encoding', `transaction claims ${nOut} outputs, more than its bytes hold`, 20);
+  const outputs: TxOutput[] = new Array(nOut);
+  for (let k = 0; k < nOut; k++) outputs[k] = { value: r.u64(), pubKeyHash: Uint8Array.from(r.bytes(PUBKEY_HASH_SIZE)) };
+  return { version, inputs, outputs };
+}
+
+export function parseTx(bytes: Uint8Array): Tx {
+  const r = new ByteReader(bytes, 'transaction');
+  const tx = readTx(r);
+  r.end();
+  return tx;
+}
+
+export function txid(tx: Tx): Uint8Array {
+  return sha256d(serializeTx(tx));
+}
+
+/** Coinbase data: height (u32 LE, as BIP34 commits it), extra-nonce (u64 LE), optional tag. */
+export function coinbaseData(height: number, extraNonce: number, tag: Uint8Array = new Uint8Array(0)): Uint8Array {
+  return new ByteWriter(COINBASE_DATA_MIN + tag.length).u32(height).u64(extraNonce).bytes(tag).finish();
+}
+
+export function coinbaseHeight(tx: Tx): number {
+  const data = tx.inputs[0]!.signature;
+  if (data.length < COINBASE_DATA_MIN) return -1;
+  return new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
+}
+
+export function createCoinbase(height: number, outputs: TxOutput[], extraNonce = 0, tag?: Uint8Array): Tx {
+  return {
+    version: TX_VERSION,
+    inputs: [{ prevTxid: NULL_HASH, vout: COINBASE_VOUT, signature: coinbaseData(height, extraNonce, tag), pubKey: new Uint8Array(0) }],
+    outputs,
+  };
+}
+
+export function outpointKey(txidBytes: Uint8Array, vout: number): string {
+  return `${Buffer.from(txidBytes.buffer, txidBytes.byteOffset, 32).toString('hex')}:${vout}`;
+}

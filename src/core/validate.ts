@@ -1,0 +1,197 @@
+// Consensus rules as pure functions. Each failure is a ValidationError with a
+// stable code and a ban score. Signature checks are returned, not run, so the
+// caller can verify them in a batch on a worker pool (or inline, in tests).
+import { addAmounts, isValidAmount } from './amount.js';
+import { Block, blockSize } from './block.js';
+import { bytesEqual } from './bytes.js';
+import { Coin, CoinView } from './coin.js';
+import { checkBlockTime } from './difficulty.js';
+import { ValidationError } from './errors.js';
+import { hash160 } from './hash.js';
+import { headerHash } from './header.js';
+import { hasDuplicateLeaves, MerkleRootFn, merkleRootJs } from './merkle.js';
+import { blockSubsidy, NetworkParams } from './params.js';
+import { bitsToTarget, hashMeetsTarget } from './pow.js';
+import { sighash, sighashCache } from './sighash.js';
+import {
+  COINBASE_DATA_MAX, COINBASE_DATA_MIN, coinbaseHeight, isCoinbase, outpointKey,
+  PUBKEY_HASH_SIZE, PUBKEY_SIZE, SIGNATURE_SIZE, Tx, txid, txSize,
+} from './tx.js';
+
+export interface SigCheck {
+  msg: Uint8Array;
+  signature: Uint8Array;
+  pubKey: Uint8Array;
+}
+
+export type SigVerifier = (msg: Uint8Array, signature: Uint8Array, pubKey: Uint8Array) => boolean;
+
+const fail = (code: string, message: string, ban = 100): never => { throw new ValidationError(code, message, ban); };
+
+// secp256k1 group order; low-S means s <= n/2, which removes the (r, n - s) twin.
+const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const HALF_N = CURVE_N >> 1n;
+
+function beToBigInt(b: Uint8Array): bigint {
+  let v = 0n;
+  for (const x of b) v = (v << 8n) | BigInt(x);
+  return v;
+}
+
+export function isCanonicalSignature(sig: Uint8Array): boolean {
+  if (sig.length !== SIGNATURE_SIZE) return false;
+  const r = beToBigInt(sig.subarray(0, 32));
+  const s = beToBigInt(sig.subarray(32, 64));
+  return r > 0n && r < CURVE_N && s > 0n && s <= HALF_N;
+}
+
+/** Rules that need nothing but the transaction itself. */
+export function checkTxSanity(tx: Tx, params: NetworkParams): void {
+  if (tx.inputs.length === 0) fail('bad-txns-vin-empty', 'transaction has no inputs');
+  if (tx.outputs.length === 0) fail('bad-txns-vout-empty', 'transaction has no outputs');
+  if (txSize(tx) > params.maxBlockSize) fail('bad-txns-oversize', 'transaction is larger than a block');
+  let total = 0;
+  for (const o of tx.outputs) {
+    if (!isValidAmount(o.value)) fail('bad-txns-vout-toolarge', `output value ${o.value} is out of range`);
+    if (o.pubKeyHash.length !== PUBKEY_HASH_SIZE) fail('bad-txns-pkh', 'output public-key hash is not 20 bytes');
+    total = addAmounts(total, o.value, 'bad-txns-txouttotal-toolarge');
+  }
+  if (isCoinbase(tx)) {
+    const data = tx.inputs[0]!.signature;
+    if (data.length < COINBASE_DATA_MIN || data.length > COINBASE_DATA_MAX) fail('bad-cb-length', `coinbase data is ${data.length} bytes`);
+    if (tx.inputs[0]!.pubKey.length !== 0) fail('bad-cb-pubkey', 'coinbase input carries a public key');
+    return;
+  }
+  const seen = new Set<string>();
+  for (const i of tx.inputs) {
+    if (i.prevTxid.length !== 32) fail('bad-txns-prevout', 'input txid is not 32 bytes');
+    const key = outpointKey(i.prevTxid, i.vout);
+    if (seen.has(key)) fail('bad-txns-inputs-duplicate', `input ${key} is spent twice in one transaction`);
+    seen.add(key);
+    if (i.vout === 0xffffffff && i.prevTxid.every((b) => b === 0)) fail('bad-txns-prevout-null', 'a non-coinbase input spends nothing');
+    if (!isCanonicalSignature(i.signature)) fail('non-canonical-signature', 'signature is not a 64-byte low-S compact signature');
+    if (i.pubKey.length !== PUBKEY_SIZE || (i.pubKey[0] !== 2 && i.pubKey[0] !== 3)) fail('bad-pubkey', 'public key is not a 33-byte compressed key');
+  }
+}
+
+export interface TxInputsResult {
+  fee: number;
+  spent: Coin[];
+  sigChecks: SigCheck[];
+}
+
+/**
+ * Rules against the UTXO set: every input spends an existing unspent output,
+ * the spender's key hashes to that output's owner, and inputs cover outputs.
+ */
+export function checkTxInputs(tx: Tx, view: CoinView): TxInputsResult {
+  const cache = sighashCache(tx);
+  const spent: Coin[] = [];
+  const sigChecks: SigCheck[] = [];
+  let inTotal = 0;
+  tx.inputs.forEach((input, index) => {
+    const key = outpointKey(input.prevTxid, input.vout);
+    const coin = view.get(key);
+    if (!coin) throw new ValidationError('missing-inputs', `input ${key} is unknown or already spent`, 0, { outpoint: key });
+    if (!bytesEqual(hash160(input.pubKey), coin.pubKeyHash)) fail('bad-txns-wrong-owner', `input ${key} is signed by a key that does not own it`);
+    inTotal = addAmounts(inTotal, coin.value, 'bad-txns-inputvalues-outofrange');
+    spent.push(coin);
+    sigChecks.push({ msg: sighash(tx, index, coin, cache), signature: input.signature, pubKey: input.pubKey });
+  });
+  let outTotal = 0;
+  for (const o of tx.outputs) outTotal = addAmounts(outTotal, o.value, 'bad-txns-txouttotal-toolarge');
+  if (inTotal < outTotal) fail('bad-txns-in-belowout', `inputs ${inTotal} are below outputs ${outTotal}`);
+  return { fee: inTotal - outTotal, spent, sigChecks };
+}
+
+export function verifySigChecks(checks: SigCheck[], verify: SigVerifier): void {
+  for (const c of checks) {
+    if (!verify(c.msg, c.signature, c.pubKey)) fail('bad-signature', 'a signature does not verify');
+  }
+}
+
+export function checkProofOfWork(hash: Uint8Array, bits: number, params: NetworkParams): void {
+  const target = bitsToTarget(bits);
+  if (target === 0n || target > params.powLimit) fail('bad-diffbits', `bits 0x${bits.toString(16)} are outside the network's range`);
+  if (!hashMeetsTarget(hash, target)) fail('high-hash', 'block hash does not meet its proof-of-work target', 50);
+}
+
+export interface BlockSanity {
+  hash: Uint8Array;
+  txids: Uint8Array[];
+}
+
+/** Context-free block rules: proof of work against its own bits, structure, Merkle root, size. */
+export function checkBlockSanity(block: Block, params: NetworkParams, merkleRoot: MerkleRootFn = merkleRootJs): BlockSanity {
+  const hash = headerHash(block.header);
+  checkProofOfWork(hash, block.header.bits, params);
+  if (block.txs.length === 0) fail('bad-blk-length', 'block has no transactions');
+  if (blockSize(block) > params.maxBlockSize) fail('bad-blk-length', `block is above ${params.maxBlockSize} bytes`);
+  if (!isCoinbase(block.txs[0]!)) fail('bad-cb-missing', 'first transaction is not a coinbase');
+  for (let i = 1; i < block.txs.length; i++) if (isCoinbase(block.txs[i]!)) fail('bad-cb-multiple', `transaction ${i} is a second coinbase`);
+  for (const tx of block.txs) checkTxSanity(tx, params);
+  const txids = block.txs.map(txid);
+  if (hasDuplicateLeaves(txids)) fail('bad-txns-duplicate', 'block repeats a transaction');
+  if (!bytesEqual(merkleRoot(txids), block.header.merkleRoot)) fail('bad-txnmrklroot', 'Merkle root does not match the transactions');
+  return { hash, txids };
+}
+
+export interface BlockContext {
+  height: number;
+  expectedBits: number;
+  medianTimePast: number;
+  now: number;
+}
+
+/** Rules that depend on the block's place in the chain. */
+export function checkBlockContext(block: Block, ctx: BlockContext, params: NetworkParams): void {
+  if (block.header.bits !== ctx.expectedBits) fail('bad-diffbits', `bits 0x${block.header.bits.toString(16)} differ from the expected 0x${ctx.expectedBits.toString(16)}`);
+  checkBlockTime(params, block.header.time, ctx.medianTimePast, ctx.now);
+  const h = coinbaseHeight(block.txs[0]!);
+  if (h !== ctx.height) fail('bad-cb-height', `coinbase says height ${h}, block is at ${ctx.height}`);
+}
+
+export interface ConnectResult {
+  fees: number;
+  /** Coins this block spends, in input order: the block's undo data. */
+  spent: Array<{ key: string; coin: Coin }>;
+  created: Array<{ key: string; coin: Coin }>;
+  sigChecks: SigCheck[];
+}
+
+/**
+ * Applies a block's transactions to a view of the UTXO set before it. Outputs
+ * created earlier in the block may be spent later in it; nothing is spent twice.
+ */
+export function connectBlockTxs(block: Block, txids: Uint8Array[], view: CoinView, height: number, params: NetworkParams): ConnectResult {
+  const created = new Map<string, Coin>();
+  const spentKeys = new Set<string>();
+  const overlay: CoinView = {
+    get: (key) => (spentKeys.has(key) ? undefined : created.get(key) ?? view.get(key)),
+  };
+  const result: ConnectResult = { fees: 0, spent: [], created: [], sigChecks: [] };
+  block.txs.forEach((tx, t) => {
+    if (t > 0) {
+      const r = checkTxInputs(tx, overlay);
+      tx.inputs.forEach((input, k) => {
+        const key = outpointKey(input.prevTxid, input.vout);
+        // A coin born and spent inside this block never reaches the UTXO set or its undo data.
+        if (created.delete(key)) return;
+        spentKeys.add(key);
+        result.spent.push({ key, coin: r.spent[k]! });
+      });
+      result.fees = addAmounts(result.fees, r.fee);
+      for (const c of r.sigChecks) result.sigChecks.push(c);
+    }
+    tx.outputs.forEach((o, vout) => {
+      const key = outpointKey(txids[t]!, vout);
+      const coin: Coin = { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase: t === 0 };
+      created.set(key, coin);
+    });
+  });
+  const allowed = addAmounts(blockSubsidy(params, height), result.fees);
+  const paid = block.txs[0]!.outputs.reduce((s, o) => addAmounts(s, o.value), 0);
+  if (paid > allowed) fail('bad-cb-amount', `coinbase pays ${paid}, more than subsidy plus fees ${allowed}`);
+  for (const [key, coin] of created) result.created.push({ key, coin });
+  return result;
+}
