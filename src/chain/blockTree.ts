@@ -1,0 +1,114 @@
+// The block index as a tree: entries by hash, the main chain by height, and
+// walks along a branch (ancestors, the part above the main chain, the bits and
+// median time a child must have). Bounded caches sit in front of the store;
+// the chain updates them only after its batch is written.
+import { bytesEqual, hashToHex, toHex } from '../core/bytes.js';
+import { isRetargetHeight, medianTimePast, retargetBits } from '../core/difficulty.js';
+import { NetworkParams } from '../core/params.js';
+import { KeyValueStore } from '../storage/kvStore.js';
+import { heightKey, indexKey } from '../storage/layout.js';
+import { StorageError } from '../storage/errors.js';
+import { BlockIndexEntry, parseIndexEntry } from './blockIndex.js';
+import { BoundedMap } from './boundedMap.js';
+
+export class BlockTree {
+  private readonly entries: BoundedMap<string, BlockIndexEntry>;
+  private readonly heights: BoundedMap<number, Uint8Array>;
+
+  constructor(private readonly store: KeyValueStore, private readonly params: NetworkParams, cacheSize: number) {
+    this.entries = new BoundedMap(cacheSize);
+    this.heights = new BoundedMap(cacheSize);
+  }
+
+  async get(hash: Uint8Array): Promise<BlockIndexEntry | null> {
+    if (hash.length !== 32) return null;
+    const key = toHex(hash);
+    const cached = this.entries.get(key);
+    if (cached) return cached;
+    const bytes = await this.store.get(indexKey(hash));
+    if (!bytes) return null;
+    const entry = parseIndexEntry(hash, bytes);
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  async must(hash: Uint8Array): Promise<BlockIndexEntry> {
+    const e = await this.get(hash);
+    if (!e) throw new StorageError('db-corrupt', `block index entry ${hashToHex(hash)} is missing`);
+    return e;
+  }
+
+  /** After a write: the entry as stored now. */
+  remember(entry: BlockIndexEntry): void {
+    this.entries.set(toHex(entry.hash), entry);
+  }
+
+  setMain(height: number, hash: Uint8Array): void { this.heights.set(height, hash); }
+  unsetMain(height: number): void { this.heights.delete(height); }
+
+  /** The main-chain hash at `height`; heights above the tip are never stored, so null there. */
+  async hashAt(height: number): Promise<Uint8Array | null> {
+    const cached = this.heights.get(height);
+    if (cached) return cached;
+    const v = await this.store.get(heightKey(height));
+    if (!v) return null;
+    const hash = Uint8Array.from(v);
+    this.heights.set(height, hash);
+    return hash;
+  }
+
+  /** Main-chain hashes at heights that must exist (at or below the tip). */
+  async hashesAt(heights: number[]): Promise<Uint8Array[]> {
+    const missing = heights.filter((h) => !this.heights.has(h));
+    if (missing.length > 0) {
+      const values = await this.store.getMany(missing.map(heightKey));
+      values.forEach((v, i) => {
+        if (!v) throw new StorageError('db-corrupt', `main-chain hash at height ${missing[i]} is missing`);
+        this.heights.set(missing[i]!, Uint8Array.from(v));
+      });
+    }
+    return heights.map((h) => this.heights.get(h)!);
+  }
+
+  async isOnMainChain(entry: BlockIndexEntry): Promise<boolean> {
+    const h = await this.hashAt(entry.height);
+    return h !== null && bytesEqual(h, entry.hash);
+  }
+
+  /** The ancestor of `entry` at `height`, on entry's own branch. */
+  async ancestor(entry: BlockIndexEntry, height: number): Promise<BlockIndexEntry> {
+    if (height > entry.height || height < this.params.genesisHeight) throw new RangeError(`no ancestor at height ${height}`);
+    let e = entry;
+    // Walk down the branch until it meets the main chain; from there it is one lookup.
+    while (e.height > height && !(await this.isOnMainChain(e))) e = await this.must(e.header.prevHash);
+    return e.height === height ? e : this.must((await this.hashAt(height))!);
+  }
+
+  /** Entries from just above the main chain up to and including `entry`, oldest first. */
+  async branchFrom(entry: BlockIndexEntry): Promise<BlockIndexEntry[]> {
+    const out: BlockIndexEntry[] = [];
+    let e = entry;
+    while (!(await this.isOnMainChain(e))) {
+      out.push(e);
+      e = await this.must(e.header.prevHash);
+    }
+    return out.reverse();
+  }
+
+  /** Bits and median time past that a child of `parent` must respect. */
+  async childContext(parent: BlockIndexEntry): Promise<{ bits: number; medianTimePast: number }> {
+    const height = parent.height + 1;
+    let bits = parent.header.bits;
+    if (isRetargetHeight(this.params, height)) {
+      const first = await this.ancestor(parent, height - this.params.retargetInterval);
+      bits = retargetBits(this.params, parent.header.bits, first.header.time, parent.header.time);
+    }
+    const times: number[] = [];
+    let e: BlockIndexEntry | null = parent;
+    while (e && times.length < this.params.medianTimeSpan) {
+      times.push(e.header.time);
+      e = e.height > this.params.genesisHeight ? await this.must(e.header.prevHash) : null;
+    }
+    return { bits, medianTimePast: medianTimePast(times) };
+  }
+}

@@ -1,0 +1,45 @@
+// The shapes the Chain API takes and returns.
+import type { Block } from '../core/block.js';
+import type { MerkleRootFn } from '../core/merkle.js';
+import type { SigCheck } from '../core/validate.js';
+
+export type SigBatchVerifier = (checks: SigCheck[]) => Promise<void> | void;
+
+export interface ChainOptions {
+  /** Throws a ValidationError ('bad-signature') when any check fails. */
+  verifySigs?: SigBatchVerifier;
+  merkleRoot?: MerkleRootFn;
+  /** Unix seconds. */
+  now?: () => number;
+  /** Block index entries and main-chain heights kept in memory. */
+  cacheSize?: number;
+}
+
+export interface ProcessResult {
+  status: 'connected' | 'reorg' | 'side' | 'orphan' | 'duplicate';
+  hash: Uint8Array;
+  height?: number;
+  /** Blocks that joined the main chain, oldest first. */
+  connected: Block[];
+  /** Blocks that left it, tip first. */
+  disconnected: Block[];
+}
+
+/**
+ * Carried in the meta of the ValidationError thrown when a heavier branch turns
+ * out invalid: what the main chain did. Usually nothing (the old chain is
+ * restored); when the valid part of the branch already had more work than the
+ * old tip, the tip stays there. The 'connect'/'disconnect' events say the same.
+ */
+export interface ChainChange {
+  tipChanged: boolean;
+  connected: Block[];
+  disconnected: Block[];
+}
+
+export interface NextBlockContext {
+  height: number;
+  prevHash: Uint8Array;
+  bits: number;
+  medianTimePast: number;
+}

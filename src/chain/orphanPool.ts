@@ -1,0 +1,78 @@
+// Blocks whose parent we do not have yet. Bounded by count: the oldest go
+// first, so a peer flooding us with unconnectable blocks costs a fixed amount.
+import { Block } from '../core/block.js';
+import { toHex } from '../core/bytes.js';
+import { headerHash } from '../core/header.js';
+
+export const DEFAULT_MAX_ORPHANS = 64;
+
+interface Orphan {
+  block: Block;
+  hash: Uint8Array;
+  parentKey: string;
+}
+
+export class OrphanPool {
+  private readonly byHash = new Map<string, Orphan>();
+  private readonly byParent = new Map<string, Set<string>>();
+
+  constructor(private readonly maxCount = DEFAULT_MAX_ORPHANS) {
+    if (!(maxCount >= 1)) throw new RangeError('an orphan pool holds at least one block');
+  }
+
+  get size(): number { return this.byHash.size; }
+
+  has(hash: Uint8Array): boolean { return this.byHash.has(toHex(hash)); }
+
+  /** False when the block is already held. */
+  add(block: Block, hash: Uint8Array = headerHash(block.header)): boolean {
+    const key = toHex(hash);
+    if (this.byHash.has(key)) return false;
+    const parentKey = toHex(block.header.prevHash);
+    this.byHash.set(key, { block, hash, parentKey });
+    let kids = this.byParent.get(parentKey);
+    if (!kids) this.byParent.set(parentKey, (kids = new Set()));
+    kids.add(key);
+    while (this.byHash.size > this.maxCount) this.removeKey(this.byHash.keys().next().value as string);
+    return true;
+  }
+
+  remove(hash: Uint8Array): boolean {
+    return this.removeKey(toHex(hash));
+  }
+
+  private removeKey(key: string): boolean {
+    const o = this.byHash.get(key);
+    if (!o) return false;
+    this.byHash.delete(key);
+    const kids = this.byParent.get(o.parentKey);
+    kids?.delete(key);
+    if (kids && kids.size === 0) this.byParent.delete(o.parentKey);
+    return true;
+  }
+
+  /** Removes and returns the orphans whose parent is `hash`, oldest first. */
+  takeChildren(hash: Uint8Array): Block[] {
+    const kids = this.byParent.get(toHex(hash));
+    if (!kids) return [];
+    const out: Block[] = [];
+    for (const key of [...kids]) {
+      out.push(this.byHash.get(key)!.block);
+      this.removeKey(key);
+    }
+    return out;
+  }
+
+  /** The hash the orphan chain through `hash` is missing: what to ask a peer for. */
+  missingAncestor(hash: Uint8Array): Uint8Array | null {
+    let o = this.byHash.get(toHex(hash));
+    if (!o) return null;
+    // Bounded by the pool size, so a cycle of hashes (impossible with real PoW) cannot loop forever.
+    for (let i = 0; i < this.byHash.size; i++) {
+      const parent = this.byHash.get(o.parentKey);
+      if (!parent) break;
+      o = parent;
+    }
+    return o.block.header.prevHash;
+  }
+}

@@ -1,0 +1,102 @@
+// KeyValueStore on RocksDB through rocksdb-native (why this binding and not
+// `rocksdb`: docs/storage.md). RocksDB appends every batch to its write-ahead
+// log before acknowledging it, so a batch survives the process being killed
+// right after `write` resolves; one batch is one WAL record, so it is atomic.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import RocksDB from 'rocksdb-native';
+import { BatchOp, KeyValueStore, RangeOptions, resolveRange } from './kvStore.js';
+import { DatabaseLockedError, StorageError } from './errors.js';
+
+/** Keys per native round trip while iterating: large scans amortise the crossing. */
+const ITERATOR_CAPACITY = 512;
+
+/** A plain Uint8Array view (no copy), so both stores hand out the same type. */
+const plain = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+// RocksDB takes an fcntl lock on <dir>/LOCK and fails (never waits) when it is
+// held: "While lock file: …: Resource temporarily unavailable" from another
+// process, "lock hold by current process" from this one.
+function isLockFailure(err: unknown): boolean {
+  const msg = err instanceof Error ? err.message : String(err);
+  return /While lock file|lock hold by current process/i.test(msg);
+}
+
+export class RocksStore implements KeyValueStore {
+  private closed = false;
+
+  private constructor(private readonly db: RocksDB, readonly dir: string) {}
+
+  static async open(dir: string): Promise<RocksStore> {
+    const abs = path.resolve(dir);
+    try {
+      await fs.mkdir(abs, { recursive: true });
+    } catch (e) {
+      throw new StorageError('db-open', `cannot create the database directory ${abs}: ${(e as Error).message}`, { dir: abs });
+    }
+    const db = new RocksDB(abs, { createIfMissing: true });
+    try {
+      await db.ready();
+    } catch (e) {
+      // A failed open leaves nothing to release; close() only rethrows the open error.
+      await db.close().catch(() => undefined);
+      if (isLockFailure(e)) throw new DatabaseLockedError(abs);
+      throw new StorageError('db-open', `cannot open the database at ${abs}: ${(e as Error).message}`, { dir: abs });
+    }
+    return new RocksStore(db, abs);
+  }
+
+  private check(): void {
+    if (this.closed) throw new StorageError('db-closed', `the database at ${this.dir} is closed`);
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | null> {
+    this.check();
+    const v = await this.db.get(key);
+    return v ? plain(v) : null;
+  }
+
+  async getMany(keys: Uint8Array[]): Promise<Array<Uint8Array | null>> {
+    this.check();
+    if (keys.length === 0) return [];
+    const batch = this.db.read({ capacity: keys.length, autoDestroy: true });
+    const pending = keys.map((k) => batch.get(k));
+    batch.tryFlush();
+    return (await Promise.all(pending)).map((v) => (v ? plain(v) : null));
+  }
+
+  async put(key: Uint8Array, value: Uint8Array): Promise<void> {
+    await this.write([{ type: 'put', key, value }]);
+  }
+
+  async write(ops: BatchOp[]): Promise<void> {
+    this.check();
+    if (ops.length === 0) return;
+    const batch = this.db.write({ capacity: ops.length, autoDestroy: true });
+    for (const op of ops) {
+      if (op.type === 'put') batch.tryPut(op.key, op.value);
+      else if (op.type === 'del') batch.tryDelete(op.key);
+      else batch.tryDeleteRange(op.gte, op.lt);
+    }
+    await batch.flush();
+  }
+
+  async *iterate(range: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
+    this.check();
+    const { gte, lt } = resolveRange(range);
+    const bounds: { gte?: Uint8Array; lt?: Uint8Array } = {};
+    if (gte) bounds.gte = gte;
+    if (lt) bounds.lt = lt;
+    const limit = range.limit ?? Infinity;
+    if (limit <= 0) return;
+    const capacity = Math.max(1, Math.min(ITERATOR_CAPACITY, limit));
+    const it = this.db.iterator(bounds, Number.isFinite(limit) ? { limit, capacity } : { capacity });
+    for await (const { key, value } of it) yield [plain(key), plain(value)];
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.close();
+  }
+}
