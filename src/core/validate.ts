@@ -28,21 +28,29 @@ export type SigVerifier = (msg: Uint8Array, signature: Uint8Array, pubKey: Uint8
 
 const fail = (code: string, message: string, ban = 100): never => { throw new ValidationError(code, message, ban); };
 
-// secp256k1 group order; low-S means s <= n/2, which removes the (r, n - s) twin.
-const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-const HALF_N = CURVE_N >> 1n;
+// secp256k1 group order n and n/2, big-endian. Low-S means s <= n/2, which
+// removes the (r, n - s) twin of every signature. Compared bytewise: this runs
+// for every input of every transaction, and BigInt parsing showed in profiles.
+const CURVE_N = Uint8Array.from(Buffer.from('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141', 'hex'));
+const HALF_N = Uint8Array.from(Buffer.from('7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0', 'hex'));
 
-function beToBigInt(b: Uint8Array): bigint {
-  let v = 0n;
-  for (const x of b) v = (v << 8n) | BigInt(x);
-  return v;
+/** Compares the 32-byte big-endian integer at sig[offset..] with `bound`. */
+function cmp32(sig: Uint8Array, offset: number, bound: Uint8Array): number {
+  for (let i = 0; i < 32; i++) {
+    const d = sig[offset + i]! - bound[i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function isZero32(sig: Uint8Array, offset: number): boolean {
+  for (let i = 0; i < 32; i++) if (sig[offset + i] !== 0) return false;
+  return true;
 }
 
 export function isCanonicalSignature(sig: Uint8Array): boolean {
   if (sig.length !== SIGNATURE_SIZE) return false;
-  const r = beToBigInt(sig.subarray(0, 32));
-  const s = beToBigInt(sig.subarray(32, 64));
-  return r > 0n && r < CURVE_N && s > 0n && s <= HALF_N;
+  return !isZero32(sig, 0) && cmp32(sig, 0, CURVE_N) < 0 && !isZero32(sig, 32) && cmp32(sig, 32, HALF_N) <= 0;
 }
 
 /** Rules that need nothing but the transaction itself. */

@@ -1,0 +1,155 @@
+// Typed wire messages over the generated protobuf code (proto/pubchain.proto).
+// Decoding validates every field a peer controls (hash sizes, list lengths,
+// string lengths) and fails only with a ban-scored ValidationError.
+import { ValidationError } from '../core/errors.js';
+import { pubchain } from '../generated/proto.js';
+
+export const MAX_INV_ITEMS = 50_000;
+export const MAX_LOCATOR_HASHES = 101;
+export const MAX_ADDRS = 1000;
+const MAX_USER_AGENT = 256;
+const MAX_HOST = 255;
+const MALFORMED_BAN = 20;
+
+export type InvKind = 'block' | 'tx';
+export interface InvItem { kind: InvKind; hash: Uint8Array }
+export interface VersionInfo {
+  protocol: number;
+  userAgent: string;
+  bestHeight: number;
+  work: bigint;
+  genesis: Uint8Array;
+  listenPort: number;
+  nonce: number;
+  timestamp: number;
+}
+export interface PeerAddress { host: string; port: number; lastSeen: number }
+
+export type Message =
+  | { command: 'version'; version: VersionInfo }
+  | { command: 'verack' }
+  | { command: 'addr'; addresses: PeerAddress[] }
+  | { command: 'getaddr' }
+  | { command: 'getblocks'; locator: Uint8Array[]; stop: Uint8Array | null }
+  | { command: 'inv' | 'getdata' | 'notfound'; items: InvItem[] }
+  | { command: 'block'; block: Uint8Array }
+  | { command: 'tx'; tx: Uint8Array }
+  | { command: 'ping' | 'pong'; nonce: number }
+  | { command: 'reject'; rejected: string; code: string; reason: string; hash: Uint8Array | null };
+
+export type Command = Message['command'];
+export const COMMANDS: readonly Command[] = ['version', 'verack', 'addr', 'getaddr', 'getblocks', 'inv', 'getdata', 'notfound', 'block', 'tx', 'ping', 'pong', 'reject'];
+
+const malformed = (command: string, why: string): never => {
+  throw new ValidationError('malformed-message', `malformed ${command}: ${why}`, MALFORMED_BAN);
+};
+
+function hash32(command: string, h: Uint8Array | null | undefined, what: string): Uint8Array {
+  if (!h || h.length !== 32) malformed(command, `${what} is not 32 bytes`);
+  return Uint8Array.from(h!);
+}
+
+/** protobufjs hands out Buffers on Node; callers get plain Uint8Array views (no copy). */
+function view(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function workToBytes(work: bigint): Uint8Array {
+  const hex = work.toString(16);
+  return Uint8Array.from(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'));
+}
+
+export function encodeMessage(m: Message): Uint8Array {
+  switch (m.command) {
+    case 'version': {
+      const v = m.version;
+      return pubchain.Version.encode({
+        protocol: v.protocol, userAgent: v.userAgent, bestHeight: v.bestHeight, chainWork: workToBytes(v.work),
+        genesis: v.genesis, listenPort: v.listenPort, nonce: v.nonce, timestamp: v.timestamp,
+      }).finish();
+    }
+    case 'verack': return pubchain.Verack.encode({}).finish();
+    case 'getaddr': return pubchain.GetAddr.encode({}).finish();
+    case 'addr': return pubchain.Addr.encode({ addresses: m.addresses.map((a) => ({ host: a.host, port: a.port, lastSeen: a.lastSeen })) }).finish();
+    case 'getblocks': return pubchain.GetBlocks.encode({ locator: m.locator, stop: m.stop ?? new Uint8Array(0) }).finish();
+    case 'inv': case 'getdata': case 'notfound':
+      return pubchain.Inventory.encode({ items: m.items.map((i) => ({ type: i.kind === 'block' ? pubchain.InvType.INV_BLOCK : pubchain.InvType.INV_TX, hash: i.hash })) }).finish();
+    case 'block': return pubchain.BlockMsg.encode({ block: m.block }).finish();
+    case 'tx': return pubchain.TxMsg.encode({ tx: m.tx }).finish();
+    case 'ping': case 'pong': return pubchain.Ping.encode({ nonce: m.nonce }).finish();
+    case 'reject': return pubchain.Reject.encode({ command: m.rejected, code: m.code, reason: m.reason, hash: m.hash ?? new Uint8Array(0) }).finish();
+  }
+}
+
+/** Returns null for a command we do not know (ignored, as other nodes do). */
+export function decodeMessage(command: string, payload: Uint8Array): Message | null {
+  if (!(COMMANDS as readonly string[]).includes(command)) return null;
+  try {
+    return decodeKnown(command as Command, payload);
+  } catch (err) {
+    if (err instanceof ValidationError) throw err;
+    // protobufjs throws plain errors on truncated or mistyped fields.
+    return malformed(command, (err as Error).message);
+  }
+}
+
+function decodeKnown(command: Command, payload: Uint8Array): Message {
+  switch (command) {
+    case 'version': {
+      const v = pubchain.Version.decode(payload);
+      if (v.userAgent.length > MAX_USER_AGENT) malformed(command, 'user agent too long');
+      if (v.chainWork.length > 32) malformed(command, 'chain work above 256 bits');
+      if (v.listenPort > 65535) malformed(command, 'listen port out of range');
+      const genesis = hash32(command, v.genesis, 'genesis hash');
+      const work = v.chainWork.length ? BigInt(`0x${Buffer.from(v.chainWork).toString('hex')}`) : 0n;
+      return { command, version: { protocol: v.protocol, userAgent: v.userAgent, bestHeight: v.bestHeight, work, genesis, listenPort: v.listenPort, nonce: Number(v.nonce), timestamp: Number(v.timestamp) } };
+    }
+    case 'verack': pubchain.Verack.decode(payload); return { command };
+    case 'getaddr': pubchain.GetAddr.decode(payload); return { command };
+    case 'addr': {
+      const a = pubchain.Addr.decode(payload);
+      if (a.addresses.length > MAX_ADDRS) malformed(command, `${a.addresses.length} addresses (max ${MAX_ADDRS})`);
+      return {
+        command,
+        addresses: a.addresses.map((x) => {
+          const host = x.host ?? '';
+          const port = x.port ?? 0;
+          if (host.length === 0 || host.length > MAX_HOST || port === 0 || port > 65535) malformed(command, 'bad address entry');
+          return { host, port, lastSeen: Number(x.lastSeen ?? 0) };
+        }),
+      };
+    }
+    case 'getblocks': {
+      const g = pubchain.GetBlocks.decode(payload);
+      if (g.locator.length > MAX_LOCATOR_HASHES) malformed(command, `locator of ${g.locator.length} hashes (max ${MAX_LOCATOR_HASHES})`);
+      const locator = g.locator.map((h) => hash32(command, h, 'locator hash'));
+      const stop = g.stop.length === 0 ? null : hash32(command, g.stop, 'stop hash');
+      return { command, locator, stop };
+    }
+    case 'inv': case 'getdata': case 'notfound': {
+      const inv = pubchain.Inventory.decode(payload);
+      if (inv.items.length > MAX_INV_ITEMS) malformed(command, `${inv.items.length} items (max ${MAX_INV_ITEMS})`);
+      const items = inv.items.map((i) => {
+        if (i.type !== pubchain.InvType.INV_BLOCK && i.type !== pubchain.InvType.INV_TX) malformed(command, `unknown item type ${i.type}`);
+        return { kind: (i.type === pubchain.InvType.INV_BLOCK ? 'block' : 'tx') as InvKind, hash: hash32(command, i.hash, 'item hash') };
+      });
+      return { command, items };
+    }
+    case 'block': {
+      const b = pubchain.BlockMsg.decode(payload);
+      if (b.block.length === 0) malformed(command, 'empty block');
+      return { command, block: view(b.block) };
+    }
+    case 'tx': {
+      const t = pubchain.TxMsg.decode(payload);
+      if (t.tx.length === 0) malformed(command, 'empty transaction');
+      return { command, tx: view(t.tx) };
+    }
+    case 'ping': case 'pong': return { command, nonce: Number(pubchain.Ping.decode(payload).nonce) };
+    case 'reject': {
+      const r = pubchain.Reject.decode(payload);
+      if (r.command.length > 12 || r.code.length > 64 || r.reason.length > 512) malformed(command, 'fields too long');
+      return { command, rejected: r.command, code: r.code, reason: r.reason, hash: r.hash.length === 32 ? Uint8Array.from(r.hash) : null };
+    }
+  }
+}

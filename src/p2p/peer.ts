@@ -1,0 +1,187 @@
+// One TCP connection to a peer: many frames each way, a version/verack
+// handshake that must finish in time, pings, ban score and a bounded send
+// queue. Every error from the socket or from a handler ends here: a peer can
+// close its own connection, never the node.
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { ValidationError } from '../core/errors.js';
+import type { NetworkParams } from '../core/params.js';
+import { encodeFrame } from './frame.js';
+import { FrameError, FrameParser } from './frameParser.js';
+import { decodeMessage, encodeMessage, Message, VersionInfo } from './messages.js';
+import type { P2pLogger } from './logger.js';
+
+export const BAN_THRESHOLD = 100;
+/** Room for the largest block plus its protobuf envelope. */
+export const maxPayloadFor = (params: NetworkParams): number => params.maxBlockSize + 1024;
+
+export interface PeerOptions {
+  socket: Socket;
+  inbound: boolean;
+  params: NetworkParams;
+  log: P2pLogger;
+  /** Our version message; its nonce identifies this process. */
+  localVersion: () => VersionInfo;
+  /** Returns why the peer's version is refused, or null to accept it. */
+  checkVersion: (v: VersionInfo) => string | null;
+  handshakeTimeoutMs?: number;
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  maxSendQueueBytes?: number;
+}
+
+export class Peer extends EventEmitter {
+  readonly host: string;
+  readonly port: number;
+  readonly id: string;
+  readonly inbound: boolean;
+  remoteVersion: VersionInfo | null = null;
+  banScore = 0;
+  ready = false;
+  closed = false;
+  bytesIn = 0;
+  bytesOut = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+  readonly connectedAt = Date.now();
+  private gotVerack = false;
+  private readonly parser: FrameParser;
+  private handshakeTimer: NodeJS.Timeout | null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private pongDeadline: NodeJS.Timeout | null = null;
+  private pingNonce = 0;
+  lastPingMs: number | null = null;
+  private pingSentAt = 0;
+
+  constructor(private readonly o: PeerOptions) {
+    super();
+    this.inbound = o.inbound;
+    this.host = o.socket.remoteAddress ?? 'unknown';
+    this.port = o.socket.remotePort ?? 0;
+    this.id = `${this.host}:${this.port}`;
+    this.parser = new FrameParser(o.params.magic, maxPayloadFor(o.params));
+    o.socket.setNoDelay(true);
+    o.socket.on('data', (d: Buffer) => this.onData(d));
+    o.socket.on('error', (err) => this.close(`socket error: ${err.message}`));
+    o.socket.on('close', () => this.close('connection closed by peer'));
+    this.handshakeTimer = setTimeout(() => this.close('handshake not finished in time'), o.handshakeTimeoutMs ?? 10_000);
+    this.send({ command: 'version', version: o.localVersion() });
+  }
+
+  send(m: Message): void {
+    if (this.closed) return;
+    const frame = encodeFrame(this.o.params.magic, m.command, encodeMessage(m));
+    this.bytesOut += frame.length;
+    this.messagesOut++;
+    this.o.socket.write(frame);
+    // A peer that never reads would make us buffer without bound.
+    if (this.o.socket.writableLength > (this.o.maxSendQueueBytes ?? 64 * 1024 * 1024)) this.close('peer is not reading (send queue full)');
+  }
+
+  /** Adds ban score; at 100 the peer is disconnected and its host banned. */
+  misbehave(score: number, reason: string): void {
+    if (this.closed || score <= 0) return;
+    this.banScore += score;
+    this.o.log.info({ peer: this.id, score: this.banScore, reason }, 'peer misbehaved');
+    if (this.banScore >= BAN_THRESHOLD) {
+      this.emit('banned', reason);
+      this.close(`banned: ${reason}`);
+    }
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ready = false;
+    for (const t of [this.handshakeTimer, this.pongDeadline]) if (t) clearTimeout(t);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.o.socket.destroy();
+    this.o.log.debug({ peer: this.id, reason }, 'peer disconnected');
+    this.emit('close', reason);
+  }
+
+  private onData(d: Buffer): void {
+    if (this.closed) return;
+    this.bytesIn += d.length;
+    let items;
+    try {
+      items = this.parser.push(new Uint8Array(d.buffer, d.byteOffset, d.length));
+    } catch (err) {
+      const reason = err instanceof FrameError ? err.message : `unreadable stream: ${(err as Error).message}`;
+      this.misbehave(err instanceof FrameError && err.code === 'bad-magic' ? 10 : 20, reason);
+      this.close(reason);
+      return;
+    }
+    for (const item of items) {
+      if (this.closed) return;
+      if ('badChecksum' in item) {
+        // Dropped, as Bitcoin does: corruption is not proof of malice.
+        this.o.log.debug({ peer: this.id, command: item.badChecksum }, 'dropped a frame with a bad checksum');
+        continue;
+      }
+      this.messagesIn++;
+      try {
+        const m = decodeMessage(item.frame.command, item.frame.payload);
+        if (m === null) { this.o.log.debug({ peer: this.id, command: item.frame.command }, 'ignored an unknown command'); continue; }
+        this.handle(m);
+      } catch (err) {
+        if (err instanceof ValidationError) this.misbehave(err.banScore, err.message);
+        else this.o.log.error({ peer: this.id, err }, 'error while handling a message');
+      }
+    }
+  }
+
+  private handle(m: Message): void {
+    if (m.command === 'version') return this.onVersion(m.version);
+    if (m.command === 'verack') {
+      this.gotVerack = true;
+      this.maybeReady();
+      return;
+    }
+    if (!this.ready) { this.misbehave(10, `${m.command} before the handshake`); return; }
+    if (m.command === 'ping') { this.send({ command: 'pong', nonce: m.nonce }); return; }
+    if (m.command === 'pong') {
+      this.emit('pong', m.nonce);
+      if (m.nonce === this.pingNonce && this.pongDeadline) {
+        clearTimeout(this.pongDeadline);
+        this.pongDeadline = null;
+        this.lastPingMs = Date.now() - this.pingSentAt;
+      }
+      return;
+    }
+    this.emit('message', m);
+  }
+
+  private onVersion(v: VersionInfo): void {
+    if (this.remoteVersion) { this.misbehave(10, 'second version message'); return; }
+    if (v.nonce === this.o.localVersion().nonce) { this.close('connected to ourselves'); return; }
+    const refusal = this.o.checkVersion(v);
+    if (refusal) {
+      this.o.log.warn({ peer: this.id, reason: refusal }, 'refused peer');
+      this.close(refusal);
+      return;
+    }
+    this.remoteVersion = v;
+    this.send({ command: 'verack' });
+    this.maybeReady();
+  }
+
+  private maybeReady(): void {
+    if (this.ready || !this.remoteVersion || !this.gotVerack || this.closed) return;
+    this.ready = true;
+    if (this.handshakeTimer) { clearTimeout(this.handshakeTimer); this.handshakeTimer = null; }
+    const interval = this.o.pingIntervalMs ?? 30_000;
+    this.pingTimer = setInterval(() => this.ping(), interval);
+    this.pingTimer.unref();
+    this.emit('ready');
+  }
+
+  private ping(): void {
+    if (this.pongDeadline) return;
+    this.pingNonce = Math.floor(Math.random() * 2 ** 52);
+    this.pingSentAt = Date.now();
+    this.send({ command: 'ping', nonce: this.pingNonce });
+    this.pongDeadline = setTimeout(() => this.close('no pong in time'), this.o.pingTimeoutMs ?? 20_000);
+    this.pongDeadline.unref();
+  }
+}

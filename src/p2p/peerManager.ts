@@ -1,0 +1,184 @@
+// All of a node's connections: a listener, persistent outbound peers (with
+// backoff), addresses learned through addr/getaddr, the ban list and broadcast.
+// Addresses are only passed on once we have connected to them ourselves.
+import { EventEmitter } from 'node:events';
+import { createServer, connect as tcpConnect, Server, Socket } from 'node:net';
+import type { NetworkParams } from '../core/params.js';
+import { BanList, DEFAULT_BAN_MS } from './banList.js';
+import { silentLogger, type P2pLogger } from './logger.js';
+import type { Message, PeerAddress, VersionInfo } from './messages.js';
+import { MAX_ADDRS } from './messages.js';
+import { Peer } from './peer.js';
+
+export interface PeerManagerOptions {
+  params: NetworkParams;
+  log?: P2pLogger;
+  localVersion: () => Omit<VersionInfo, 'nonce' | 'timestamp'>;
+  checkVersion: (v: VersionInfo) => string | null;
+  maxInbound?: number;
+  maxOutbound?: number;
+  handshakeTimeoutMs?: number;
+  pingIntervalMs?: number;
+  banMs?: number;
+  retryMs?: number;
+}
+
+export declare interface PeerManager {
+  on(event: 'ready', l: (peer: Peer) => void): this;
+  on(event: 'message', l: (peer: Peer, m: Message) => void): this;
+  on(event: 'close', l: (peer: Peer, reason: string) => void): this;
+}
+
+const addrKey = (host: string, port: number): string => `${host}:${port}`;
+
+export class PeerManager extends EventEmitter {
+  readonly bans: BanList;
+  readonly nonce = Math.floor(Math.random() * 2 ** 52);
+  private readonly all = new Set<Peer>();
+  private readonly persistent = new Map<string, { host: string; port: number; peer: Peer | null; timer: NodeJS.Timeout | null; failures: number }>();
+  private readonly known = new Map<string, PeerAddress>();
+  private server: Server | null = null;
+  private closing = false;
+  private readonly log: P2pLogger;
+  listenPort = 0;
+
+  constructor(private readonly o: PeerManagerOptions) {
+    super();
+    this.log = o.log ?? silentLogger;
+    this.bans = new BanList(o.banMs ?? DEFAULT_BAN_MS);
+  }
+
+  /** Ready (handshaken) peers. */
+  peers(): Peer[] {
+    return [...this.all].filter((p) => p.ready);
+  }
+
+  get connectionCount(): number { return this.all.size; }
+
+  async listen(host: string, port: number): Promise<number> {
+    const server = createServer((socket) => this.onInbound(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => { server.off('error', reject); resolve(); });
+    });
+    server.on('error', (err) => this.log.error({ err }, 'listener error'));
+    this.server = server;
+    this.listenPort = (server.address() as { port: number }).port;
+    return this.listenPort;
+  }
+
+  /** Keeps a connection to host:port, reconnecting with backoff while the manager runs. */
+  connect(host: string, port: number): void {
+    const key = addrKey(host, port);
+    if (this.persistent.has(key)) return;
+    this.persistent.set(key, { host, port, peer: null, timer: null, failures: 0 });
+    this.dial(key);
+  }
+
+  broadcast(m: Message, except?: Peer): void {
+    for (const p of this.peers()) if (p !== except) p.send(m);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const entry of this.persistent.values()) if (entry.timer) clearTimeout(entry.timer);
+    for (const p of this.all) p.close('node shutting down');
+    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private dial(key: string): void {
+    const entry = this.persistent.get(key);
+    if (!entry || this.closing) return;
+    entry.timer = null;
+    const socket = tcpConnect({ host: entry.host, port: entry.port });
+    socket.once('connect', () => {
+      entry.failures = 0;
+      const peer = this.adopt(socket, false);
+      entry.peer = peer;
+      peer.once('ready', () => this.remember(entry.host, entry.port));
+      peer.once('close', () => { entry.peer = null; this.scheduleDial(key); });
+    });
+    socket.once('error', (err) => {
+      if (entry.peer) return;
+      socket.destroy();
+      entry.failures++;
+      if (entry.failures === 1 || entry.failures % 10 === 0) this.log.info({ peer: key, err: err.message }, 'cannot connect; will retry');
+      this.scheduleDial(key);
+    });
+  }
+
+  private scheduleDial(key: string): void {
+    const entry = this.persistent.get(key);
+    if (!entry || this.closing || entry.timer) return;
+    const base = this.o.retryMs ?? 500;
+    const delay = Math.min(base * 2 ** Math.min(entry.failures, 6), 30_000);
+    entry.timer = setTimeout(() => this.dial(key), delay);
+    entry.timer.unref();
+  }
+
+  private onInbound(socket: Socket): void {
+    const host = socket.remoteAddress ?? '';
+    const inbound = [...this.all].filter((p) => p.inbound).length;
+    if (this.closing || this.bans.isBanned(host) || inbound >= (this.o.maxInbound ?? 125)) {
+      socket.destroy();
+      return;
+    }
+    this.adopt(socket, true);
+  }
+
+  private adopt(socket: Socket, inbound: boolean): Peer {
+    const peer = new Peer({
+      socket, inbound, params: this.o.params, log: this.log,
+      localVersion: () => ({ ...this.o.localVersion(), nonce: this.nonce, timestamp: Math.floor(Date.now() / 1000) }),
+      checkVersion: this.o.checkVersion,
+      handshakeTimeoutMs: this.o.handshakeTimeoutMs, pingIntervalMs: this.o.pingIntervalMs,
+    });
+    this.all.add(peer);
+    peer.on('ready', () => {
+      this.log.info({ peer: peer.id, inbound, height: peer.remoteVersion!.bestHeight }, 'peer connected');
+      if (!inbound) peer.send({ command: 'getaddr' });
+      this.emit('ready', peer);
+    });
+    peer.on('message', (m: Message) => this.onMessage(peer, m));
+    peer.on('banned', () => this.bans.ban(peer.host));
+    peer.on('close', (reason: string) => {
+      this.all.delete(peer);
+      if (peer.remoteVersion) this.log.info({ peer: peer.id, reason }, 'peer left');
+      this.emit('close', peer, reason);
+    });
+    return peer;
+  }
+
+  private onMessage(peer: Peer, m: Message): void {
+    if (m.command === 'getaddr') {
+      const addresses = [...this.known.values()].slice(0, MAX_ADDRS);
+      if (addresses.length > 0) peer.send({ command: 'addr', addresses });
+      return;
+    }
+    if (m.command === 'addr') {
+      this.learn(m.addresses);
+      return;
+    }
+    this.emit('message', peer, m);
+  }
+
+  private remember(host: string, port: number): void {
+    this.known.set(addrKey(host, port), { host, port, lastSeen: Math.floor(Date.now() / 1000) });
+  }
+
+  /** Connects to learned addresses while we have fewer outbound peers than we want. */
+  private learn(addresses: PeerAddress[]): void {
+    const want = this.o.maxOutbound ?? 4;
+    for (const a of addresses) {
+      if (this.persistent.size >= want) return;
+      const key = addrKey(a.host, a.port);
+      if (this.persistent.has(key) || this.bans.isBanned(a.host)) continue;
+      if (a.port === this.listenPort && isLocalHost(a.host)) continue;
+      this.connect(a.host, a.port);
+    }
+  }
+}
+
+function isLocalHost(host: string): boolean {
+  return host === 'localhost' || host.startsWith('127.') || host === '::1' || host === '::ffff:127.0.0.1';
+}

@@ -1,0 +1,90 @@
+// The frame layer: splitting, coalescing, limits, and that no byte stream can
+// make the parser or the message decoder throw anything but their typed errors.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ValidationError } from '../src/core/errors.js';
+import { REGTEST } from '../src/core/params.js';
+import { encodeFrame, HEADER_BYTES } from '../src/p2p/frame.js';
+import { FrameError, FrameParser } from '../src/p2p/frameParser.js';
+import { COMMANDS, decodeMessage, encodeMessage, MAX_INV_ITEMS, MAX_LOCATOR_HASHES } from '../src/p2p/messages.js';
+import { pubchain } from '../src/generated/proto.js';
+
+const magic = REGTEST.magic;
+const ping = (n: number): Uint8Array => encodeFrame(magic, 'ping', encodeMessage({ command: 'ping', nonce: n }));
+
+test('frame header is magic, NUL-padded command, length LE and checksum', () => {
+  const f = ping(7);
+  assert.deepEqual(f.subarray(0, 4), magic);
+  assert.equal(Buffer.from(f.subarray(4, 16)).toString('latin1'), 'ping\0\0\0\0\0\0\0\0');
+  assert.equal(new DataView(f.buffer).getUint32(16, true), f.length - HEADER_BYTES);
+});
+
+test('frames split byte by byte, and several in one chunk, all parse', () => {
+  const frames = [ping(1), ping(2), ping(3)];
+  const all = Buffer.concat(frames);
+  const p1 = new FrameParser(magic, 1000);
+  const got: number[] = [];
+  for (const b of all) for (const item of p1.push(Uint8Array.of(b))) if ('frame' in item) got.push(decodeMessage('ping', item.frame.payload)!.command === 'ping' ? 1 : 0);
+  assert.equal(got.length, 3);
+  const p2 = new FrameParser(magic, 1000);
+  const items = p2.push(new Uint8Array(all));
+  assert.deepEqual(items.map((i) => ('frame' in i ? (decodeMessage('ping', i.frame.payload) as { nonce: number }).nonce : -1)), [1, 2, 3]);
+});
+
+test('bad magic and over-limit length are fatal; a bad checksum only drops the frame', () => {
+  const bad = ping(1);
+  bad[0] ^= 0xff;
+  assert.throws(() => new FrameParser(magic, 1000).push(bad), (e: unknown) => e instanceof FrameError && e.code === 'bad-magic');
+  const big = encodeFrame(magic, 'block', new Uint8Array(2000));
+  assert.throws(() => new FrameParser(magic, 1000).push(big.subarray(0, HEADER_BYTES)), (e: unknown) => e instanceof FrameError && e.code === 'oversized');
+  const corrupt = ping(5);
+  corrupt[corrupt.length - 1] ^= 1;
+  const items = new FrameParser(magic, 1000).push(new Uint8Array(Buffer.concat([corrupt, ping(6)])));
+  assert.deepEqual(items.map((i) => ('badChecksum' in i ? 'dropped' : 'ok')), ['dropped', 'ok']);
+});
+
+test('inventory and locator limits are enforced when decoding', () => {
+  const hash = new Uint8Array(32);
+  const inv = (n: number): Uint8Array => pubchain.Inventory.encode({ items: Array.from({ length: n }, () => ({ type: pubchain.InvType.INV_BLOCK, hash })) }).finish();
+  assert.equal((decodeMessage('inv', inv(MAX_INV_ITEMS)) as { items: unknown[] }).items.length, MAX_INV_ITEMS);
+  assert.throws(() => decodeMessage('inv', inv(MAX_INV_ITEMS + 1)), (e: unknown) => e instanceof ValidationError && e.code === 'malformed-message');
+  const loc = (n: number): Uint8Array => pubchain.GetBlocks.encode({ locator: Array.from({ length: n }, () => hash) }).finish();
+  assert.equal((decodeMessage('getblocks', loc(MAX_LOCATOR_HASHES)) as { locator: unknown[] }).locator.length, MAX_LOCATOR_HASHES);
+  assert.throws(() => decodeMessage('getblocks', loc(MAX_LOCATOR_HASHES + 1)), ValidationError);
+  assert.throws(() => decodeMessage('getdata', pubchain.Inventory.encode({ items: [{ type: 2, hash: new Uint8Array(31) }] }).finish()), ValidationError);
+  assert.equal(decodeMessage('nosuchcmd', new Uint8Array(3)), null);
+});
+
+test('every message round-trips through encode and decode', () => {
+  const h = new Uint8Array(32).fill(3);
+  const samples = [
+    { command: 'version', version: { protocol: 1, userAgent: '/x/', bestHeight: 9, work: 123456789n, genesis: h, listenPort: 8000, nonce: 42, timestamp: 1700000000 } },
+    { command: 'verack' }, { command: 'getaddr' },
+    { command: 'addr', addresses: [{ host: 'localhost', port: 8000, lastSeen: 5 }] },
+    { command: 'getblocks', locator: [h, h], stop: null },
+    { command: 'inv', items: [{ kind: 'tx', hash: h }, { kind: 'block', hash: h }] },
+    { command: 'block', block: Uint8Array.of(1, 2, 3) }, { command: 'tx', tx: Uint8Array.of(4) },
+    { command: 'ping', nonce: 99 },
+    { command: 'reject', rejected: 'tx', code: 'bad', reason: 'why', hash: h },
+  ] as const;
+  for (const m of samples) assert.deepEqual(decodeMessage(m.command, encodeMessage(m as never)), m);
+});
+
+test('property: no byte stream makes the parser or decoder throw an untyped error', () => {
+  fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }), fc.constantFrom(...COMMANDS), (chunks, command) => {
+    const p = new FrameParser(magic, 4096);
+    try {
+      for (const c of chunks) p.push(c);
+    } catch (e) {
+      assert.ok(e instanceof FrameError, `parser threw ${(e as Error).message}`);
+    }
+    for (const c of chunks) {
+      try {
+        decodeMessage(command, c);
+      } catch (e) {
+        assert.ok(e instanceof ValidationError, `decoder threw ${(e as Error).message}`);
+      }
+    }
+  }), { numRuns: 2000 });
+});

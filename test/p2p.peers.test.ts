@@ -1,0 +1,113 @@
+// Peers over real TCP on 127.0.0.1: handshake, many frames on one connection,
+// and every way a peer can misbehave ending with that peer, not the node.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { REGTEST } from '../src/core/params.js';
+import { encodeFrame } from '../src/p2p/frame.js';
+import { encodeMessage } from '../src/p2p/messages.js';
+import type { Peer } from '../src/p2p/peer.js';
+import { closed, GENESIS_A, GENESIS_B, makeManager, rawSocket, until } from './helpers/p2pHarness.js';
+
+const frame = (command: string, payload: Uint8Array): Uint8Array => encodeFrame(REGTEST.magic, command, payload);
+const versionFrame = (genesis: Uint8Array, nonce = 12345): Uint8Array => frame('version', encodeMessage({
+  command: 'version', version: { protocol: 1, userAgent: '/raw/', bestHeight: 0, work: 0n, genesis, listenPort: 0, nonce, timestamp: 0 },
+}));
+
+test('two managers handshake and exchange many frames both ways on one connection', async () => {
+  const a = makeManager(GENESIS_A);
+  const b = makeManager(GENESIS_A);
+  try {
+    const port = await a.listen('127.0.0.1', 0);
+    const got = { a: 0, b: 0 };
+    a.on('message', (_p, m) => { if (m.command === 'inv') got.a++; });
+    b.on('message', (_p, m) => { if (m.command === 'inv') got.b++; });
+    b.connect('127.0.0.1', port);
+    await until('handshake', () => a.peers().length === 1 && b.peers().length === 1);
+    const inv = { command: 'inv' as const, items: [{ kind: 'block' as const, hash: new Uint8Array(32) }] };
+    for (let i = 0; i < 200; i++) { a.broadcast(inv); b.broadcast(inv); }
+    await until('all frames', () => got.a === 200 && got.b === 200);
+    assert.equal(a.connectionCount, 1);
+  } finally {
+    await b.close();
+    await a.close();
+  }
+});
+
+test('a peer on another chain is refused; so is a connection to ourselves', async () => {
+  const a = makeManager(GENESIS_A);
+  const b = makeManager(GENESIS_B);
+  try {
+    const port = await a.listen('127.0.0.1', 0);
+    const reasons: string[] = [];
+    b.on('close', (_p, r) => reasons.push(r));
+    b.connect('127.0.0.1', port);
+    await until('refusal', () => reasons.some((r) => /another chain/.test(r)));
+    assert.equal(a.peers().length, 0);
+    const selfReasons: string[] = [];
+    a.on('close', (_p, r) => selfReasons.push(r));
+    a.connect('127.0.0.1', port);
+    await until('self-connection detected', () => selfReasons.some((r) => /ourselves/.test(r)));
+  } finally {
+    await b.close();
+    await a.close();
+  }
+});
+
+test('bad magic and an over-limit length disconnect; a bad checksum does not', async () => {
+  const a = makeManager(GENESIS_A);
+  try {
+    const port = await a.listen('127.0.0.1', 0);
+    const s1 = await rawSocket(port);
+    s1.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    await closed(s1);
+    const s2 = await rawSocket(port);
+    const big = Buffer.from(frame('block', new Uint8Array(8)));
+    big.writeUInt32LE(REGTEST.maxBlockSize * 4, 16);
+    s2.write(big.subarray(0, 24));
+    await closed(s2);
+    const s3 = await rawSocket(port);
+    const bad = Buffer.from(versionFrame(GENESIS_A));
+    bad[bad.length - 1] ^= 0xff;
+    s3.write(bad);
+    s3.write(versionFrame(GENESIS_A));
+    s3.write(frame('verack', new Uint8Array(0)));
+    await until('handshake after a dropped frame', () => a.peers().length === 1);
+    s3.destroy();
+  } finally {
+    await a.close();
+  }
+});
+
+test('garbage payloads add ban score; at 100 the peer is dropped and banned', async () => {
+  const a = makeManager(GENESIS_A);
+  try {
+    const port = await a.listen('127.0.0.1', 0);
+    const s = await rawSocket(port);
+    s.write(versionFrame(GENESIS_A));
+    s.write(frame('verack', new Uint8Array(0)));
+    await until('handshake', () => a.peers().length === 1);
+    const peer: Peer = a.peers()[0]!;
+    s.write(frame('inv', Uint8Array.of(0x0a, 0xff, 0xff)));
+    await until('ban score', () => peer.banScore >= 20);
+    assert.equal(peer.closed, false);
+    for (let i = 0; i < 5; i++) s.write(frame('getblocks', Uint8Array.of(0x0a, 0x03, 1, 2, 3)));
+    await closed(s);
+    assert.ok(a.bans.isBanned('127.0.0.1'));
+    const again = await rawSocket(port);
+    await closed(again);
+  } finally {
+    await a.close();
+  }
+});
+
+test('a handshake not finished in time disconnects', async () => {
+  const a = makeManager(GENESIS_A, { handshakeTimeoutMs: 200 });
+  try {
+    const port = await a.listen('127.0.0.1', 0);
+    const s = await rawSocket(port);
+    await closed(s, 5000);
+    assert.equal(a.connectionCount, 0);
+  } finally {
+    await a.close();
+  }
+});
