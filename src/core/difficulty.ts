@@ -15,8 +15,13 @@ export function isRetargetHeight(params: NetworkParams, height: number): boolean
  */
 export function retargetBits(params: NetworkParams, prevBits: number, firstTime: number, lastTime: number): number {
   const expected = (params.retargetInterval - 1) * params.targetSpacing;
-  const actual = Math.min(Math.max(lastTime - firstTime, Math.floor(expected / 4)), expected * 4);
-  let target = (bitsToTarget(prevBits) * BigInt(actual)) / BigInt(expected);
+  const actual = lastTime - firstTime;
+  const prev = bitsToTarget(prevBits);
+  // Clamped in exact integers: flooring expected/4 first would let one step harden by more than x4.
+  let target: bigint;
+  if (actual * 4 <= expected) target = prev / 4n;
+  else if (actual >= expected * 4) target = prev * 4n;
+  else target = (prev * BigInt(actual)) / BigInt(expected);
   if (target > params.powLimit) target = params.powLimit;
   return targetToBits(target);
 }

@@ -26,7 +26,7 @@ export function decodeAddress(address: string): Uint8Array {
   } catch {
     throw new AddressError('bad-address', `invalid address "${address}": checksum does not match (mistyped?)`);
   }
-  if (payload.length !== 1 + PUBKEY_HASH_SIZE) throw new AddressError('bad-address', `invalid address "${address}": wrong length (${payload.length - 1} bytes instead of 20)`);
+  if (payload.length !== 1 + PUBKEY_HASH_SIZE) throw new AddressError('bad-address', `invalid address "${address}": wrong length (${Math.max(0, payload.length - 1)} bytes of key hash instead of 20)`);
   if (payload[0] !== ADDRESS_VERSION) throw new AddressError('bad-address', `invalid address "${address}": version byte 0x${payload[0]!.toString(16).padStart(2, '0')} is not 0x00`);
   return payload.slice(1);
 }

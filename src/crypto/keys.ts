@@ -33,6 +33,8 @@ export function signHash(msg32: Uint8Array, privateKey: Uint8Array): Uint8Array 
 }
 
 export const verifyNoble: SigVerifier = (msg, signature, pubKey) => {
+  // noble would truncate a longer message to 256 bits; a sighash is exactly 32 bytes.
+  if (msg.length !== 32) return false;
   try {
     return secp.verify(signature, msg, pubKey, { prehash: false, lowS: true, format: 'compact' });
   } catch {

@@ -8,12 +8,19 @@ import { ValidationError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
 import { encodeFrame } from './frame.js';
 import { FrameError, FrameParser } from './frameParser.js';
-import { decodeMessage, encodeMessage, Message, VersionInfo } from './messages.js';
+import { decodeMessage, encodeMessage, MAX_INV_ITEMS, Message, VersionInfo } from './messages.js';
 import type { P2pLogger } from './logger.js';
 
 export const BAN_THRESHOLD = 100;
 /** Room for the largest block plus its protobuf envelope. */
-export const maxPayloadFor = (params: NetworkParams): number => params.maxBlockSize + 1024;
+const INV_ITEM_MAX_BYTES = 40;
+
+/**
+ * The largest payload any command needs: a full block, or an inv/getdata of
+ * MAX_INV_ITEMS items (about 38 bytes each in protobuf), whichever is larger.
+ * A block's own size limit is enforced again when it is parsed.
+ */
+export const maxPayloadFor = (params: NetworkParams): number => Math.max(params.maxBlockSize + 1024, MAX_INV_ITEMS * INV_ITEM_MAX_BYTES + 64);
 
 export interface PeerOptions {
   socket: Socket;
@@ -39,6 +46,8 @@ export class Peer extends EventEmitter {
   banScore = 0;
   ready = false;
   closed = false;
+  /** Handling of earlier messages still running; a pong waits for it (see afterWork). */
+  private pendingWork: Promise<unknown> = Promise.resolve();
   bytesIn = 0;
   bytesOut = 0;
   messagesIn = 0;
@@ -131,6 +140,12 @@ export class Peer extends EventEmitter {
     }
   }
 
+  /** Registers the asynchronous handling of a message, so later pongs wait for it. */
+  afterWork(work: Promise<unknown>): void {
+    const before = this.pendingWork;
+    this.pendingWork = Promise.allSettled([before, work]);
+  }
+
   private handle(m: Message): void {
     if (m.command === 'version') return this.onVersion(m.version);
     if (m.command === 'verack') {
@@ -139,7 +154,13 @@ export class Peer extends EventEmitter {
       return;
     }
     if (!this.ready) { this.misbehave(10, `${m.command} before the handshake`); return; }
-    if (m.command === 'ping') { this.send({ command: 'pong', nonce: m.nonce }); return; }
+    if (m.command === 'ping') {
+      // A pong means "everything you sent before this ping is handled": a wallet relies on it
+      // to know its transactions were accepted or rejected.
+      const nonce = m.nonce;
+      void this.pendingWork.then(() => { if (!this.closed) this.send({ command: 'pong', nonce }); });
+      return;
+    }
     if (m.command === 'pong') {
       this.emit('pong', m.nonce);
       if (m.nonce === this.pingNonce && this.pongDeadline) {

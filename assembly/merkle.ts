@@ -1,0 +1,114 @@
+// One Merkle level: SHA256d(left || right) for each of `count` 64-byte pairs.
+//
+// The 64-byte message takes two blocks; the second is pure padding, so its
+// whole schedule is a constant computed once at instantiation. The second
+// SHA-256 hashes 32 bytes: words 8..15 of its block are fixed padding.
+// The SIMD build hashes four pairs at a time (one per lane); a scalar loop
+// takes the remainder. Output i goes to outPtr + 32 * i; outPtr may equal
+// inPtr (in place), because each group is read before any of it is written
+// and outputs never overtake unread inputs.
+//
+// JS owns all memory from dataPtr() up and grows the memory itself.
+import {
+  IV, PAD_WORD, loadBE, copyWords, expand, rounds, compress, addState,
+  vbswap, vsplat, vexpand, vrounds, vaddState, initVectorK,
+} from './sha256';
+
+const LEN_PAIR: u32 = 512;
+const LEN_HASH: u32 = 256;
+
+const PAD_W: usize = memory.data(256, 16);
+const W: usize = memory.data(256, 16);
+const ST: usize = memory.data(32, 16);
+const FIRST: usize = memory.data(32, 16);
+const SCRATCH: usize = memory.data(32, 16);
+
+const VPAD_W: usize = memory.data(64 * 16, 16);
+const VW: usize = memory.data(64 * 16, 16);
+const VW2: usize = memory.data(64 * 16, 16);
+const VST: usize = memory.data(8 * 16, 16);
+const VFIRST: usize = memory.data(8 * 16, 16);
+const VIV: usize = memory.data(8 * 16, 16);
+
+store<u32>(PAD_W, PAD_WORD, 0);
+store<u32>(PAD_W, LEN_PAIR, 60);
+expand(PAD_W, 16, 64);
+
+if (ASC_FEATURE_SIMD) {
+  initVectorK();
+  for (let t: usize = 0; t < 64; t++) v128.store(VPAD_W + (t << 4), vsplat(load<u32>(PAD_W + (t << 2))));
+  for (let i: usize = 0; i < 8; i++) v128.store(VIV + (i << 4), vsplat(load<u32>(IV + (i << 2))));
+  v128.store(VW2 + 8 * 16, vsplat(PAD_WORD));
+  v128.store(VW2 + 15 * 16, vsplat(LEN_HASH));
+}
+
+/** First byte JS may use for level data: past every static buffer, 16-byte aligned. */
+export function dataPtr(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+function hashPair(inp: usize, out: usize): void {
+  for (let i: usize = 0; i < 16; i++) store<u32>(W + (i << 2), loadBE(inp + (i << 2)));
+  copyWords(ST, IV, 8);
+  compress(ST, W, SCRATCH);
+  copyWords(FIRST, ST, 8);
+  rounds(ST, PAD_W, 0, 64);
+  addState(ST, FIRST);
+
+  memory.fill(W, 0, 64);
+  copyWords(W, ST, 8);
+  store<u32>(W, PAD_WORD, 32);
+  store<u32>(W, LEN_HASH, 60);
+  copyWords(ST, IV, 8);
+  compress(ST, W, SCRATCH);
+  for (let i: usize = 0; i < 32; i += 4) store<u32>(out + i, bswap<u32>(load<u32>(ST + i)));
+}
+
+/**
+ * Turns rows r0..r3 (one per lane, four consecutive words each) into four
+ * vectors holding one word of every lane, and back: the transpose is its own inverse.
+ */
+// @ts-ignore: decorator
+@inline function transposeStore(dst: usize, step: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, vbswap(i32x4.shuffle(t0, t2, 0, 1, 4, 5)));
+  v128.store(dst + step, vbswap(i32x4.shuffle(t0, t2, 2, 3, 6, 7)));
+  v128.store(dst + 2 * step, vbswap(i32x4.shuffle(t1, t3, 0, 1, 4, 5)));
+  v128.store(dst + 3 * step, vbswap(i32x4.shuffle(t1, t3, 2, 3, 6, 7)));
+}
+
+function hashFourPairs(inp: usize, out: usize): void {
+  for (let g: usize = 0; g < 64; g += 16) {
+    transposeStore(VW + (g << 2), 16,
+      v128.load(inp + g), v128.load(inp + 64 + g), v128.load(inp + 128 + g), v128.load(inp + 192 + g));
+  }
+  vexpand(VW, 16, 64);
+  memory.copy(VST, VIV, 128);
+  vrounds(VST, VW, 0, 64);
+  vaddState(VST, VIV);
+  memory.copy(VFIRST, VST, 128);
+  vrounds(VST, VPAD_W, 0, 64);
+  vaddState(VST, VFIRST);
+
+  memory.copy(VW2, VST, 128);
+  vexpand(VW2, 16, 64);
+  memory.copy(VST, VIV, 128);
+  vrounds(VST, VW2, 0, 64);
+  vaddState(VST, VIV);
+  // Lane j's digest goes to out + 32j: words 0..3 then 4..7.
+  for (let g: usize = 0; g < 2; g++) {
+    const s = VST + (g << 6);
+    transposeStore(out + (g << 4), 32, v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48));
+  }
+}
+
+export function hashLevel(inPtr: usize, count: u32, outPtr: usize): void {
+  let i: u32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= count; i += 4) hashFourPairs(inPtr + (<usize>i << 6), outPtr + (<usize>i << 5));
+  }
+  for (; i < count; i++) hashPair(inPtr + (<usize>i << 6), outPtr + (<usize>i << 5));
+}

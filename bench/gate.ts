@@ -1,0 +1,31 @@
+// The benchmark gate's arithmetic: a ratio regresses when it falls more than
+// the tolerance below its committed baseline. Missing ratios fail too, so a
+// benchmark cannot pass the gate by disappearing.
+import type { BenchResult } from './types.js';
+
+export interface Baseline { tolerance: number; ratios: Record<string, number> }
+
+export function tolerance(args: string[], fallback: number): number {
+  const i = args.indexOf('--tolerance');
+  const text = i >= 0 ? args[i + 1] : process.env.BENCH_TOLERANCE;
+  if (text === undefined) return fallback;
+  const t = Number(text);
+  if (!(t >= 0 && t < 1)) throw new Error(`invalid tolerance "${text}": give a fraction such as 0.15`);
+  return t;
+}
+
+/** Rows of the gate table and whether every gated ratio holds. */
+export function compare(results: BenchResult[], baseline: Baseline, tol: number): { ok: boolean; rows: string[][] } {
+  const rows = [['ratio', 'baseline', 'now', 'floor', 'verdict']];
+  let ok = true;
+  for (const [name, base] of Object.entries(baseline.ratios)) {
+    const r = results.find((x) => x.name === name);
+    const floor = base * (1 - tol);
+    const now = r?.ratio;
+    const pass = now !== undefined && now >= floor;
+    ok &&= pass;
+    rows.push([name, base.toFixed(2), now === undefined ? 'missing' : now.toFixed(2), floor.toFixed(2), pass ? 'ok' : 'REGRESSION']);
+  }
+  return { ok, rows };
+}
+

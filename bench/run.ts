@@ -1,0 +1,95 @@
+// `npm run bench`: every benchmark, a table, bench/results.json and
+// bench/report.html. `--check` runs the short version and compares each
+// gated ratio with bench/baseline.json (default tolerance 15%, or
+// --tolerance 0.2 / BENCH_TOLERANCE). `--baseline` rewrites that file from a
+// short run; nothing else writes it.
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { benchConnect } from './connect.js';
+import { benchMerkle } from './merkle.js';
+import { benchMining } from './mining.js';
+import { renderReport } from './report.js';
+import { benchSync } from './sync.js';
+import { compare, tolerance, type Baseline } from './gate.js';
+import type { BenchModuleOutput, BenchOptions, BenchResult, BenchSeries } from './types.js';
+import { benchVerify } from './verify.js';
+
+const here = (name: string): string => fileURLToPath(new URL(`../../bench/${name}`, import.meta.url));
+
+/** The ratios the gate compares: each is a figure over a reference measured beside it. */
+export const GATED = [
+  'mining.wasm.perCore', 'mining.pool.scaling', 'merkle.wasm.nodesPerSec',
+  'verify.wasm.perSec', 'connect.txPerSec', 'sync.blocksPerSec',
+];
+
+const MODULES: Array<[string, (o: BenchOptions) => Promise<BenchModuleOutput>]> = [
+  ['mining', benchMining], ['merkle', benchMerkle], ['verify', benchVerify], ['connect', benchConnect], ['sync', benchSync],
+];
+
+async function runAll(opts: BenchOptions): Promise<{ results: BenchResult[]; series: BenchSeries[] }> {
+  const results: BenchResult[] = [];
+  const series: BenchSeries[] = [];
+  for (const [name, fn] of MODULES) {
+    const t0 = Date.now();
+    process.stderr.write(`bench: ${name}…`);
+    const out = await fn(opts);
+    results.push(...out.results);
+    series.push(...(out.series ?? []));
+    process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  return { results, series };
+}
+
+function machine(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpu: cpus[0]?.model ?? 'unknown', cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), date: new Date().toISOString() };
+}
+
+function resultsTable(results: BenchResult[]): string {
+  const rows = [['name', 'value', 'unit', 'ratio', 'reference'], ...results.map((r) => [r.name, r.value >= 100 ? Math.round(r.value).toLocaleString('en-US') : r.value.toFixed(3), r.unit, r.ratio === undefined ? '' : r.ratio.toFixed(2), r.reference ?? ''])];
+  return table(rows, [1, 3]);
+}
+
+function table(rows: string[][], right: number[]): string {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (right.includes(i) ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+async function main(args: string[]): Promise<number> {
+  const check = args.includes('--check');
+  const rebase = args.includes('--baseline');
+  const quick = check || rebase || args.includes('--quick');
+  const { results, series } = await runAll({ quick });
+  process.stdout.write(`\n${resultsTable(results)}\n`);
+  if (rebase) {
+    const ratios: Record<string, number> = {};
+    for (const name of GATED) {
+      const r = results.find((x) => x.name === name);
+      if (r?.ratio === undefined) throw new Error(`benchmark ${name} gave no ratio`);
+      ratios[name] = Number(r.ratio.toFixed(3));
+    }
+    const baseline: Baseline = { tolerance: 0.15, ratios };
+    await writeFile(here('baseline.json'), `${JSON.stringify(baseline, null, 2)}\n`);
+    process.stdout.write('\nwrote bench/baseline.json\n');
+    return 0;
+  }
+  if (check) {
+    const baseline = JSON.parse(await readFile(here('baseline.json'), 'utf8')) as Baseline;
+    const tol = tolerance(args, baseline.tolerance);
+    const { ok, rows } = compare(results, baseline, tol);
+    process.stdout.write(`\nbenchmark gate (a ratio may fall at most ${(tol * 100).toFixed(0)}% below its baseline)\n${table(rows, [1, 2, 3])}\n`);
+    process.stdout.write(ok ? 'bench:check passed\n' : 'bench:check FAILED: a ratio fell below its floor (see REGRESSION above)\n');
+    return ok ? 0 : 1;
+  }
+  const m = machine();
+  await writeFile(here('results.json'), `${JSON.stringify({ machine: m, results }, null, 2)}\n`);
+  await writeFile(here('report.html'), renderReport(m, results, series));
+  process.stdout.write('\nwrote bench/results.json and bench/report.html\n');
+  return 0;
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (err: Error) => {
+  process.stderr.write(`bench failed: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+// The shape every benchmark module returns. Absolute rates drift on shared
+// machines, so each figure names the reference it was measured beside in the
+// same run, and the ratio between them is what the CI gate compares.
+export interface BenchResult {
+  /** Dotted name, e.g. `mining.wasm.perCore`. */
+  name: string;
+  value: number;
+  unit: string;
+  /** Name of the reference result measured in the same run, if any. */
+  reference?: string;
+  /** value / reference value (or a scaling factor); the gate compares this. */
+  ratio?: number;
+}
+
+/** Series for the HTML report's charts: x against y for one named curve. */
+export interface BenchSeries {
+  chart: string;
+  label: string;
+  xLabel: string;
+  yLabel: string;
+  points: Array<[number, number]>;
+}
+
+export interface BenchOptions {
+  /** The short version for `bench:check`: smaller samples, same names. */
+  quick: boolean;
+}
+
+export interface BenchModuleOutput {
+  results: BenchResult[];
+  series?: BenchSeries[];
+}

@@ -1,0 +1,98 @@
+// `send`: build and sign every transfer of the call from this wallet's own
+// coins, then either mine them into a block here (--mine, reward to the first
+// sender, as in the tutorial) or hand them to a running node in `tx` frames.
+// Every input is checked before anything is written.
+import { parseCoins, formatCoins, addAmounts } from '../../core/amount.js';
+import { hashToHex } from '../../core/bytes.js';
+import { PubchainError } from '../../core/errors.js';
+import { headerHash } from '../../core/header.js';
+import { txid, type Tx } from '../../core/tx.js';
+import { decodeAddress } from '../../crypto/address.js';
+import { Mempool } from '../../mempool/mempool.js';
+import { parseHostPort } from '../../node/network.js';
+import { CENTRAL_NODE } from '../../node/startNode.js';
+import { submitTransactions } from '../../node/submitTx.js';
+import { PendingSpends } from '../../wallet/pendingSpends.js';
+import { buildTransfers, type Transfer } from '../../wallet/transfers.js';
+import { Wallet } from '../../wallet/wallet.js';
+import { WalletError } from '../../wallet/walletErrors.js';
+import { UsageError } from '../cliErrors.js';
+import { mineLocally } from '../localMiner.js';
+import { requireTip, withChain, type NodeContext } from '../nodeContext.js';
+import { emit } from '../output.js';
+
+export interface SendOptions {
+  from: string[];
+  to: string[];
+  amount: string[];
+  mine: boolean;
+  connect?: string;
+  fee?: string;
+  threads?: number;
+}
+
+/** Pairs the lists: each has one value (used for every transfer) or one per transfer. */
+export function pairTransfers(o: Pick<SendOptions, 'from' | 'to' | 'amount'>): Transfer[] {
+  const lists = { from: o.from, to: o.to, amount: o.amount };
+  for (const [name, list] of Object.entries(lists)) if (list.length === 0) throw new UsageError(`send needs --${name}`);
+  const n = Math.max(o.from.length, o.to.length, o.amount.length);
+  for (const [name, list] of Object.entries(lists)) {
+    if (list.length !== 1 && list.length !== n) throw new UsageError(`--${name} has ${list.length} values but there are ${n} transfers: give one value or ${n}`);
+  }
+  const at = (list: string[], i: number): string => list[list.length === 1 ? 0 : i]!;
+  const transfers: Transfer[] = [];
+  for (let i = 0; i < n; i++) {
+    const from = at(o.from, i);
+    const to = at(o.to, i);
+    decodeAddress(from);
+    decodeAddress(to);
+    transfers.push({ from, to, amount: parseCoins(at(o.amount, i)) });
+  }
+  return transfers;
+}
+
+export async function sendCommand(ctx: NodeContext, o: SendOptions): Promise<void> {
+  const transfers = pairTransfers(o);
+  const fee = o.fee === undefined ? 0 : parseFee(o.fee);
+  const target = o.mine ? null : parseHostPort(o.connect ?? CENTRAL_NODE);
+  if (o.mine && o.connect) throw new UsageError('--connect is for sending to a node; it does not combine with --mine');
+  const wallet = await Wallet.open(ctx.datadir);
+  for (const t of transfers) {
+    if (!wallet.keyFor(t.from)) throw new WalletError('not-my-address', `${t.from} is not an address of this node's wallet (${ctx.datadir}); see listaddresses`);
+  }
+  const pending = PendingSpends.at(ctx.datadir);
+  const result = await withChain(ctx, async (chain) => {
+    const tip = requireTip(chain, ctx);
+    const coinExists = async (id: Uint8Array, vout: number): Promise<boolean> => (await chain.getCoin(id, vout)) !== null;
+    const state = await pending.state(coinExists);
+    // A block mined here cannot include another node's unconfirmed parents, so --mine spends confirmed coins only.
+    const txs = await buildTransfers(wallet, transfers, (pkh) => chain.coinsOf(pkh), { exclude: state.spent, extraCoins: o.mine ? [] : state.coins, fee });
+    if (o.mine) return { txs, block: await mineAndConnect(ctx, chain, txs, transfers[0]!.from, o.threads) };
+    await submitTransactions({ host: target!.host, port: target!.port, params: ctx.params, genesisHash: chain.genesisHash!, bestHeight: tip.height, txs });
+    await pending.add(txs, coinExists);
+    return { txs, block: null as string | null };
+  });
+  const txids = result.txs.map((t) => hashToHex(txid(t)));
+  const total = transfers.reduce((s, t) => addAmounts(s, t.amount), 0);
+  emit(ctx.json, { txids, block: result.block }, () => [
+    ...transfers.map((t, i) => `sent ${formatCoins(t.amount)} from ${t.from} to ${t.to}  (tx ${txids[i]})`),
+    result.block ? `mined into block ${result.block}` : `handed to the node at ${o.connect ?? CENTRAL_NODE}; ${formatCoins(total)} coins pending until a miner includes them`,
+  ].join('\n'));
+}
+
+async function mineAndConnect(ctx: NodeContext, chain: Parameters<Parameters<typeof withChain>[1]>[0], txs: Tx[], rewardTo: string, threads?: number): Promise<string> {
+  // The mempool runs every rule a relayed transaction meets, so a bad send fails here, before any mining.
+  const mempool = new Mempool(chain);
+  let fees = 0;
+  for (const tx of txs) fees = addAmounts(fees, (await mempool.accept(tx)).fee);
+  const next = await chain.nextBlockContext();
+  const block = await mineLocally(ctx.params, next, txs, { pubKeyHash: decodeAddress(rewardTo), fees }, threads);
+  const r = await chain.processBlock(block);
+  if (r.status !== 'connected') throw new PubchainError('mine-failed', `the mined block was not connected (${r.status})`);
+  return hashToHex(headerHash(block.header));
+}
+
+function parseFee(text: string): number {
+  if (/^0+(\.0+)?$/.test(text.trim())) return 0;
+  return parseCoins(text);
+}

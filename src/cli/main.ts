@@ -1,0 +1,33 @@
+// Entry point of the `pubchain` command. Errors end as one line on stderr and
+// an exit code: 0 ok, 1 user error, 2 usage.
+import { CommanderError } from 'commander';
+import { normalizeArgv } from './argv.js';
+import { describeError, EXIT_USAGE } from './cliErrors.js';
+import { buildProgram, commanderUsage } from './program.js';
+
+async function main(argv: string[]): Promise<number> {
+  const args = normalizeArgv(argv);
+  const program = buildProgram();
+  if (args.length === 0) {
+    process.stderr.write(`${program.helpInformation()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      const usage = commanderUsage(err);
+      if (!usage) return 0;
+      err = usage;
+    }
+    const { line, code } = describeError(err);
+    process.stderr.write(`pubchain: ${line}\n`);
+    return code;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+// Worker pools and sockets are closed by the commands; exit anyway so a stray handle cannot hang a script.
+process.exitCode = code;
+setImmediate(() => process.exit(code)).unref();

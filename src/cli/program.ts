@@ -1,0 +1,99 @@
+// The command table. Flags are declared with two dashes; argv.ts has already
+// turned the tutorial's `-flag` and camelCase commands into these spellings.
+import { Command, CommanderError, Option } from 'commander';
+import { parseListValue } from './argv.js';
+import { UsageError } from './cliErrors.js';
+import { resolveNode, type GlobalOptions } from './nodeContext.js';
+import { createWalletCommand } from './commands/createWallet.js';
+import { listAddressesCommand } from './commands/listAddresses.js';
+import { createBlockchainCommand } from './commands/createBlockchain.js';
+import { getBalanceCommand } from './commands/getBalance.js';
+import { sendCommand } from './commands/send.js';
+import { printChainCommand } from './commands/printChain.js';
+import { reindexUtxoCommand } from './commands/reindexUtxo.js';
+import { startNodeCommand } from './commands/startNode.js';
+
+const collect = (value: string, previous: string[] = []): string[] => {
+  try { return [...previous, ...parseListValue(value)]; } catch (e) { throw new UsageError((e as Error).message); }
+};
+
+const threadsOption = (): Option => new Option('--threads <n>', 'mining worker threads (default: all cores on main, 1 on regtest)');
+
+function positiveInt(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1_000_000) throw new UsageError(`invalid --${name} "${text}": give a whole number above 0`);
+  return Number(text);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('pubchain')
+    .description('A Bitcoin-style public chain node: wallets, mining, sync between nodes')
+    .option('--node-id <id>', 'which node (default: the NODE_ID environment variable)')
+    .option('--datadir <dir>', 'data directory (default: ./data/<NODE_ID>)')
+    .addOption(new Option('--network <name>', 'chain rules').choices(['main', 'regtest']).default('main'))
+    .option('--json', 'print one JSON document (for scripts)')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+
+  const ctxOf = (cmd: Command) => resolveNode(cmd.optsWithGlobals() as GlobalOptions);
+  const sub = (name: string, description: string): Command =>
+    program.command(name).description(description).option('--json', 'print one JSON document').exitOverride()
+      .configureOutput({ writeErr: () => undefined, outputError: () => undefined }).allowExcessArguments(false);
+
+  sub('createwallet', 'make a new key pair and print its address')
+    .action((_o, cmd: Command) => createWalletCommand(ctxOf(cmd)));
+
+  sub('listaddresses', 'list the addresses in this node\'s wallet (alias: getaddresslist)')
+    .action((_o, cmd: Command) => listAddressesCommand(ctxOf(cmd)));
+
+  sub('createblockchain', 'mine a genesis block that pays ADDRESS')
+    .requiredOption('--address <address>', 'who gets the genesis reward')
+    .addOption(threadsOption())
+    .action((o: { address: string; threads?: string }, cmd: Command) => createBlockchainCommand(ctxOf(cmd), o.address, positiveInt(o.threads, 'threads')));
+
+  sub('getbalance', 'the balance of ADDRESS on this node\'s chain')
+    .requiredOption('--address <address>', 'the address')
+    .action((o: { address: string }, cmd: Command) => getBalanceCommand(ctxOf(cmd), o.address));
+
+  sub('send', 'send coins: --from A --to B --amount N (repeat, or JSON arrays, for several)')
+    .option('--from <address>', 'sender (repeatable, or a JSON array)', collect, [])
+    .option('--to <address>', 'receiver (repeatable, or a JSON array)', collect, [])
+    .option('--amount <coins>', 'amount in coins, e.g. 22 or 0.5 (repeatable, or a JSON array)', collect, [])
+    .option('--mine', 'mine the transfers into a block on this node now')
+    .option('--connect <host:port>', 'the node to send to without --mine (default localhost:8000)')
+    .option('--fee <coins>', 'fee per transaction, in coins (default 0)')
+    .addOption(threadsOption())
+    .action((o: { from: string[]; to: string[]; amount: string[]; mine?: boolean; connect?: string; fee?: string; threads?: string }, cmd: Command) =>
+      sendCommand(ctxOf(cmd), { ...o, mine: o.mine === true, threads: positiveInt(o.threads, 'threads') }));
+
+  sub('printchain', 'print the chain, tip first')
+    .option('--limit <n>', 'print only the newest N blocks')
+    .action((o: { limit?: string }, cmd: Command) => printChainCommand(ctxOf(cmd), positiveInt(o.limit, 'limit')));
+
+  sub('reindexutxo', 'rebuild the UTXO set from the blocks (alias: resetutxoset)')
+    .action((_o, cmd: Command) => reindexUtxoCommand(ctxOf(cmd)));
+
+  sub('startnode', 'run the node: listen on NODE_ID (or --port), sync with peers, mine with --miner')
+    .option('--miner <address>', 'mine blocks paying this address')
+    .option('--connect <host:port>', 'peer to connect to (repeatable; default localhost:8000 for non-central nodes)', collect, [])
+    .option('--listen-only', 'do not connect to the central node by default (only to --connect peers)')
+    .option('--bind <host>', 'interface to listen on (0.0.0.0 for other machines)', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (default: NODE_ID)')
+    .option('--min-txs <n>', 'mine once the mempool holds this many transactions', '1')
+    .option('--mine-always', 'also mine blocks with only a coinbase')
+    .addOption(threadsOption())
+    .option('--genesis <hash>', 'only join the chain with this genesis block')
+    .option('--log-level <level>', 'trace, debug, info, warn, error')
+    .addOption(new Option('--log-format <format>', 'pretty (default on a terminal) or json').choices(['json', 'pretty']))
+    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string }, cmd: Command) =>
+      startNodeCommand(ctxOf(cmd), { ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true }));
+
+  return program;
+}
+
+/** Commander's own errors (unknown option, missing value…) as one-line usage errors. */
+export function commanderUsage(err: CommanderError): UsageError | null {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return null;
+  return new UsageError(err.message.replace(/^error: /, ''));
+}

@@ -1,0 +1,90 @@
+// The miner node's loop: whenever the mempool holds enough transactions (or
+// always, with --mine-always), build a template on the current tip and search
+// it on the worker pool. A new tip aborts the search within one chunk and the
+// loop starts again on the new tip. Found blocks go through the same
+// processBlock path as any peer's block.
+import type { Block } from '../core/block.js';
+import type { NetworkParams } from '../core/params.js';
+import type { Chain } from '../chain/chain.js';
+import type { Mempool } from '../mempool/mempool.js';
+import type { NonceSearcher } from '../mining/pool.js';
+import { mineBlock } from '../mining/template.js';
+import type { Logger } from './logger.js';
+
+export interface MinerLoopOptions {
+  chain: Chain;
+  mempool: Mempool;
+  params: NetworkParams;
+  searcher: NonceSearcher;
+  payoutPubKeyHash: Uint8Array;
+  minTxs: number;
+  mineAlways: boolean;
+  log: Logger;
+  /** Hands a found block to the node, which connects and announces it. */
+  onBlock: (block: Block) => Promise<void>;
+}
+
+export class MinerLoop {
+  private abort: AbortController | null = null;
+  private running = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private loopDone: Promise<void> | null = null;
+  blocksFound = 0;
+  hashes = 0;
+
+  constructor(private readonly o: MinerLoopOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Called on a new tip or a new mempool transaction. */
+  poke(newTip = false): void {
+    if (newTip) this.abort?.abort();
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort?.abort();
+    this.wake?.();
+    await this.loopDone;
+  }
+
+  private ready(): boolean {
+    return this.o.chain.tip !== null && (this.o.mineAlways || this.o.mempool.size >= this.o.minTxs);
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      if (!this.ready()) {
+        await new Promise<void>((resolve) => { this.wake = resolve; setTimeout(resolve, 1000).unref(); });
+        this.wake = null;
+        continue;
+      }
+      try {
+        await this.mineOnce();
+      } catch (err) {
+        this.o.log.error({ err }, 'mining round failed');
+        await new Promise((r) => setTimeout(r, 500).unref());
+      }
+    }
+  }
+
+  private async mineOnce(): Promise<void> {
+    const { chain, mempool, params } = this.o;
+    const ctx = await chain.nextBlockContext();
+    const txs = mempool.selectForBlock(params.maxBlockSize - 1000);
+    const fees = txs.reduce((sum, tx) => sum + (mempool.feeOf(tx) ?? 0), 0);
+    this.abort = new AbortController();
+    const block = await mineBlock(params, ctx, txs, { pubKeyHash: this.o.payoutPubKeyHash, fees }, this.o.searcher, { signal: this.abort.signal });
+    this.abort = null;
+    if (!block || this.stopped) return;
+    this.blocksFound++;
+    this.o.log.info({ height: ctx.height, txs: block.txs.length }, 'mined a block');
+    await this.o.onBlock(block);
+  }
+}

@@ -1,0 +1,111 @@
+// Connects the p2p layer to the node's protocol logic: our version message
+// (height, work, genesis), which peers we accept, and message dispatch.
+import { bytesEqual, hashToHex } from '../core/bytes.js';
+import type { NetworkParams } from '../core/params.js';
+import type { Chain } from '../chain/chain.js';
+import type { Message, VersionInfo } from '../p2p/messages.js';
+import type { Peer } from '../p2p/peer.js';
+import { PeerManager } from '../p2p/peerManager.js';
+import type { Logger } from './logger.js';
+import type { InvItem, ProtocolPeer } from './peerPort.js';
+import type { NodeProtocol } from './protocol.js';
+
+export const PROTOCOL_VERSION = 1;
+export const USER_AGENT = '/pubchain:0.1.0/';
+const ZERO_HASH = new Uint8Array(32);
+
+export interface NetworkOptions {
+  params: NetworkParams;
+  chain: Chain;
+  protocol: NodeProtocol;
+  log: Logger;
+  bind: string;
+  port: number;
+  connect: string[];
+  genesisPin?: Uint8Array;
+  handshakeTimeoutMs?: number;
+  banMs?: number;
+}
+
+export interface NetworkHandle {
+  manager: PeerManager;
+  port: number;
+  peers(): ProtocolPeer[];
+  close(): Promise<void>;
+}
+
+/** "host:port", "[v6]:port" or a bare port; host names are fine. */
+export function parseHostPort(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new RangeError(`invalid peer address "${text}": use HOST:PORT, e.g. localhost:8000`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+class PeerAdapter implements ProtocolPeer {
+  constructor(readonly peer: Peer) {}
+  get id(): string { return this.peer.id; }
+  get remote(): { bestHeight: number; work: bigint; genesis: Uint8Array } { return this.peer.remoteVersion!; }
+  sendGetBlocks(locator: Uint8Array[], stop?: Uint8Array): void { this.peer.send({ command: 'getblocks', locator, stop: stop ?? null }); }
+  sendInv(items: InvItem[]): void { this.peer.send({ command: 'inv', items }); }
+  sendGetData(items: InvItem[]): void { this.peer.send({ command: 'getdata', items }); }
+  sendNotFound(items: InvItem[]): void { this.peer.send({ command: 'notfound', items }); }
+  sendBlock(bytes: Uint8Array): void { this.peer.send({ command: 'block', block: bytes }); }
+  sendTx(bytes: Uint8Array): void { this.peer.send({ command: 'tx', tx: bytes }); }
+  sendReject(code: string, reason: string, hash?: Uint8Array): void { this.peer.send({ command: 'reject', rejected: 'tx', code, reason: reason.slice(0, 512), hash: hash ?? null }); }
+  misbehave(score: number, reason: string): void { this.peer.misbehave(score, reason); }
+  disconnect(reason: string): void { this.peer.close(reason); }
+}
+
+export async function startNetwork(o: NetworkOptions): Promise<NetworkHandle> {
+  const { chain, protocol, log } = o;
+  const adapters = new Map<Peer, PeerAdapter>();
+  const manager: PeerManager = new PeerManager({
+    params: o.params, log, handshakeTimeoutMs: o.handshakeTimeoutMs, banMs: o.banMs,
+    localVersion: (): Omit<VersionInfo, 'nonce' | 'timestamp'> => ({
+      protocol: PROTOCOL_VERSION, userAgent: USER_AGENT, bestHeight: chain.tip?.height ?? 0,
+      work: chain.tip?.work ?? 0n, genesis: chain.genesisHash ?? ZERO_HASH, listenPort: manager.listenPort,
+    }),
+    checkVersion: (v: VersionInfo) => {
+      const ours = chain.genesisHash ?? o.genesisPin;
+      if (!ours || bytesEqual(v.genesis, ZERO_HASH)) return null;
+      if (!bytesEqual(v.genesis, ours)) return `peer is on another chain (genesis ${hashToHex(v.genesis)}, ours ${hashToHex(ours)})`;
+      return null;
+    },
+  });
+  manager.on('ready', (peer) => {
+    const a = new PeerAdapter(peer);
+    adapters.set(peer, a);
+    protocol.onPeerReady(a);
+  });
+  manager.on('close', (peer) => {
+    const a = adapters.get(peer);
+    adapters.delete(peer);
+    if (a) protocol.onPeerClose(a);
+  });
+  manager.on('message', (peer, m) => {
+    const a = adapters.get(peer);
+    if (!a) return;
+    const work = dispatch(protocol, a, m).catch((err: unknown) => log.error({ err, peer: peer.id }, 'message handler failed'));
+    peer.afterWork(work);
+  });
+  const port = await manager.listen(o.bind, o.port);
+  log.info({ bind: o.bind, port }, 'listening');
+  for (const c of o.connect) {
+    const { host, port: p } = parseHostPort(c);
+    manager.connect(host, p);
+  }
+  return { manager, port, peers: () => [...adapters.values()].filter((a) => a.peer.ready), close: () => manager.close() };
+}
+
+async function dispatch(protocol: NodeProtocol, peer: ProtocolPeer, m: Message): Promise<void> {
+  switch (m.command) {
+    case 'getblocks': return protocol.onGetBlocks(peer, m.locator, m.stop ?? undefined);
+    case 'inv': return protocol.onInv(peer, m.items);
+    case 'getdata': return protocol.onGetData(peer, m.items);
+    case 'notfound': return protocol.onNotFound(peer, m.items);
+    case 'block': await protocol.onBlockBytes(peer, m.block); return;
+    case 'tx': await protocol.onTxBytes(peer, m.tx); return;
+    default: return;
+  }
+}

@@ -1,0 +1,114 @@
+// A running node: the chain on RocksDB, the mempool, the peer network, the
+// protocol logic between them, and (with a payout address) the miner loop.
+import { hashToHex } from '../core/bytes.js';
+import type { NetworkParams } from '../core/params.js';
+import { Chain } from '../chain/chain.js';
+import { Mempool } from '../mempool/mempool.js';
+import { createPoolSearcher, createSingleThreadSearcher, type NonceSearcher } from '../mining/pool.js';
+import { merkleRoot } from '../wasm/merkle.js';
+import { availableParallelism } from 'node:os';
+import { cachedVerifier } from '../crypto/cachedVerifier.js';
+import { SigCache } from '../crypto/sigCache.js';
+import { createVerifyPool, type VerifyPool } from '../crypto/verifyPool.js';
+import { RocksStore } from '../storage/rocksStore.js';
+import { moduleLogger, type Logger } from './logger.js';
+import { MinerLoop } from './minerLoop.js';
+import { NodeProtocol } from './protocol.js';
+import { startNetwork, type NetworkHandle } from './network.js';
+
+export interface NodeConfig {
+  datadir: string;
+  params: NetworkParams;
+  bind: string;
+  port: number;
+  /** Peers to keep connected, as host:port. */
+  connect: string[];
+  minerPubKeyHash?: Uint8Array;
+  minTxs: number;
+  mineAlways: boolean;
+  threads: number;
+  genesisPin?: Uint8Array;
+  log: Logger;
+  stallMs?: number;
+  handshakeTimeoutMs?: number;
+  banMs?: number;
+  /** Signature-verification workers (default: the cores, at most 4). */
+  verifyThreads?: number;
+}
+
+const SIG_CACHE_ENTRIES = 100_000;
+
+export class PubchainNode {
+  private constructor(
+    readonly config: NodeConfig,
+    readonly chain: Chain,
+    readonly mempool: Mempool,
+    readonly protocol: NodeProtocol,
+    readonly network: NetworkHandle,
+    readonly miner: MinerLoop | null,
+    private readonly searcher: NonceSearcher | null,
+    private readonly verifyPool: VerifyPool,
+  ) {}
+
+  static async start(config: NodeConfig): Promise<PubchainNode> {
+    const { params, log } = config;
+    const store = await RocksStore.open(`${config.datadir}/chain`);
+    // One verifier for chain and mempool: a signature checked when its transaction
+    // entered the mempool is a cache hit when the block carrying it connects.
+    const verifyPool = createVerifyPool({ threads: config.verifyThreads ?? Math.min(availableParallelism(), 4) });
+    const verifySigs = cachedVerifier(verifyPool.verify, new SigCache(SIG_CACHE_ENTRIES));
+    let chain: Chain;
+    try {
+      chain = await Chain.open(store, params, { merkleRoot, verifySigs });
+    } catch (err) {
+      await verifyPool.close();
+      throw err;
+    }
+    const mempool = new Mempool(chain, { verifySigs });
+    let miner: MinerLoop | null = null;
+    let searcher: NonceSearcher | null = null;
+    const peers: NetworkHandle['peers'] = () => network.peers();
+    const protocol = new NodeProtocol({
+      params, chain, mempool, log: moduleLogger(log, 'sync'), genesisPin: config.genesisPin,
+      stallMs: config.stallMs, peers: () => peers(),
+      onTip: () => miner?.poke(true),
+      onTx: () => miner?.poke(false),
+    });
+    let network: NetworkHandle;
+    try {
+      network = await startNetwork({
+        params, chain, protocol, log: moduleLogger(log, 'p2p'),
+        bind: config.bind, port: config.port, connect: config.connect,
+        genesisPin: config.genesisPin, handshakeTimeoutMs: config.handshakeTimeoutMs, banMs: config.banMs,
+      });
+    } catch (err) {
+      protocol.close();
+      await chain.close();
+      await verifyPool.close();
+      throw err;
+    }
+    if (config.minerPubKeyHash) {
+      searcher = config.threads > 1 ? createPoolSearcher({ threads: config.threads }) : createSingleThreadSearcher();
+      miner = new MinerLoop({
+        chain, mempool, params, searcher, payoutPubKeyHash: config.minerPubKeyHash,
+        minTxs: config.minTxs, mineAlways: config.mineAlways, log: moduleLogger(log, 'miner'),
+        onBlock: async (block) => { await protocol.submitMinedBlock(block); },
+      });
+      miner.start();
+    }
+    const tip = chain.tip;
+    log.info({ height: tip?.height ?? 0, tip: tip ? hashToHex(tip.hash) : null, network: params.name }, tip ? 'chain loaded' : 'no chain yet: will adopt the genesis of the first peer');
+    if (tip) log.info({ height: tip.height, hash: hashToHex(tip.hash) }, 'new tip');
+    return new PubchainNode(config, chain, mempool, protocol, network, miner, searcher, verifyPool);
+  }
+
+  /** Stops taking work, cancels mining, lets the block in flight finish, closes the database. */
+  async stop(): Promise<void> {
+    await this.miner?.stop();
+    await this.network.close();
+    this.protocol.close();
+    await this.searcher?.close();
+    await this.chain.close();
+    await this.verifyPool.close();
+  }
+}

@@ -1,0 +1,29 @@
+// The CI benchmark gate: which ratios pass, which regress, and that a missing
+// benchmark fails rather than slipping through.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compare, tolerance } from '../bench/gate.js';
+
+const baseline = { tolerance: 0.15, ratios: { 'mining.wasm.perCore': 10, 'sync.blocksPerSec': 0.5 } };
+const result = (name: string, ratio: number) => ({ name, value: 1, unit: 'x', ratio });
+
+test('a ratio within the tolerance passes; one more than 15% below fails', () => {
+  assert.equal(compare([result('mining.wasm.perCore', 8.6), result('sync.blocksPerSec', 0.43)], baseline, 0.15).ok, true);
+  const r = compare([result('mining.wasm.perCore', 8.4), result('sync.blocksPerSec', 0.6)], baseline, 0.15);
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.rows.find((row) => row[0] === 'mining.wasm.perCore')!.slice(-1), ['REGRESSION']);
+  assert.deepEqual(r.rows.find((row) => row[0] === 'sync.blocksPerSec')!.slice(-1), ['ok']);
+});
+
+test('a benchmark missing from the run fails the gate', () => {
+  const r = compare([result('mining.wasm.perCore', 10)], baseline, 0.15);
+  assert.equal(r.ok, false);
+  assert.equal(r.rows.find((row) => row[0] === 'sync.blocksPerSec')![2], 'missing');
+});
+
+test('the tolerance is configurable and validated', () => {
+  assert.equal(tolerance(['--tolerance', '0.3'], 0.15), 0.3);
+  assert.equal(tolerance([], 0.15), process.env.BENCH_TOLERANCE ? Number(process.env.BENCH_TOLERANCE) : 0.15);
+  assert.throws(() => tolerance(['--tolerance', 'lots'], 0.15), /invalid tolerance/);
+  assert.equal(compare([result('mining.wasm.perCore', 7.5), result('sync.blocksPerSec', 0.5)], baseline, 0.3).ok, true);
+});
