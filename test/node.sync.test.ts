@@ -42,15 +42,19 @@ test('garbage frames, a block without proof of work and an inv flood each get th
   const b = await tempDir('hostile-b');
   await writeChain(b.dir, CHAIN.slice(0, 300));
   const server = await startTestNode(b.dir);
-  // Bans expire at once here: every test peer shares 127.0.0.1.
-  const nodeA = await startTestNode(a.dir, { connect: [addressOf(server)], banMs: 1 });
+  // Bans are short here: every test peer shares 127.0.0.1. Each hostile peer connects only
+  // after the previous one's ban has run out, or the node would refuse it at accept.
+  const BAN_MS = 20;
+  const banOver = (): Promise<void> => new Promise((r) => setTimeout(r, BAN_MS * 3));
+  const nodeA = await startTestNode(a.dir, { connect: [addressOf(server)], banMs: BAN_MS });
   const port = nodeA.network.port;
   const version = (nonce: number): Uint8Array => encodeFrame(REGTEST.magic, 'version', encodeMessage({
     command: 'version', version: { protocol: 1, userAgent: '/evil/', bestHeight: 999, work: 1n << 200n, genesis: CHAIN[0]!.hash, listenPort: 0, nonce, timestamp: 0 },
   }));
   const verack = encodeFrame(REGTEST.magic, 'verack', new Uint8Array(0));
   const bans: string[] = [];
-  nodeA.network.manager.on('close', (_p, reason) => { if (reason.startsWith('banned')) bans.push(reason); });
+  const closes: string[] = [];
+  nodeA.network.manager.on('close', (_p, reason) => { closes.push(reason); if (reason.startsWith('banned')) bans.push(reason); });
   try {
     const garbage = await rawSocket(port);
     garbage.write(Buffer.alloc(64, 0x41));
@@ -66,6 +70,7 @@ test('garbage frames, a block without proof of work and an inv flood each get th
     s.write(blockFrame);
     s.write(blockFrame);
     await closed(s);
+    await banOver();
 
     const flood = await rawSocket(port);
     flood.write(version(2));
@@ -74,8 +79,9 @@ test('garbage frames, a block without proof of work and an inv flood each get th
     const invFrame = encodeFrame(REGTEST.magic, 'inv', encodeMessage({ command: 'inv', items }));
     for (let i = 0; i < 5; i++) flood.write(invFrame);
     await closed(flood, 15_000);
+    await banOver();
 
-    assert.equal(bans.length, 2, `the block and flood peers were banned: ${bans.join('; ')}`);
+    assert.equal(bans.length, 2, `the block and flood peers were banned; peers closed: ${closes.join('; ')}`);
     await eventually('node A synced from the good peer', () => nodeA.chain.tip?.height === 300, 30_000);
     assert.deepEqual(nodeA.chain.tip!.hash, server.chain.tip!.hash);
   } finally {
