@@ -1,14 +1,15 @@
 // Proof-of-work hash rate: the WASM kernel on one core (SIMD and scalar
 // builds) against node:crypto hashing the same 80-byte headers, and the
-// worker pool from 1 to every core. Each figure is the median of a few
-// fixed-duration windows; targets are impossible, so every window hashes.
+// worker pool from 1 to every core. Subject and reference run in alternating
+// windows (bench/paired.ts); targets are impossible, so every window hashes.
 // Run: node dist/bench/mining.js [--long]
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { createPoolSearcher } from '../src/mining/pool.js';
+import { createPoolSearcher, type NonceSearcher } from '../src/mining/pool.js';
 import { compileKernel } from '../src/wasm/loader.js';
 import { PowKernel } from '../src/wasm/pow.js';
+import { median, paired, type Round } from './paired.js';
 import type { BenchModuleOutput, BenchOptions, BenchSeries } from './types.js';
 
 const CHUNK = 1 << 18;
@@ -20,37 +21,15 @@ function benchHeader(): Uint8Array {
   return h;
 }
 
-/** Items per second of `round` over `seconds` of wall time. */
-async function rate(seconds: number, round: () => number | Promise<number>): Promise<number> {
-  let items = 0;
-  const t0 = process.hrtime.bigint();
-  const limit = BigInt(Math.round(seconds * 1e9));
-  let elapsed = 0n;
-  do {
-    items += await round();
-    elapsed = process.hrtime.bigint() - t0;
-  } while (elapsed < limit);
-  return items / (Number(elapsed) / 1e9);
-}
-
-async function medianRate(repeats: number, seconds: number, round: () => number | Promise<number>): Promise<number> {
-  const rates: number[] = [];
-  for (let i = 0; i < repeats; i++) rates.push(await rate(seconds, round));
-  rates.sort((a, b) => a - b);
-  return rates[Math.floor(rates.length / 2)]!;
-}
-
-async function kernelRate(kernel: PowKernel, repeats: number, seconds: number): Promise<number> {
+function kernelRound(kernel: PowKernel): Round {
   const header = benchHeader();
   let nonce = 0;
-  const round = (): number => {
+  return () => {
     if (nonce + CHUNK > 2 ** 32) nonce = 0;
     const r = kernel.search(header, IMPOSSIBLE, nonce, CHUNK);
     nonce += CHUNK;
     return r.hashes;
   };
-  await rate(0.3, round); // past the baseline tier
-  return medianRate(repeats, seconds, round);
 }
 
 type Sha256 = (data: Uint8Array) => Uint8Array;
@@ -58,11 +37,11 @@ const nodeSha256: Sha256 = typeof (crypto as { hash?: unknown }).hash === 'funct
   ? (data) => (crypto as unknown as { hash(alg: string, d: Uint8Array, enc: 'buffer'): Buffer }).hash('sha256', data, 'buffer')
   : (data) => crypto.createHash('sha256').update(data).digest();
 
-async function nodeCryptoRate(repeats: number, seconds: number): Promise<number> {
+function nodeCryptoRound(): Round {
   const header = Buffer.from(benchHeader());
   let nonce = 0;
   const batch = 2000;
-  const round = (): number => {
+  return () => {
     for (let i = 0; i < batch; i++) {
       header.writeUInt32LE(nonce, 76);
       nonce = (nonce + 1) >>> 0;
@@ -71,63 +50,66 @@ async function nodeCryptoRate(repeats: number, seconds: number): Promise<number>
     }
     return batch;
   };
-  await rate(0.2, round);
-  return medianRate(repeats, seconds, round);
 }
 
-/** Hash rate of a pool of `workers`: searches of the whole space, each aborted after `seconds`. */
-async function poolRate(workers: number, repeats: number, seconds: number): Promise<number> {
-  const pool = createPoolSearcher({ threads: workers });
-  const header = benchHeader();
-  const window = async (s: number): Promise<number> => {
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), s * 1000);
-    const t0 = process.hrtime.bigint();
-    const r = await pool.search(header, IMPOSSIBLE, { signal: ac.signal });
-    clearTimeout(timer);
-    return r.hashes / (Number(process.hrtime.bigint() - t0) / 1e9);
-  };
-  try {
-    await window(0.4); // workers started and past the baseline tier
-    const rates: number[] = [];
-    for (let i = 0; i < repeats; i++) rates.push(await window(seconds));
-    rates.sort((a, b) => a - b);
-    return rates[Math.floor(rates.length / 2)]!;
-  } finally {
-    await pool.close();
-  }
+/** A window of pool hashing: a search of the whole space, aborted after `seconds`; returns H/s. */
+async function poolWindow(pool: NonceSearcher, seconds: number): Promise<number> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), seconds * 1000);
+  const t0 = process.hrtime.bigint();
+  const r = await pool.search(benchHeader(), IMPOSSIBLE, { signal: ac.signal });
+  clearTimeout(timer);
+  return r.hashes / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
 
 export async function benchMining(opts: BenchOptions): Promise<BenchModuleOutput> {
-  const repeats = opts.quick ? 3 : 5;
-  const seconds = opts.quick ? 0.7 : 2;
+  const pairs = opts.quick ? 5 : 9;
+  const seconds = opts.quick ? 0.4 : 1;
   const cores = os.availableParallelism();
 
   const simd = new PowKernel();
-  const wasm = await kernelRate(simd, repeats, seconds);
-  const scalar = await kernelRate(new PowKernel(compileKernel('pow', 'scalar')), repeats, seconds);
-  const node = await nodeCryptoRate(repeats, seconds);
+  const wasm = await paired(pairs, seconds, kernelRound(simd), nodeCryptoRound());
+  const scalar = await paired(pairs, seconds, kernelRound(new PowKernel(compileKernel('pow', 'scalar'))), nodeCryptoRound());
 
-  const points: Array<[number, number]> = [];
-  for (let w = 1; w <= cores; w++) points.push([w, Math.round(await poolRate(w, repeats, opts.quick ? 1 : 2))]);
-  const one = points[0]![1];
-  const all = points[points.length - 1]![1];
-
-  const series: BenchSeries[] = [
-    { chart: 'mining.workers', label: `WASM pool (${simd.kind})`, xLabel: 'workers', yLabel: 'hashes/s', points },
-    { chart: 'mining.workers', label: 'linear (1 worker × n)', xLabel: 'workers', yLabel: 'hashes/s', points: points.map(([w]) => [w, one * w]) },
-  ];
-  return {
-    results: [
-      { name: 'mining.nodeCrypto.perCore', value: Math.round(node), unit: 'H/s' },
-      { name: 'mining.wasm.perCore', value: Math.round(wasm), unit: 'H/s', reference: 'mining.nodeCrypto.perCore', ratio: wasm / node },
-      { name: 'mining.wasm.scalar.perCore', value: Math.round(scalar), unit: 'H/s', reference: 'mining.nodeCrypto.perCore', ratio: scalar / node },
-      { name: 'mining.pool.hashRate', value: all, unit: 'H/s', reference: 'mining.wasm.perCore', ratio: all / wasm },
-      // n workers over 1 worker, n = every core: 1.0 would mean no gain at all.
-      { name: 'mining.pool.scaling', value: all / one, unit: 'x', ratio: all / one },
-    ],
-    series,
-  };
+  // Pools of every size stay up together (idle workers cost nothing), and each
+  // size's windows alternate with the 1-worker pool's, so scaling is a paired ratio.
+  const pools = Array.from({ length: cores }, (_, i) => createPoolSearcher({ threads: i + 1 }));
+  try {
+    for (const p of pools) await poolWindow(p, 0.3);
+    const points: Array<[number, number]> = [];
+    let scaling = 1;
+    let all = 0;
+    for (let w = 1; w <= cores; w++) {
+      const rates: number[] = [];
+      const ratios: number[] = [];
+      for (let i = 0; i < (opts.quick ? 3 : 5); i++) {
+        const n = await poolWindow(pools[w - 1]!, seconds * 1.5);
+        const one = await poolWindow(pools[0]!, seconds * 1.5);
+        rates.push(n);
+        ratios.push(n / one);
+      }
+      points.push([w, Math.round(median(rates))]);
+      if (w === cores) { scaling = median(ratios); all = median(rates); }
+    }
+    const one = points[0]![1];
+    const series: BenchSeries[] = [
+      { chart: 'mining.workers', label: `WASM pool (${simd.kind})`, xLabel: 'workers', yLabel: 'hashes/s', points },
+      { chart: 'mining.workers', label: 'linear (1 worker × n)', xLabel: 'workers', yLabel: 'hashes/s', points: points.map(([w]) => [w, one * w]) },
+    ];
+    return {
+      results: [
+        { name: 'mining.nodeCrypto.perCore', value: Math.round(wasm.reference), unit: 'H/s' },
+        { name: 'mining.wasm.perCore', value: Math.round(wasm.subject), unit: 'H/s', reference: 'mining.nodeCrypto.perCore', ratio: wasm.ratio },
+        { name: 'mining.wasm.scalar.perCore', value: Math.round(scalar.subject), unit: 'H/s', reference: 'mining.nodeCrypto.perCore', ratio: scalar.ratio },
+        { name: 'mining.pool.hashRate', value: Math.round(all), unit: 'H/s', reference: 'mining.wasm.perCore', ratio: all / wasm.subject },
+        // n workers over 1 worker, n = every core: 1.0 would mean no gain at all.
+        { name: 'mining.pool.scaling', value: scaling, unit: 'x', ratio: scaling },
+      ],
+      series,
+    };
+  } finally {
+    for (const p of pools) await p.close();
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,8 +1,8 @@
 // `npm run bench`: every benchmark, a table, bench/results.json and
 // bench/report.html. `--check` runs the short version and compares each
 // gated ratio with bench/baseline.json (default tolerance 15%, or
-// --tolerance 0.2 / BENCH_TOLERANCE). `--baseline` rewrites that file from a
-// short run; nothing else writes it.
+// --tolerance 0.2 / BENCH_TOLERANCE). `--baseline` rewrites that file from the
+// lowest ratios of three short runs; nothing else writes it.
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,9 @@ export const GATED = [
   'mining.wasm.perCore', 'mining.pool.scaling', 'merkle.wasm.nodesPerSec',
   'verify.wasm.perSec', 'connect.txPerSec', 'sync.blocksPerSec',
 ];
+
+const RETRIES = 2;
+const BASELINE_RUNS = 3;
 
 const MODULES: Array<[string, (o: BenchOptions) => Promise<BenchModuleOutput>]> = [
   ['mining', benchMining], ['merkle', benchMerkle], ['verify', benchVerify], ['connect', benchConnect], ['sync', benchSync],
@@ -63,11 +66,18 @@ async function main(args: string[]): Promise<number> {
   const { results, series } = await runAll({ quick });
   process.stdout.write(`\n${resultsTable(results)}\n`);
   if (rebase) {
+    // The baseline is the lowest of three short runs: the gate is there to catch
+    // code that got slower, not a run that drew a noisy neighbour.
+    const runs = [results];
+    for (let i = 2; i <= BASELINE_RUNS; i++) {
+      process.stderr.write(`bench:baseline: run ${i} of ${BASELINE_RUNS}\n`);
+      runs.push((await runAll({ quick: true })).results);
+    }
     const ratios: Record<string, number> = {};
     for (const name of GATED) {
-      const r = results.find((x) => x.name === name);
-      if (r?.ratio === undefined) throw new Error(`benchmark ${name} gave no ratio`);
-      ratios[name] = Number(r.ratio.toFixed(3));
+      const seen = runs.map((rs) => rs.find((x) => x.name === name)?.ratio);
+      if (seen.some((r) => r === undefined)) throw new Error(`benchmark ${name} gave no ratio`);
+      ratios[name] = Number(Math.min(...(seen as number[])).toFixed(3));
     }
     const baseline: Baseline = { tolerance: 0.15, ratios };
     await writeFile(here('baseline.json'), `${JSON.stringify(baseline, null, 2)}\n`);
@@ -77,7 +87,23 @@ async function main(args: string[]): Promise<number> {
   if (check) {
     const baseline = JSON.parse(await readFile(here('baseline.json'), 'utf8')) as Baseline;
     const tol = tolerance(args, baseline.tolerance);
-    const { ok, rows } = compare(results, baseline, tol);
+    let { ok, rows } = compare(results, baseline, tol);
+    // A burst of load from another process can sink one run; a real regression
+    // sinks every run. So a failing module is measured again (at most twice),
+    // keeping each ratio's best.
+    for (let attempt = 1; attempt <= RETRIES && !ok; attempt++) {
+      const failing = rows.slice(1).filter((r) => r[4] !== 'ok').map((r) => r[0]!);
+      const modules = MODULES.filter(([name]) => failing.some((f) => f.startsWith(`${name}.`)));
+      process.stderr.write(`bench:check: ${failing.join(', ')} below the floor; measuring again (${attempt}/${RETRIES})\n`);
+      for (const [, fn] of modules) {
+        for (const r of (await fn({ quick: true })).results) {
+          const old = results.find((x) => x.name === r.name);
+          if (!old) results.push(r);
+          else if ((r.ratio ?? 0) > (old.ratio ?? 0)) Object.assign(old, r);
+        }
+      }
+      ({ ok, rows } = compare(results, baseline, tol));
+    }
     process.stdout.write(`\nbenchmark gate (a ratio may fall at most ${(tol * 100).toFixed(0)}% below its baseline)\n${table(rows, [1, 2, 3])}\n`);
     process.stdout.write(ok ? 'bench:check passed\n' : 'bench:check FAILED: a ratio fell below its floor (see REGRESSION above)\n');
     return ok ? 0 : 1;
