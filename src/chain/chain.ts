@@ -128,6 +128,14 @@ export class Chain extends EventEmitter {
     return this.store.get(blockKey(hash));
   }
 
+  /** Many blocks' bytes in one batched read (serving a peer's getdata). */
+  async getBlocksBytes(hashes: Uint8Array[]): Promise<Array<Uint8Array | null>> {
+    const valid = hashes.map((h) => h.length === 32);
+    const found = await this.store.getMany(hashes.filter((_, i) => valid[i]).map((h) => blockKey(h)));
+    let at = 0;
+    return valid.map((ok) => (ok ? found[at++]! : null));
+  }
+
   async getBlock(hash: Uint8Array): Promise<Block | null> {
     const bytes = await this.getBlockBytes(hash);
     return bytes ? parseBlock(bytes, this.params.maxBlockSize) : null;

@@ -13,11 +13,14 @@ import type { BlockIndexEntry, Chain } from '../chain/chain.js';
 import { OrphanPool } from '../chain/orphanPool.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { BlockDownload } from './blockDownload.js';
+import { TipLog } from './tipLog.js';
 import type { Logger } from './logger.js';
 import type { InvItem, ProtocolPeer } from './peerPort.js';
 import { MAX_INV_ITEMS } from '../p2p/messages.js';
 
 export const MAX_INV_ANSWER = 500;
+/** Blocks read from the database per round trip when serving getdata. */
+const GETDATA_READ_BATCH = 64;
 const ZERO_HASH = new Uint8Array(32);
 /** More inv items than this from one peer within INV_WINDOW_MS is a flood. */
 const INV_FLOOD_ITEMS = 120_000;
@@ -67,7 +70,10 @@ export class NodeProtocol {
   private readonly disconnectedTxs: Tx[] = [];
   bestKnownHeight = 0;
 
+  private readonly tipLog: TipLog;
+
   constructor(private readonly o: ProtocolOptions) {
+    this.tipLog = new TipLog(o.log);
     this.download = new BlockDownload({ maxInFlightPerPeer: o.maxInFlightPerPeer ?? 256, stallMs: o.stallMs ?? 15_000 });
     this.stallTimer = setInterval(() => this.checkStalls(), Math.min(2000, (o.stallMs ?? 15_000) / 2));
     this.stallTimer.unref();
@@ -77,6 +83,7 @@ export class NodeProtocol {
   }
 
   close(): void {
+    this.tipLog.flush();
     clearInterval(this.stallTimer);
     if (this.announceTimer) clearTimeout(this.announceTimer);
     this.o.chain.off('connect', this.onConnect);
@@ -214,13 +221,20 @@ export class NodeProtocol {
 
   private async serveGetData(peer: ProtocolPeer, items: InvItem[]): Promise<void> {
     const missing: InvItem[] = [];
-    for (const item of items) {
-      if (item.kind === 'block') {
-        const bytes = await this.o.chain.getBlockBytes(item.hash);
-        if (bytes) peer.sendBlock(bytes); else missing.push(item);
-      } else {
-        const tx = this.o.mempool.get(item.hash);
-        if (tx) peer.sendTx(serializeTx(tx)); else missing.push(item);
+    // Blocks are read in batches, one round trip to the database per batch, and sent in order.
+    for (let i = 0; i < items.length; i += GETDATA_READ_BATCH) {
+      const slice = items.slice(i, i + GETDATA_READ_BATCH);
+      const blockItems = slice.filter((it) => it.kind === 'block');
+      const bytes = blockItems.length > 0 ? await this.o.chain.getBlocksBytes(blockItems.map((it) => it.hash)) : [];
+      let b = 0;
+      for (const item of slice) {
+        if (item.kind === 'block') {
+          const data = bytes[b++];
+          if (data) peer.sendBlock(data); else missing.push(item);
+        } else {
+          const tx = this.o.mempool.get(item.hash);
+          if (tx) peer.sendTx(serializeTx(tx)); else missing.push(item);
+        }
       }
     }
     if (missing.length > 0) peer.sendNotFound(missing);
@@ -310,7 +324,7 @@ export class NodeProtocol {
         (err: unknown) => this.o.log.error({ err }, 'could not return transactions to the mempool'),
       );
     }
-    this.o.log.info({ height: entry.height, hash: hashToHex(entry.hash) }, 'new tip');
+    this.tipLog.report(entry, this.download.pending === 0);
     this.bestKnownHeight = Math.max(this.bestKnownHeight, entry.height);
     this.scheduleAnnounce(this.blockSource);
     this.fetchDeferredTxs(entry.height);
