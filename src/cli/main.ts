@@ -4,10 +4,19 @@ import { CommanderError } from 'commander';
 import { normalizeArgv } from './argv.js';
 import { describeError, EXIT_USAGE } from './cliErrors.js';
 import { buildProgram, commanderUsage } from './program.js';
+import { applySettings, configPath, readConfigFile } from './config.js';
 
 async function main(argv: string[]): Promise<number> {
   const args = normalizeArgv(argv);
   const program = buildProgram();
+  try {
+    const where = configPath(args, process.env);
+    applySettings(program, where ? readConfigFile(where.path, where.explicit) : null);
+  } catch (err) {
+    const { line, code } = describeError(err);
+    process.stderr.write(`pubchain: ${line}\n`);
+    return code;
+  }
   if (args.length === 0) {
     process.stderr.write(`${program.helpInformation()}`);
     return EXIT_USAGE;

@@ -32,6 +32,8 @@ export function buildProgram(): Command {
     .option('--datadir <dir>', 'data directory (default: ./data/<NODE_ID>)')
     .addOption(new Option('--network <name>', 'chain rules').choices(['main', 'regtest']).default('main'))
     .option('--json', 'print one JSON document (for scripts)')
+    .option('--conf <file>', 'config file (default: <datadir>/pubchain.conf)')
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined });

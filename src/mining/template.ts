@@ -54,6 +54,8 @@ export interface MineOptions {
   now?: () => number;
   /** Random by default, so two miners paying one address do not search the same space. */
   startExtraNonce?: number;
+  /** Told the hashes of a finished search, for hash-rate figures. */
+  onHashes?: (hashes: number, seconds: number) => void;
 }
 
 /** Mines a block on the searcher; null only when the signal aborts the search. */
@@ -66,8 +68,10 @@ export async function mineBlock(
   const build = (extraNonce: number): Block => buildBlock(params, ctx, txs, payout, extraNonce, time);
   const target = targetToBytesLE(bitsToTarget(ctx.bits));
   const startExtraNonce = opts.startExtraNonce ?? Math.floor(Math.random() * 0xffffffff);
+  const started = process.hrtime.bigint();
   const found = await mineHeader(searcher, (extraNonce) => serializeHeader(build(extraNonce).header), target, { signal: opts.signal, startExtraNonce });
   if (!found) return null;
+  opts.onHashes?.(found.hashes, Number(process.hrtime.bigint() - started) / 1e9);
   const block = build(found.extraNonce);
   block.header = parseHeader(found.header);
   return block;

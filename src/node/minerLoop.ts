@@ -32,6 +32,7 @@ export class MinerLoop {
   private loopDone: Promise<void> | null = null;
   blocksFound = 0;
   hashes = 0;
+  private hashSeconds = 0;
 
   constructor(private readonly o: MinerLoopOptions) {}
 
@@ -52,6 +53,15 @@ export class MinerLoop {
     this.abort?.abort();
     this.wake?.();
     await this.loopDone;
+  }
+
+  /** Hashes per second over every finished search (searches cut short by a new tip are not counted). */
+  get hashRate(): number {
+    return this.hashSeconds > 0 ? this.hashes / this.hashSeconds : 0;
+  }
+
+  get mining(): boolean {
+    return this.running && !this.stopped && this.ready();
   }
 
   private ready(): boolean {
@@ -80,7 +90,10 @@ export class MinerLoop {
     const txs = mempool.selectForBlock(params.maxBlockSize - 1000);
     const fees = txs.reduce((sum, tx) => sum + (mempool.feeOf(tx) ?? 0), 0);
     this.abort = new AbortController();
-    const block = await mineBlock(params, ctx, txs, { pubKeyHash: this.o.payoutPubKeyHash, fees }, this.o.searcher, { signal: this.abort.signal });
+    const block = await mineBlock(params, ctx, txs, { pubKeyHash: this.o.payoutPubKeyHash, fees }, this.o.searcher, {
+      signal: this.abort.signal,
+      onHashes: (hashes, seconds) => { this.hashes += hashes; this.hashSeconds += seconds; },
+    });
     this.abort = null;
     if (!block || this.stopped) return;
     this.blocksFound++;

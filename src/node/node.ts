@@ -13,6 +13,7 @@ import { createVerifyPool, type VerifyPool } from '../crypto/verifyPool.js';
 import { RocksStore } from '../storage/rocksStore.js';
 import { moduleLogger, type Logger } from './logger.js';
 import { MinerLoop } from './minerLoop.js';
+import { NodeProgress } from './progress.js';
 import { NodeProtocol } from './protocol.js';
 import { startNetwork, type NetworkHandle } from './network.js';
 
@@ -32,6 +33,8 @@ export interface NodeConfig {
   stallMs?: number;
   handshakeTimeoutMs?: number;
   banMs?: number;
+  /** Show sync as a progress bar on stderr (a terminal with pretty logs); log lines otherwise. */
+  progressBar?: boolean;
   /** Signature-verification workers (default: the cores, at most 4). */
   verifyThreads?: number;
 }
@@ -48,6 +51,7 @@ export class PubchainNode {
     readonly miner: MinerLoop | null,
     private readonly searcher: NonceSearcher | null,
     private readonly verifyPool: VerifyPool,
+    private readonly progress: NodeProgress,
   ) {}
 
   static async start(config: NodeConfig): Promise<PubchainNode> {
@@ -96,14 +100,17 @@ export class PubchainNode {
       });
       miner.start();
     }
+    const progress = new NodeProgress({ chain, bestKnownHeight: () => protocol.bestKnownHeight, miner, log: moduleLogger(log, 'sync'), bar: config.progressBar === true });
+    progress.start();
     const tip = chain.tip;
     log.info({ height: tip?.height ?? 0, tip: tip ? hashToHex(tip.hash) : null, network: params.name }, tip ? 'chain loaded' : 'no chain yet: will adopt the genesis of the first peer');
     if (tip) log.info({ height: tip.height, hash: hashToHex(tip.hash) }, 'new tip');
-    return new PubchainNode(config, chain, mempool, protocol, network, miner, searcher, verifyPool);
+    return new PubchainNode(config, chain, mempool, protocol, network, miner, searcher, verifyPool, progress);
   }
 
   /** Stops taking work, cancels mining, lets the block in flight finish, closes the database. */
   async stop(): Promise<void> {
+    this.progress.stop();
     await this.miner?.stop();
     await this.network.close();
     this.protocol.close();

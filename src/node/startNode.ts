@@ -44,6 +44,7 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
   const node = await PubchainNode.start({
     datadir: o.datadir, params: o.params, bind: o.bind, port: o.port, connect,
     minerPubKeyHash, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads, genesisPin, log,
+    progressBar: process.stderr.isTTY === true && (o.logFormat ?? 'pretty') === 'pretty',
   });
   if (o.miner) log.info({ miner: o.miner, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads }, 'mining is on');
   await new Promise<void>((resolve) => {
