@@ -73,7 +73,7 @@ export class PubchainNode {
     let searcher: NonceSearcher | null = null;
     const peers: NetworkHandle['peers'] = () => network.peers();
     const protocol = new NodeProtocol({
-      params, chain, mempool, log: moduleLogger(log, 'sync'), genesisPin: config.genesisPin,
+      params, chain, mempool, log: moduleLogger(log, 'sync'), chainLog: moduleLogger(log, 'chain'), mempoolLog: moduleLogger(log, 'mempool'), genesisPin: config.genesisPin,
       stallMs: config.stallMs, peers: () => peers(),
       onTip: () => miner?.poke(true),
       onTx: () => miner?.poke(false),
@@ -103,8 +103,8 @@ export class PubchainNode {
     const progress = new NodeProgress({ chain, bestKnownHeight: () => protocol.bestKnownHeight, miner, log: moduleLogger(log, 'sync'), bar: config.progressBar === true });
     progress.start();
     const tip = chain.tip;
-    log.info({ height: tip?.height ?? 0, tip: tip ? hashToHex(tip.hash) : null, network: params.name }, tip ? 'chain loaded' : 'no chain yet: will adopt the genesis of the first peer');
-    if (tip) log.info({ height: tip.height, hash: hashToHex(tip.hash) }, 'new tip');
+    moduleLogger(log, 'chain').info({ height: tip?.height ?? 0, tip: tip ? hashToHex(tip.hash) : null, network: params.name }, tip ? 'chain loaded' : 'no chain yet: will adopt the genesis of the first peer');
+    if (tip) moduleLogger(log, 'chain').info({ height: tip.height, hash: hashToHex(tip.hash) }, 'new tip');
     return new PubchainNode(config, chain, mempool, protocol, network, miner, searcher, verifyPool, progress);
   }
 

@@ -27,6 +27,9 @@ const INV_FLOOD_ITEMS = 120_000;
 const INV_WINDOW_MS = 10_000;
 
 export interface ProtocolOptions {
+  /** Module loggers for chain events (tips, reorgs) and the mempool; `log` when absent. */
+  chainLog?: Logger;
+  mempoolLog?: Logger;
   params: NetworkParams;
   chain: Chain;
   mempool: Mempool;
@@ -71,9 +74,13 @@ export class NodeProtocol {
   bestKnownHeight = 0;
 
   private readonly tipLog: TipLog;
+  private readonly chainLog: Logger;
+  private readonly mempoolLog: Logger;
 
   constructor(private readonly o: ProtocolOptions) {
-    this.tipLog = new TipLog(o.log);
+    this.chainLog = o.chainLog ?? o.log;
+    this.mempoolLog = o.mempoolLog ?? o.log;
+    this.tipLog = new TipLog(this.chainLog);
     this.download = new BlockDownload({ maxInFlightPerPeer: o.maxInFlightPerPeer ?? 256, stallMs: o.stallMs ?? 15_000 });
     this.stallTimer = setInterval(() => this.checkStalls(), Math.min(2000, (o.stallMs ?? 15_000) / 2));
     this.stallTimer.unref();
@@ -318,7 +325,7 @@ export class NodeProtocol {
   private onTip = (entry: BlockIndexEntry): void => {
     const back = this.disconnectedTxs.splice(0);
     if (back.length > 0) {
-      this.o.log.info({ transactions: back.length }, 'reorganised: returning transactions to the mempool');
+      this.chainLog.info({ transactions: back.length }, 'reorganised: returning transactions to the mempool');
       void this.o.mempool.readdDisconnected(back).then(
         () => this.announceReturned(back),
         (err: unknown) => this.o.log.error({ err }, 'could not return transactions to the mempool'),
@@ -404,7 +411,7 @@ export class NodeProtocol {
       }
       return { ok: false, txid: id, error: err as ValidationError };
     }
-    this.o.log.info({ txid: hashToHex(id), mempool: this.o.mempool.size }, 'accepted transaction');
+    this.mempoolLog.info({ txid: hashToHex(id), mempool: this.o.mempool.size }, 'accepted transaction');
     for (const p of this.o.peers()) if (p !== from) p.sendInv([{ kind: 'tx', hash: id }]);
     this.o.onTx?.();
     return { ok: true, txid: id };
