@@ -1,6 +1,7 @@
 // Every bad input a person can give the CLI: a one-line error, the right exit
 // code (1 user error, 2 usage), and a chain and wallet left exactly as they were.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -120,16 +121,36 @@ describe('CLI errors leave everything unchanged', () => {
     assert.equal(await readFile(path, 'utf8'), 'not json');
   });
 
-  test('while a node holds the database, commands fail at once instead of hanging', async () => {
+  test('while the node runs, getbalance, send and printchain go through its RPC; commands that need the database say it is in use', async () => {
     const port = await freePort();
     const node = NodeProcess.start({ role: 'held', id: String(port), port, datadir: d, network: 'regtest' }, ['--listen-only']);
     try {
-      await node.waitForLog(/"msg":"listening"/, 20_000);
-      oneLineError(await cli(['getbalance', '--address', A]), 1, /in use by another pubchain process/);
-      oneLineError(await cli(['send', '--from', A, '--to', B, '--amount', '1', '--mine']), 1, /in use/);
+      await node.waitForLog(/"msg":"node ready"/, 20_000);
+      const bal = await cli(['getbalance', '--address', A, '--json']);
+      assert.equal(bal.code, 0, bal.stderr);
+      assert.equal(JSON.parse(bal.stdout).balance, '25');
+      const sent = await cli(['send', '--from', A, '--to', B, '--amount', '1', '--mine', '--json']);
+      assert.equal(sent.code, 0, sent.stderr);
+      assert.match(JSON.parse(sent.stdout).block, /^[0-9a-f]{64}$/);
+      const chain = await cli(['printchain', '--json']);
+      assert.equal(chain.code, 0, chain.stderr);
+      assert.deepEqual(JSON.parse(chain.stdout).map((b: { height: number }) => b.height), [2, 1]);
+      oneLineError(await cli(['reindexutxo']), 1, /in use by another pubchain process/);
+      oneLineError(await cli(['send', '--from', A, '--to', B, '--amount', '1000', '--mine']), 1, /not enough/);
     } finally {
       await node.stop();
     }
-    assert.equal((await json(['getbalance', '--address', A])).balance, '25');
+    // The node's block is on disk for the next direct open.
+    assert.equal((await json(['getbalance', '--address', B])).balance, '1');
+  });
+
+  test('a node killed with -9 leaves stale files that the next command clears', async () => {
+    const port = await freePort();
+    const node = NodeProcess.start({ role: 'killed', id: String(port), port, datadir: d, network: 'regtest' }, ['--listen-only']);
+    await node.waitForLog(/"msg":"node ready"/, 20_000);
+    await node.stop(1000, 'SIGKILL');
+    assert.ok(existsSync(join(d, 'node.json')) && existsSync(join(d, '.cookie')), 'a killed node cannot clean up');
+    assert.equal((await json(['getbalance', '--address', B])).balance, '1');
+    assert.ok(!existsSync(join(d, 'node.json')) && !existsSync(join(d, '.cookie')), 'the stale files are gone');
   });
 });

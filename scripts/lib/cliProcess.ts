@@ -57,7 +57,8 @@ export class NodeProcess {
   }
 
   static start(node: NodeDef, extra: string[] = []): NodeProcess {
-    const child = spawn(process.execPath, [PUBCHAIN_BIN, 'startnode', ...nodeArgs(node), '--port', String(node.port), '--log-format', 'json', ...extra], {
+    // RPC on any free port: node.json in the data directory tells the CLI which one.
+    const child = spawn(process.execPath, [PUBCHAIN_BIN, 'startnode', ...nodeArgs(node), '--port', String(node.port), '--rpc-port', '0', '--log-format', 'json', ...extra], {
       env: { ...process.env, NODE_ID: node.id }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     return new NodeProcess(node, child);

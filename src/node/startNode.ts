@@ -4,7 +4,7 @@ import { hexToHash } from '../core/bytes.js';
 import { PubchainError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
 import { decodeAddress } from '../crypto/address.js';
-import { createLogger, type LogFormat } from './logger.js';
+import { createLogger, type LogFormat, type Logger } from './logger.js';
 import { parseHostPort } from './network.js';
 import { PubchainNode } from './node.js';
 
@@ -28,6 +28,11 @@ export interface StartNodeOptions {
   logLevel?: string;
   logFormat?: LogFormat;
   nodeId?: string;
+  /**
+   * Runs once the node is up (the CLI starts the RPC server here); `requestStop`
+   * begins the same shutdown as SIGTERM. The returned function runs first on shutdown.
+   */
+  onStarted?: (node: PubchainNode, requestStop: () => void, log: Logger) => Promise<(() => Promise<void>) | void>;
 }
 
 export async function startNode(o: StartNodeOptions): Promise<void> {
@@ -47,6 +52,7 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
     progressBar: process.stderr.isTTY === true && (o.logFormat ?? 'pretty') === 'pretty',
   });
   if (o.miner) log.info({ miner: o.miner, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads }, 'mining is on');
+  let cleanup: (() => Promise<void>) | void = undefined;
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
@@ -55,9 +61,19 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
       log.info({ signal }, 'shutting down');
       // A shutdown that hangs must not leave the process up forever.
       setTimeout(() => { log.error('shutdown took too long; exiting'); process.exit(1); }, 8000).unref();
-      node.stop().then(() => { log.info('stopped cleanly'); resolve(); }, (err: unknown) => { log.error({ err }, 'error while stopping'); process.exitCode = 1; resolve(); });
+      (async () => {
+        if (cleanup) await cleanup().catch((err: unknown) => log.error({ err }, 'error while stopping the RPC server'));
+        await node.stop();
+      })().then(() => { log.info('stopped cleanly'); resolve(); }, (err: unknown) => { log.error({ err }, 'error while stopping'); process.exitCode = 1; resolve(); });
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    if (o.onStarted) {
+      o.onStarted(node, () => stop('rpc stop'), log).then((c) => { cleanup = c; }, (err: unknown) => {
+        log.error({ err }, 'could not finish starting the node');
+        process.exitCode = 1;
+        stop('startup failure');
+      });
+    }
   });
 }

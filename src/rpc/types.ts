@@ -26,7 +26,8 @@ export interface RpcNodeContext {
   /**
    * Mines `n` blocks on the tip, one after another, each holding what the
    * mempool offers, paying `payoutPubKeyHash`; resolves with their hashes once
-   * every one is connected.
+   * every one is connected. Callers run it inside `exclusive`, so no wallet
+   * send changes the mempool between template and block.
    */
   mineBlocks(n: number, payoutPubKeyHash: Uint8Array): Promise<Uint8Array[]>;
   /**

@@ -1,36 +1,33 @@
-// Tip first, as the tutorial prints it.
-import { formatCoins } from '../../core/amount.js';
-import { hashToHex } from '../../core/bytes.js';
-import { headerHash } from '../../core/header.js';
-import { isCoinbase, txid } from '../../core/tx.js';
-import { encodeAddress } from '../../crypto/address.js';
-import { pubKeyHashOf } from '../../crypto/keys.js';
+// Tip first, as the tutorial prints it. With the node running, through its RPC.
+import { printChainEntry } from '../../rpc/methods/blockJson.js';
 import { requireTip, withChain, type NodeContext } from '../nodeContext.js';
 import { emit } from '../output.js';
+import { findRunningNode } from '../runningNode.js';
 
-export async function printChainCommand(ctx: NodeContext, limit?: number): Promise<void> {
-  const blocks = await withChain(ctx, async (chain) => {
+interface PrintedBlock {
+  height: number; hash: string; prev: string; time: number; bits: string; nonce: number;
+  txs: Array<{ txid: string; coinbase: boolean; inputs: Array<{ txid: string; vout: number; address: string }>; outputs: Array<{ value: string; address: string }> }>;
+}
+
+async function readChain(ctx: NodeContext, limit?: number): Promise<PrintedBlock[]> {
+  const live = await findRunningNode(ctx.datadir);
+  if (live) return live.call<PrintedBlock[]>('getchain', limit === undefined ? [] : [limit]);
+  return withChain(ctx, async (chain) => {
     const tip = requireTip(chain, ctx);
-    const out = [];
+    const out: PrintedBlock[] = [];
     const lowest = limit ? Math.max(ctx.params.genesisHeight, tip.height - limit + 1) : ctx.params.genesisHeight;
     for (let h = tip.height; h >= lowest; h--) {
       const hash = await chain.getHashAtHeight(h);
       const block = hash && (await chain.getBlock(hash));
       if (!block) throw new Error(`block at height ${h} is missing from the database`);
-      const hdr = block.header;
-      out.push({
-        height: h, hash: hashToHex(headerHash(hdr)), prev: hashToHex(hdr.prevHash), merkleRoot: hashToHex(hdr.merkleRoot),
-        time: hdr.time, bits: `0x${hdr.bits.toString(16).padStart(8, '0')}`, nonce: hdr.nonce,
-        txs: block.txs.map((tx) => ({
-          txid: hashToHex(txid(tx)),
-          coinbase: isCoinbase(tx),
-          inputs: isCoinbase(tx) ? [] : tx.inputs.map((i) => ({ txid: hashToHex(i.prevTxid), vout: i.vout, address: encodeAddress(pubKeyHashOf(i.pubKey)) })),
-          outputs: tx.outputs.map((o) => ({ value: formatCoins(o.value), address: encodeAddress(o.pubKeyHash) })),
-        })),
-      });
+      out.push(printChainEntry(h, block) as unknown as PrintedBlock);
     }
     return out;
   });
+}
+
+export async function printChainCommand(ctx: NodeContext, limit?: number): Promise<void> {
+  const blocks = await readChain(ctx, limit);
   emit(ctx.json, blocks, () => blocks.map((b) => [
     `============ Block ${b.hash} ============`,
     `Height: ${b.height}`,
@@ -44,4 +41,3 @@ export async function printChainCommand(ctx: NodeContext, limit?: number): Promi
     '',
   ].join('\n')).join('\n').trimEnd());
 }
-

@@ -20,6 +20,7 @@ import { UsageError } from '../cliErrors.js';
 import { mineLocally } from '../localMiner.js';
 import { requireTip, withChain, type NodeContext } from '../nodeContext.js';
 import { emit } from '../output.js';
+import { findRunningNode } from '../runningNode.js';
 
 export interface SendOptions {
   from: string[];
@@ -56,6 +57,16 @@ export async function sendCommand(ctx: NodeContext, o: SendOptions): Promise<voi
   const fee = o.fee === undefined ? 0 : parseFee(o.fee);
   const target = o.mine ? null : parseHostPort(o.connect ?? CENTRAL_NODE);
   if (o.mine && o.connect) throw new UsageError('--connect is for sending to a node; it does not combine with --mine');
+  const live = await findRunningNode(ctx.datadir);
+  if (live) {
+    // The node holds the database: it builds, signs and relays (or mines) the transfers itself.
+    if (o.connect) throw new UsageError(`this node is running (pid ${live.info.pid}): it relays the transfers itself; drop --connect, or stop it first`);
+    const r = await live.call<{ txids: string[]; block: string | null }>('send', {
+      from: transfers.map((t) => t.from), to: transfers.map((t) => t.to), amount: transfers.map((t) => formatCoins(t.amount)), mine: o.mine, fee: formatCoins(fee),
+    }, 120_000);
+    printSent(ctx, transfers, r.txids, r.block, `relayed by the running node (pid ${live.info.pid})`);
+    return;
+  }
   const wallet = await Wallet.open(ctx.datadir);
   for (const t of transfers) {
     if (!wallet.keyFor(t.from)) throw new WalletError('not-my-address', `${t.from} is not an address of this node's wallet (${ctx.datadir}); see listaddresses`);
@@ -72,11 +83,14 @@ export async function sendCommand(ctx: NodeContext, o: SendOptions): Promise<voi
     await pending.add(txs, coinExists);
     return { txs, block: null as string | null };
   });
-  const txids = result.txs.map((t) => hashToHex(txid(t)));
+  printSent(ctx, transfers, result.txs.map((t) => hashToHex(txid(t))), result.block, `handed to the node at ${o.connect ?? CENTRAL_NODE}`);
+}
+
+function printSent(ctx: NodeContext, transfers: Transfer[], txids: string[], block: string | null, via: string): void {
   const total = transfers.reduce((s, t) => addAmounts(s, t.amount), 0);
-  emit(ctx.json, { txids, block: result.block }, () => [
+  emit(ctx.json, { txids, block }, () => [
     ...transfers.map((t, i) => `sent ${formatCoins(t.amount)} from ${t.from} to ${t.to}  (tx ${txids[i]})`),
-    result.block ? `mined into block ${result.block}` : `handed to the node at ${o.connect ?? CENTRAL_NODE}; ${formatCoins(total)} coins pending until a miner includes them`,
+    block ? `mined into block ${block}` : `${via}; ${formatCoins(total)} coins pending until a miner includes them`,
   ].join('\n'));
 }
 

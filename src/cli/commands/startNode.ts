@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { startNode } from '../../node/startNode.js';
-import type { LogFormat } from '../../node/logger.js';
+import { moduleLogger, type LogFormat } from '../../node/logger.js';
+import { rpcContextOf } from '../../rpc/context.js';
+import { DEFAULT_RPC_BIND, defaultRpcPort, startRpcServer } from '../../rpc/server.js';
+import { removeNodeFile, writeNodeFile } from '../runningNode.js';
 import { UsageError } from '../cliErrors.js';
 import type { NodeContext } from '../nodeContext.js';
 
@@ -16,6 +19,10 @@ export interface StartNodeFlags {
   genesis?: string;
   logLevel?: string;
   logFormat?: string;
+  rpcPort?: string;
+  rpcBind?: string;
+  rpcUser?: string;
+  rpcPassword?: string;
 }
 
 function intFlag(name: string, text: string, min: number, max: number): number {
@@ -28,6 +35,9 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
   const portText = f.port ?? ctx.nodeId;
   if (portText === undefined || !/^\d+$/.test(portText)) throw new UsageError('startnode needs a port: set NODE_ID to a port number (e.g. 3000) or pass --port N');
   const port = intFlag('port', portText, 1, 65535);
+  // 0 asks the system for a free port; node.json tells the CLI which one it got.
+  const rpcPort = f.rpcPort === undefined ? undefined : intFlag('rpc-port', f.rpcPort, 0, 65535);
+  if (rpcPort === undefined && defaultRpcPort(port) > 65535) throw new UsageError(`the default RPC port (${port} + 1000) is above 65535: pass --rpc-port N`);
   const logFormat = f.logFormat as LogFormat | undefined;
   if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new UsageError(`invalid --log-format "${f.logFormat}": use json or pretty`);
   await startNode({
@@ -35,5 +45,20 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
     miner: f.miner, listenOnly: f.listenOnly, minTxs: intFlag('min-txs', f.minTxs, 1, 100_000), mineAlways: f.mineAlways,
     threads: f.threads === undefined ? availableParallelism() : intFlag('threads', f.threads, 1, 256),
     genesis: f.genesis, logLevel: f.logLevel, logFormat, nodeId: ctx.nodeId,
+    onStarted: async (node, requestStop, log) => {
+      const rpc = await startRpcServer({
+        node: rpcContextOf(node, { requestStop }),
+        bind: f.rpcBind ?? DEFAULT_RPC_BIND, port: rpcPort ?? defaultRpcPort(node.network.port === 0 ? port : node.network.port),
+        datadir: ctx.datadir, user: f.rpcUser, password: f.rpcPassword, log: moduleLogger(log, 'rpc'),
+      });
+      const rpcHost = (f.rpcBind ?? DEFAULT_RPC_BIND) === '0.0.0.0' ? '127.0.0.1' : (f.rpcBind ?? DEFAULT_RPC_BIND);
+      await writeNodeFile(ctx.datadir, { pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port, rpcHost, network: ctx.params.name, startedAt: Date.now() });
+      // After node.json: from here on a command on this data directory goes through RPC.
+      log.info({ pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port }, 'node ready');
+      return async () => {
+        await removeNodeFile(ctx.datadir);
+        await rpc.close();
+      };
+    },
   });
 }

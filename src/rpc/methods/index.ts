@@ -1,0 +1,39 @@
+// Every method by name, and `help`, which lists them.
+import type { RpcMethod } from '../types.js';
+import { chainMethods } from './chain.js';
+import { mempoolMethods } from './mempool.js';
+import { miningMethods } from './mining.js';
+import { nodeMethods } from './node.js';
+import { str, isMissing } from './params.js';
+import { peerMethods } from './peers.js';
+import { walletMethods } from './wallet.js';
+import { METHOD_NOT_FOUND, RpcError } from '../rpcErrors.js';
+
+export function usage(m: RpcMethod): string {
+  return [m.name, ...m.params.map((p) => (p.optional ? `[${p.name}]` : p.name))].join(' ');
+}
+
+function helpMethod(all: () => ReadonlyMap<string, RpcMethod>): RpcMethod {
+  return {
+    name: 'help',
+    params: [{ name: 'method', optional: true }],
+    description: 'Without a name: every method with its parameters. With one: that method\'s usage and description.',
+    run: (_ctx, [method]) => {
+      const methods = all();
+      if (isMissing(method)) return [...methods.values()].map(usage).sort();
+      const m = methods.get(str(method, 'method'));
+      if (!m) throw new RpcError(METHOD_NOT_FOUND, `unknown method "${String(method)}"`);
+      return `${usage(m)}\n${m.description}`;
+    },
+  };
+}
+
+export function methodTable(): ReadonlyMap<string, RpcMethod> {
+  const table = new Map<string, RpcMethod>();
+  const groups = [chainMethods, mempoolMethods, peerMethods, miningMethods, walletMethods, nodeMethods, [helpMethod(() => table)]];
+  for (const m of groups.flat()) {
+    if (table.has(m.name)) throw new Error(`RPC method ${m.name} is defined twice`);
+    table.set(m.name, m);
+  }
+  return table;
+}

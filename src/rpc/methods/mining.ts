@@ -1,0 +1,65 @@
+// Mining: the state of the node's miner, a network hash rate estimate, and
+// regtest's generatetoaddress.
+import { hashToHex } from '../../core/bytes.js';
+import type { Chain } from '../../chain/chain.js';
+import { RpcError, WRONG_NETWORK } from '../rpcErrors.js';
+import type { RpcMethod } from '../types.js';
+import { difficultyOf } from './blockJson.js';
+import { address, int } from './params.js';
+
+/** bitcoind's default window for networkhashps. */
+export const HASHPS_WINDOW = 120;
+export const MAX_GENERATE = 1000;
+
+/**
+ * Work done over the last `window` blocks divided by the time they span
+ * (newest minus oldest block time); 0 when there is no span to divide by.
+ */
+export async function networkHashPerSecond(chain: Chain, window = HASHPS_WINDOW): Promise<number> {
+  const tip = chain.tip;
+  if (!tip) return 0;
+  const lowest = Math.max(chain.params.genesisHeight, tip.height - window);
+  if (lowest === tip.height) return 0;
+  let minTime = tip.header.time;
+  let maxTime = tip.header.time;
+  let oldestWork = tip.work;
+  for (let h = tip.height - 1; h >= lowest; h--) {
+    const hash = await chain.getHashAtHeight(h);
+    const e = hash && (await chain.getIndex(hash));
+    if (!e) return 0;
+    minTime = Math.min(minTime, e.header.time);
+    maxTime = Math.max(maxTime, e.header.time);
+    oldestWork = e.work;
+  }
+  const span = maxTime - minTime;
+  return span > 0 ? Number(tip.work - oldestWork) / span : 0;
+}
+
+export const miningMethods: RpcMethod[] = [
+  {
+    name: 'getmininginfo',
+    params: [],
+    description: 'Height, difficulty, estimated network hash rate, our miner\'s rate, pooled transactions, whether our miner is searching now.',
+    run: async (ctx) => ({
+      blocks: ctx.chain.tip?.height ?? 0,
+      difficulty: difficultyOf(ctx.params, ctx.chain.tip?.header.bits ?? ctx.params.genesisBits),
+      networkhashps: await networkHashPerSecond(ctx.chain),
+      hashespersec: ctx.miner?.hashRate ?? 0,
+      pooledtx: ctx.mempool.size,
+      chain: ctx.params.name,
+      mining: ctx.miner?.mining ?? false,
+    }),
+  },
+  {
+    name: 'generatetoaddress',
+    params: [{ name: 'nblocks' }, { name: 'address' }],
+    description: `Regtest only: mines nblocks (1 to ${MAX_GENERATE}) blocks now, with the mempool's transactions, paying address; returns their hashes.`,
+    run: async (ctx, [nblocks, addr]) => {
+      if (ctx.params.name !== 'regtest') throw new RpcError(WRONG_NETWORK, `generatetoaddress is for regtest only; this node runs ${ctx.params.name}`);
+      const n = int(nblocks, 'nblocks', 1, MAX_GENERATE);
+      const { pubKeyHash } = address(addr, 'address');
+      const hashes = await ctx.exclusive(() => ctx.mineBlocks(n, pubKeyHash));
+      return hashes.map(hashToHex);
+    },
+  },
+];

@@ -1,0 +1,347 @@
+// The RPC server's transport against a real in-process node (RocksDB in a temp
+// dir, real HTTP on 127.0.0.1): authentication and the cookie, HTTP methods,
+// body limits, every JSON-RPC error class, batches, notifications, a flood of
+// concurrent calls and hostile bytes; after all of it the node still answers.
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { stat } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { hashToHex } from '../src/core/bytes.js';
+import { PubchainError } from '../src/core/errors.js';
+import { createLogger } from '../src/node/logger.js';
+import type { PubchainNode } from '../src/node/node.js';
+import { rpcCall, RpcCallError, rpcRaw, readCookie, type RawOptions } from '../src/rpc/client.js';
+import { COOKIE_USER, cookiePath, type Credentials } from '../src/rpc/cookie.js';
+import { rpcContextOf } from '../src/rpc/context.js';
+import { dispatchBody } from '../src/rpc/dispatch.js';
+import { startRpcServer, type RpcServer } from '../src/rpc/server.js';
+import type { RpcMethod, RpcNodeContext } from '../src/rpc/types.js';
+import { buildChain, testKey } from './helpers/chainFixtures.js';
+import { startTestNode, writeChain } from './helpers/nodeHarness.js';
+import { tempDir } from './helpers/tempDir.js';
+
+const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
+const CHAIN = buildChain(null, 3, testKey(7));
+const BAD_ADDRESS = '1BoatSLRHtKNngkdXEeobR76b53LETtpyX';
+const USER: Credentials = { user: 'alice', password: 'correct horse' };
+
+let tmp: { dir: string; cleanup: () => Promise<void> };
+let node: PubchainNode;
+let ctx: RpcNodeContext;
+let server: RpcServer;
+let cookie: Credentials;
+let stops = 0;
+
+before(async () => {
+  tmp = await tempDir('rpc-server');
+  await writeChain(tmp.dir, CHAIN);
+  node = await startTestNode(tmp.dir, { verifyThreads: 1 });
+  ctx = rpcContextOf(node, { requestStop: () => { stops++; } });
+  server = await startRpcServer({ node: ctx, port: 0, datadir: tmp.dir, ...USER, log, authFailDelayMs: 5 });
+  cookie = await readCookie(tmp.dir);
+});
+
+after(async () => {
+  await server?.close();
+  await node?.stop();
+  await tmp?.cleanup();
+});
+
+const post = (body: string, auth: Credentials | undefined = cookie) => rpcRaw(server.port, { auth, body });
+const postJson = async (body: unknown): Promise<any> => {
+  const r = await post(JSON.stringify(body));
+  assert.equal(r.status, 200, r.body);
+  assert.match(String(r.headers['content-type']), /^application\/json/);
+  return JSON.parse(r.body);
+};
+
+/** Writes raw bytes on a fresh connection; resolves with all that came back once the server closes it (or after `ms`). */
+function rawExchange(bytes: string | Buffer, ms = 5000): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const s = connect(server.port, '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => { s.destroy(); resolve({ text, closed: false }); }, ms);
+    s.on('data', (d) => { text += d.toString('latin1'); });
+    s.on('close', () => { clearTimeout(timer); resolve({ text, closed: true }); });
+    s.on('error', (err) => { clearTimeout(timer); if (text) resolve({ text, closed: true }); else reject(err); });
+    s.on('connect', () => s.write(bytes));
+  });
+}
+
+describe('cookie and authentication', () => {
+  test('the cookie file holds __cookie__:<64 hex>, is readable by its owner only, and readCookie returns it', async () => {
+    assert.equal(cookie.user, COOKIE_USER);
+    assert.match(cookie.password, /^[0-9a-f]{64}$/);
+    const mode = (await stat(cookiePath(tmp.dir))).mode & 0o777;
+    assert.equal(mode, 0o600);
+  });
+
+  test('no credentials, a wrong password, a wrong user or a malformed header get 401 with the Basic challenge', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getblockcount' });
+    const attempts: RawOptions[] = [
+      { body },
+      { body, auth: { user: COOKIE_USER, password: cookie.password.slice(0, 63) + (cookie.password.endsWith('0') ? '1' : '0') } },
+      { body, auth: { user: 'mallory', password: cookie.password } },
+      { body, auth: { user: USER.user, password: `${USER.password}!` } },
+      { body, headers: { Authorization: 'Bearer abc' } },
+      { body, headers: { Authorization: 'Basic !!!notbase64' } },
+      { body, headers: { Authorization: `Basic ${Buffer.from('nocolon').toString('base64')}` } },
+    ];
+    for (const a of attempts) {
+      const r = await rpcRaw(server.port, a);
+      assert.equal(r.status, 401, JSON.stringify(a.headers ?? a.auth ?? 'none'));
+      assert.equal(r.headers['www-authenticate'], 'Basic realm="pubchain"');
+      assert.doesNotMatch(r.body, /jsonrpc/);
+    }
+  });
+
+  test('the cookie and the configured user/password are both accepted', async () => {
+    assert.equal(await rpcCall(server.port, cookie, 'getblockcount'), 3);
+    assert.equal(await rpcCall(server.port, USER, 'getblockcount'), 3);
+    await assert.rejects(rpcCall(server.port, { user: 'x', password: 'y' }, 'getblockcount'), (e: PubchainError) => e.code === 'rpc-unauthorized');
+  });
+
+  test('a second server writes its own cookie and removes it at close; the old one stops working', async () => {
+    const other = await tempDir('rpc-cookie');
+    try {
+      const s2 = await startRpcServer({ node: ctx, port: 0, datadir: other.dir, log });
+      const c2 = await readCookie(other.dir);
+      assert.notEqual(c2.password, cookie.password);
+      assert.equal(await rpcCall(s2.port, c2, 'getblockcount'), 3);
+      assert.equal((await rpcRaw(s2.port, { auth: cookie, body: '{}' })).status, 401, 'another node\'s cookie is not accepted');
+      await s2.close();
+      await assert.rejects(stat(cookiePath(other.dir)), { code: 'ENOENT' });
+      await assert.rejects(readCookie(other.dir), (e: PubchainError) => e.code === 'no-cookie');
+      await assert.rejects(rpcCall(s2.port, c2, 'getblockcount'), (e: PubchainError) => e.code === 'rpc-unreachable');
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  test('user and password must come together', async () => {
+    await assert.rejects(startRpcServer({ node: ctx, port: 0, datadir: tmp.dir, user: 'a', log }), (e: PubchainError) => e.code === 'usage');
+    assert.equal((await readCookie(tmp.dir)).password, cookie.password, 'the refused start left the running server\'s cookie alone');
+  });
+});
+
+describe('HTTP layer', () => {
+  test('only POST is served: GET, PUT and HEAD get 405 with Allow: POST', async () => {
+    for (const method of ['GET', 'PUT', 'HEAD', 'DELETE']) {
+      const r = await rpcRaw(server.port, { method, auth: cookie });
+      assert.equal(r.status, 405, method);
+      assert.equal(r.headers.allow, 'POST');
+    }
+  });
+
+  test('a body of exactly the limit is served; one byte more is 413 and the connection is closed', async () => {
+    const call = JSON.stringify({ jsonrpc: '2.0', id: 'big', method: 'getblockcount' });
+    const limit = 1024 * 1024;
+    const atLimit = await post(call + ' '.repeat(limit - call.length));
+    assert.equal(atLimit.status, 200);
+    assert.equal(JSON.parse(atLimit.body).result, 3);
+    const over = await post(call + ' '.repeat(limit - call.length + 1));
+    assert.equal(over.status, 413);
+    assert.equal(over.headers.connection, 'close');
+  });
+
+  test('a declared Content-Length over the limit is refused before the body arrives', async () => {
+    const auth = Buffer.from(`${cookie.user}:${cookie.password}`).toString('base64');
+    const r = await rawExchange(`POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${auth}\r\nContent-Length: 50000000\r\n\r\n{"jsonrpc"`);
+    assert.match(r.text, /^HTTP\/1\.1 413 /);
+    assert.equal(r.closed, true);
+  });
+
+  test('a chunked body that grows past the limit is 413 and closed', async () => {
+    const auth = Buffer.from(`${cookie.user}:${cookie.password}`).toString('base64');
+    const chunk = 'x'.repeat(256 * 1024);
+    const chunks = Array.from({ length: 5 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('');
+    const r = await rawExchange(`POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}`);
+    assert.match(r.text, /^HTTP\/1\.1 413 /);
+    assert.equal(r.closed, true);
+  });
+
+  test('clients that hang up mid-body leave the server answering', async () => {
+    const auth = Buffer.from(`${cookie.user}:${cookie.password}`).toString('base64');
+    await Promise.all(Array.from({ length: 20 }, () => new Promise<void>((resolve) => {
+      const s = connect(server.port, '127.0.0.1');
+      s.on('error', () => resolve());
+      s.on('close', () => resolve());
+      s.on('connect', () => {
+        s.write(`POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${auth}\r\nContent-Length: 100\r\n\r\n{"jsonrpc":`);
+        setTimeout(() => s.destroy(), 20);
+      });
+    })));
+    assert.equal(await rpcCall(server.port, cookie, 'getblockcount'), 3);
+  });
+
+  test('bytes that are not HTTP get 400 and a closed connection', async () => {
+    const r = await rawExchange('\x00\x01\x02 garbage \r\n\r\n');
+    assert.match(r.text, /^HTTP\/1\.1 400 /);
+    assert.equal(r.closed, true);
+  });
+});
+
+describe('JSON-RPC errors', () => {
+  test('malformed JSON is -32700 with a null id', async () => {
+    for (const body of ['{"jsonrpc":"2.0","id":1,"method":', 'not json', '', '\u0000']) {
+      const res = await post(body);
+      assert.equal(res.status, 200);
+      const r = JSON.parse(res.body);
+      assert.equal(r.error.code, -32700, body);
+      assert.equal(r.id, null);
+      assert.equal(r.jsonrpc, '2.0');
+    }
+  });
+
+  test('requests of the wrong shape are -32600', async () => {
+    const cases: Array<[unknown, unknown]> = [
+      [42, null],
+      ['getblockcount', null],
+      [null, null],
+      [{ jsonrpc: '2.0', id: 1 }, 1],
+      [{ jsonrpc: '2.0', id: 2, method: 5 }, 2],
+      [{ jsonrpc: '2.0', id: 3, method: 'getblockcount', params: 'x' }, 3],
+      [{ jsonrpc: '3.0', id: 4, method: 'getblockcount' }, 4],
+      [{ jsonrpc: '2.0', id: { a: 1 }, method: 'getblockcount' }, null],
+      [[], null],
+    ];
+    for (const [body, id] of cases) {
+      const r = await postJson(body);
+      assert.equal(r.error.code, -32600, JSON.stringify(body));
+      assert.equal(r.id, id);
+    }
+  });
+
+  test('unknown methods are -32601, including names that exist on every JS object', async () => {
+    for (const method of ['nosuchmethod', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '']) {
+      const r = await postJson({ jsonrpc: '2.0', id: 9, method });
+      assert.equal(r.error.code, -32601, method);
+      assert.equal(r.id, 9);
+    }
+  });
+
+  test('bad params are -32602 naming the parameter', async () => {
+    const cases: Array<[string, unknown]> = [
+      ['getblockhash', ['1']],
+      ['getblockhash', [1.5]],
+      ['getblockhash', [0]],
+      ['getblockhash', [4]],
+      ['getblockhash', []],
+      ['getblockhash', [1, 2]],
+      ['getblock', ['zz']],
+      ['getblock', [hashToHex(CHAIN[0]!.hash), 3]],
+      ['getblock', { blockhash: hashToHex(CHAIN[0]!.hash), verbose: true }],
+      ['getbalance', [BAD_ADDRESS]],
+      ['getbalance', [12]],
+      ['generatetoaddress', [0, 'x']],
+      ['sendtoaddress', ['a', 'b', '-1']],
+      ['addnode', ['127.0.0.1:1', 'remove']],
+    ];
+    for (const [method, params] of cases) {
+      const r = await postJson({ jsonrpc: '2.0', id: 'p', method, params });
+      assert.equal(r.error?.code, -32602, `${method} ${JSON.stringify(params)}: ${JSON.stringify(r)}`);
+      assert.equal(typeof r.error.message, 'string');
+    }
+    const bad = await postJson({ jsonrpc: '2.0', id: 1, method: 'getbalance', params: [BAD_ADDRESS] });
+    assert.deepEqual(bad.error.data, { code: 'bad-address' });
+  });
+
+  test('a node error is in the -32000 range with its string code; an internal error is -32603 with no stack', async () => {
+    const missing = await postJson({ jsonrpc: '2.0', id: 1, method: 'getblock', params: ['00'.repeat(32)] });
+    assert.equal(missing.error.code, -32005);
+    const broke = await postJson({ jsonrpc: '2.0', id: 2, method: 'sendtoaddress', params: [(await rpcCall<string>(server.port, cookie, 'getnewaddress')), '1111111111111111111114oLvT2', '1'] });
+    assert.equal(broke.error.code, -32002);
+    assert.deepEqual(broke.error.data, { code: 'insufficient-funds' });
+
+    // The dispatcher's own handling, with a method table holding methods that fail.
+    const failing: RpcMethod[] = [
+      { name: 'boom', params: [], description: '', run: () => { throw new TypeError('secret detail at /home/x.ts:1'); } },
+      { name: 'refuse', params: [], description: '', run: () => { throw new PubchainError('some-rule', 'refused for a reason', { height: 5, block: new Uint8Array(3) }); } },
+    ];
+    const methods = new Map(failing.map((m) => [m.name, m]));
+    const out = await dispatchBody([{ jsonrpc: '2.0', id: 1, method: 'boom' }, { jsonrpc: '2.0', id: 2, method: 'refuse' }], { ctx, methods, log, maxBatch: 10 }) as any[];
+    assert.deepEqual(out[0], { jsonrpc: '2.0', id: 1, error: { code: -32603, message: 'internal error' } });
+    assert.deepEqual(out[1], { jsonrpc: '2.0', id: 2, error: { code: -32000, message: 'refused for a reason', data: { code: 'some-rule', height: 5 } } });
+  });
+
+  test('rpcCall turns an error answer into RpcCallError with the code and data', async () => {
+    await assert.rejects(rpcCall(server.port, cookie, 'getblockhash', [99]), (e: RpcCallError) => e instanceof RpcCallError && e.rpcCode === -32602);
+    await assert.rejects(rpcCall(server.port, cookie, 'getbalance', [BAD_ADDRESS]), (e: RpcCallError) => e.code === 'bad-address');
+  });
+});
+
+describe('batches and notifications', () => {
+  test('a batch answers each request in order, skips notifications, and reports invalid entries', async () => {
+    const r = await postJson([
+      { jsonrpc: '2.0', id: 'a', method: 'getblockcount' },
+      { jsonrpc: '2.0', method: 'getblockcount' },
+      { jsonrpc: '2.0', id: 'b', method: 'nosuch' },
+      42,
+      { jsonrpc: '2.0', id: 'c', method: 'getblockhash', params: { height: 1 } },
+      { jsonrpc: '1.0', id: 'd', method: 'getblockcount', params: [] },
+    ]);
+    assert.equal(r.length, 5);
+    assert.deepEqual(r[0], { jsonrpc: '2.0', id: 'a', result: 3 });
+    assert.equal(r[1].id, 'b');
+    assert.equal(r[1].error.code, -32601);
+    assert.equal(r[2].id, null);
+    assert.equal(r[2].error.code, -32600);
+    assert.deepEqual(r[3], { jsonrpc: '2.0', id: 'c', result: hashToHex(CHAIN[0]!.hash) });
+    assert.deepEqual(r[4], { jsonrpc: '2.0', id: 'd', result: 3 });
+  });
+
+  test('a notification runs but gets no answer: 204 with an empty body, for one or a batch of them', async () => {
+    const before = (await rpcCall<string[]>(server.port, cookie, 'listaddresses')).length;
+    const one = await post(JSON.stringify({ jsonrpc: '2.0', method: 'getnewaddress' }));
+    assert.equal(one.status, 204);
+    assert.equal(one.body, '');
+    const batch = await post(JSON.stringify([{ jsonrpc: '2.0', method: 'getnewaddress' }, { jsonrpc: '2.0', method: 'nosuch' }]));
+    assert.equal(batch.status, 204);
+    assert.equal(batch.body, '');
+    assert.equal((await rpcCall<string[]>(server.port, cookie, 'listaddresses')).length, before + 2);
+  });
+
+  test('a batch over the size limit is refused as a whole', async () => {
+    const r = await postJson(Array.from({ length: 1001 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'getblockcount' })));
+    assert.equal(r.error.code, -32600);
+  });
+});
+
+describe('load', () => {
+  test('200 concurrent requests are all answered, and the node answers afterwards', async () => {
+    const calls = Array.from({ length: 200 }, (_, i) => post(JSON.stringify({ jsonrpc: '2.0', id: i, method: i % 2 ? 'getblockcount' : 'getbestblockhash' })));
+    const answers = await Promise.all(calls);
+    answers.forEach((r, i) => {
+      assert.equal(r.status, 200);
+      const body = JSON.parse(r.body);
+      assert.equal(body.id, i);
+      assert.deepEqual(body.result, i % 2 ? 3 : hashToHex(CHAIN[2]!.hash));
+    });
+    assert.equal(await rpcCall(server.port, cookie, 'getblockcount'), 3);
+    const info = await rpcCall<{ blocks: number; bestblockhash: string }>(server.port, cookie, 'getblockchaininfo');
+    assert.equal(info.bestblockhash, hashToHex(node.chain.tip!.hash));
+    assert.equal(stops, 0, 'nothing along the way asked the node to stop');
+  });
+
+  test('a client that never finishes its headers is disconnected by the headers timeout', async () => {
+    const other = await tempDir('rpc-slow');
+    const s = await startRpcServer({ node: ctx, port: 0, datadir: other.dir, log, headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+    try {
+      const result = await new Promise<{ text: string; closed: boolean }>((resolve) => {
+        const sock = connect(s.port, '127.0.0.1');
+        let text = '';
+        const timer = setTimeout(() => { sock.destroy(); resolve({ text, closed: false }); }, 8000);
+        sock.on('data', (d) => { text += d.toString(); });
+        sock.on('close', () => { clearTimeout(timer); resolve({ text, closed: true }); });
+        sock.on('error', () => undefined);
+        sock.on('connect', () => sock.write('POST / HTTP/1.1\r\nHost: x\r\n'));
+      });
+      assert.equal(result.closed, true, 'the slow client was cut off');
+      assert.match(result.text, /^HTTP\/1\.1 408 /);
+      assert.equal(await rpcCall(s.port, await readCookie(other.dir), 'getblockcount'), 3);
+    } finally {
+      await s.close();
+      await other.cleanup();
+    }
+  });
+});
