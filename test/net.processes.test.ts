@@ -41,7 +41,8 @@ describe('nodes as separate processes', () => {
     await writeChain(src.datadir, buildChain(null, 2000, testKey(7)));
     const source = start(src, ['--listen-only']);
     await source.waitForLog(/"msg":"listening"/, 20_000);
-    let fresh = start(dst, ['--connect', addr(src)]);
+    // By host name, as the tutorial's localhost:8000.
+    let fresh = start(dst, ['--connect', `localhost:${src.port}`]);
     await fresh.waitForHeight(800, 60_000);
     await fresh.stop();
     const resumeFrom = (await tipOf(dst)).height;

@@ -51,10 +51,15 @@ describe('shutdown', () => {
     const m = await miner.stop(5000, 'SIGINT');
     assert.deepEqual(m, { code: 0, signal: null });
     await consistent(dst);
-    // The next start opens at once at the stored tip.
+    // The next start opens at once at the stored tip; `pubchain stop` (RPC stop) ends it cleanly.
     const again = start(dst, ['--listen-only']);
-    await again.waitForLog(/"msg":"chain loaded"/, 20_000);
-    await again.stop();
+    await again.waitForLog(/"msg":"node ready"/, 20_000);
+    assert.ok(again.log.some((l) => l.includes('"chain loaded"')));
+    const stopped = await cliJson(dst, ['stop']);
+    assert.equal(stopped.stopped, true);
+    assert.deepEqual(await again.stop(), { code: 0, signal: null });
+    assert.ok(again.log.some((l) => l.includes('"stopped cleanly"')));
+    await consistent(dst);
     await source.stop();
   });
 

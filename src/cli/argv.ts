@@ -14,6 +14,8 @@ export const COMMAND_ALIASES: Record<string, string> = {
   reindexutxo: 'reindexutxo',
   resetutxoset: 'reindexutxo',
   startnode: 'startnode',
+  stop: 'stop',
+  stopnode: 'stop',
   help: 'help',
 };
 

@@ -12,6 +12,7 @@ import { sendCommand } from './commands/send.js';
 import { printChainCommand } from './commands/printChain.js';
 import { reindexUtxoCommand } from './commands/reindexUtxo.js';
 import { startNodeCommand } from './commands/startNode.js';
+import { stopNodeCommand } from './commands/stopNode.js';
 
 const collect = (value: string, previous: string[] = []): string[] => {
   try { return [...previous, ...parseListValue(value)]; } catch (e) { throw new UsageError((e as Error).message); }
@@ -75,6 +76,9 @@ export function buildProgram(): Command {
 
   sub('reindexutxo', 'rebuild the UTXO set from the blocks (alias: resetutxoset)')
     .action((_o, cmd: Command) => reindexUtxoCommand(ctxOf(cmd)));
+
+  sub('stop', 'stop this data directory\'s running node (through its RPC) and wait for it to exit')
+    .action((_o, cmd: Command) => stopNodeCommand(ctxOf(cmd)));
 
   sub('startnode', 'run the node: listen on NODE_ID (or --port), sync with peers, mine with --miner')
     .option('--miner <address>', 'mine blocks paying this address')
