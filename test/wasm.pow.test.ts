@@ -3,22 +3,13 @@
 // meet the target and be the first one in its range that does.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { hashToHex, hexToHash } from '../src/core/bytes.js';
+import { hashToHex } from '../src/core/bytes.js';
 import { sha256d } from '../src/core/hash.js';
-import { serializeHeader } from '../src/core/header.js';
 import { bitsToTarget, hashMeetsTarget, hashToBigInt, targetToBytesLE } from '../src/core/pow.js';
 import { compileKernel, preferredKind, simdSupported, type KernelKind } from '../src/wasm/loader.js';
 import { PowKernel } from '../src/wasm/pow.js';
+import { GENESIS_NONCE, genesisHeader } from './helpers/bitcoinVectors.js';
 
-const GENESIS_NONCE = 2083236893;
-const genesisHeader = serializeHeader({
-  version: 1,
-  prevHash: new Uint8Array(32),
-  merkleRoot: hexToHash('4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b'),
-  time: 1231006505,
-  bits: 0x1d00ffff,
-  nonce: 0,
-});
 const genesisTarget = bitsToTarget(0x1d00ffff);
 
 function withNonce(header: Uint8Array, nonce: number): Uint8Array {
