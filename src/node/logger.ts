@@ -12,17 +12,19 @@ export interface LoggerOptions {
   level?: string;
   format?: LogFormat;
   name?: string;
+  /** JSON lines go here instead of stderr (tests read a node's log in-process). */
+  destination?: NodeJS.WritableStream;
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new RangeError(`unknown log level "${level}": use one of ${LOG_LEVELS.join(', ')}`);
-  const format = opts.format ?? (process.stderr.isTTY ? 'pretty' : 'json');
+  const format = opts.destination ? 'json' : opts.format ?? (process.stderr.isTTY ? 'pretty' : 'json');
   const base = { level, base: opts.name ? { node: opts.name } : undefined };
   if (format === 'pretty') {
     return pino(base, pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }));
   }
-  return pino(base, pino.destination({ dest: 2, sync: true }));
+  return pino(base, opts.destination ?? pino.destination({ dest: 2, sync: true }));
 }
 
 export const MODULES = ['p2p', 'sync', 'chain', 'mempool', 'miner', 'rpc', 'node'] as const;

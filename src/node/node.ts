@@ -13,7 +13,7 @@ import { createVerifyPool, type VerifyPool } from '../crypto/verifyPool.js';
 import { RocksStore } from '../storage/rocksStore.js';
 import { moduleLogger, type Logger } from './logger.js';
 import { MinerLoop } from './minerLoop.js';
-import { NodeProgress } from './progress.js';
+import { NodeProgress, type ProgressIntervals } from './progress.js';
 import { NodeProtocol } from './protocol.js';
 import { startNetwork, type NetworkHandle } from './network.js';
 
@@ -35,6 +35,7 @@ export interface NodeConfig {
   banMs?: number;
   /** Show sync as a progress bar on stderr (a terminal with pretty logs); log lines otherwise. */
   progressBar?: boolean;
+  progressIntervals?: Partial<ProgressIntervals>;
   /** Signature-verification workers (default: the cores, at most 4). */
   verifyThreads?: number;
 }
@@ -100,7 +101,7 @@ export class PubchainNode {
       });
       miner.start();
     }
-    const progress = new NodeProgress({ chain, bestKnownHeight: () => protocol.bestKnownHeight, miner, log: moduleLogger(log, 'sync'), bar: config.progressBar === true });
+    const progress = new NodeProgress({ chain, bestKnownHeight: () => protocol.bestKnownHeight, miner, log: moduleLogger(log, 'sync'), minerLog: moduleLogger(log, 'miner'), bar: config.progressBar === true, intervals: config.progressIntervals });
     progress.start();
     const tip = chain.tip;
     moduleLogger(log, 'chain').info({ height: tip?.height ?? 0, tip: tip ? hashToHex(tip.hash) : null, network: params.name }, tip ? 'chain loaded' : 'no chain yet: will adopt the genesis of the first peer');

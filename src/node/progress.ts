@@ -12,14 +12,23 @@ export interface ProgressSources {
   bestKnownHeight: () => number;
   miner: MinerLoop | null;
   log: Logger;
+  /** Where the hash-rate lines go (the miner's module logger); `log` when absent. */
+  minerLog?: Logger;
   /** A progress bar on stderr (a terminal with human-readable logs); log lines otherwise. */
   bar: boolean;
+  /** How often figures are sampled, and logged off a terminal (tests shorten these). */
+  intervals?: Partial<ProgressIntervals>;
+}
+
+export interface ProgressIntervals {
+  tickMs: number;
+  syncLogMs: number;
+  minerLogMs: number;
 }
 
 /** A node counts as syncing while peers know this many blocks more than it has. */
 const SYNC_GAP = 2;
-const LOG_EVERY_MS = 10_000;
-const MINER_LOG_EVERY_MS = 30_000;
+const DEFAULT_INTERVALS: ProgressIntervals = { tickMs: 1000, syncLogMs: 10_000, minerLogMs: 30_000 };
 
 export class NodeProgress {
   private timer: NodeJS.Timeout | null = null;
@@ -30,11 +39,15 @@ export class NodeProgress {
   private lastLog = 0;
   private lastMinerLog = Date.now();
 
-  constructor(private readonly s: ProgressSources) {}
+  private readonly every: ProgressIntervals;
+
+  constructor(private readonly s: ProgressSources) {
+    this.every = { ...DEFAULT_INTERVALS, ...s.intervals };
+  }
 
   start(): void {
     this.lastHeight = this.s.chain.tip?.height ?? 0;
-    this.timer = setInterval(() => this.tick(), this.s.bar ? 500 : 1000);
+    this.timer = setInterval(() => this.tick(), this.s.bar ? Math.min(500, this.every.tickMs) : this.every.tickMs);
     this.timer.unref();
   }
 
@@ -58,14 +71,14 @@ export class NodeProgress {
     const syncing = best - height >= SYNC_GAP;
     const eta = this.rate > 0 ? Math.round((best - height) / this.rate) : null;
     if (this.s.bar) this.drawBar(syncing, height, best);
-    else if (syncing && now - this.lastLog >= LOG_EVERY_MS) {
+    else if (syncing && now - this.lastLog >= this.every.syncLogMs) {
       this.lastLog = now;
       this.s.log.info({ height, best, blocksPerSec: Math.round(this.rate), etaSeconds: eta }, 'sync progress');
     }
     const miner = this.s.miner;
-    if (miner && now - this.lastMinerLog >= MINER_LOG_EVERY_MS) {
+    if (miner && now - this.lastMinerLog >= this.every.minerLogMs) {
       this.lastMinerLog = now;
-      this.s.log.info({ hashRate: Math.round(miner.hashRate), blocksFound: miner.blocksFound, mining: miner.mining }, 'miner hash rate');
+      (this.s.minerLog ?? this.s.log).info({ hashRate: Math.round(miner.hashRate), blocksFound: miner.blocksFound, mining: miner.mining }, 'miner hash rate');
     }
   }
 

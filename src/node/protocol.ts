@@ -169,7 +169,8 @@ export class NodeProtocol {
     // No honest peer announces more blocks at once than a getblocks answer holds.
     if (blocks.length > MAX_INV_ANSWER) { peer.misbehave(20, `inv of ${blocks.length} blocks`); return; }
     const txs = items.filter((i) => i.kind === 'tx').map((i) => i.hash);
-    if (blocks.length > 0) void this.onBlockInv(peer, blocks);
+    // A database error (the node shutting down under an inv) is logged, never an unhandled rejection.
+    if (blocks.length > 0) this.onBlockInv(peer, blocks).catch((err: unknown) => this.o.log.debug({ err, peer: peer.id }, 'could not handle a block inv'));
     const wantTx = txs.filter((h) => !this.o.mempool.has(h) && !this.recentRejects.has(hexKey(h)));
     if (wantTx.length === 0) return;
     const tip = this.o.chain.tip;

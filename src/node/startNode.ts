@@ -52,6 +52,9 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
     progressBar: process.stderr.isTTY === true && (o.logFormat ?? 'pretty') === 'pretty',
   });
   if (o.miner) log.info({ miner: o.miner, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads }, 'mining is on');
+  // Last line of defence: every handler catches its own errors, but a missed
+  // promise must cost a log line, not the node (and with it every peer's session).
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (a bug: please report it)'));
   let cleanup: (() => Promise<void>) | void = undefined;
   await new Promise<void>((resolve) => {
     let stopping = false;
