@@ -160,9 +160,14 @@ describe('peers, wallet, sends and mining', () => {
     assert.equal(inbound.length, 1);
     assert.equal(inbound[0].inbound, true);
     assert.equal(inbound[0].startingheight, 3);
-    for (const bad of [['127.0.0.1', 'add'], ['127.0.0.1:99999', 'add'], ['127.0.0.1:1', 'remove'], [5, 'add']]) {
+    for (const bad of [['127.0.0.1', 'add'], ['127.0.0.1:99999', 'add'], ['127.0.0.1:1', 'remove'], ['127.0.0.1:1', 'drop'], [5, 'add']]) {
       assert.equal((await rpcError(a, 'addnode', bad)).rpcCode, -32602, JSON.stringify(bad));
     }
+    // "remove" drops the peer and stops reconnecting; "onetry" connects once.
+    assert.equal(await call('addnode', [`127.0.0.1:${b.node.network.port}`, 'remove']), null);
+    await eventually('the peer to be dropped', async () => (await call('getconnectioncount')) === 0);
+    assert.equal(await call('addnode', [`127.0.0.1:${b.node.network.port}`, 'onetry']), null);
+    await eventually('the one-shot connection', async () => (await call('getconnectioncount')) === 1);
   });
 
   test('getnewaddress and listaddresses use the node\'s wallet file', async () => {

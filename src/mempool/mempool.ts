@@ -41,7 +41,7 @@ export class Mempool {
   /** Bumped on every removal, so an accept that awaited can tell its reads may be stale. */
   private version = 0;
   private readonly queue = new SerialQueue();
-  private readonly maxBytes: number;
+  readonly maxBytes: number;
   private readonly verifySigs: SigBatchVerifier;
 
   constructor(private readonly chain: Chain, opts: MempoolOptions = {}) {

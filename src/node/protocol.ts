@@ -412,7 +412,7 @@ export class NodeProtocol {
       }
       return { ok: false, txid: id, error: err as ValidationError };
     }
-    this.mempoolLog.info({ txid: hashToHex(id), mempool: this.o.mempool.size }, 'accepted transaction');
+    this.mempoolLog.debug({ txid: hashToHex(id), mempool: this.o.mempool.size }, 'accepted transaction');
     for (const p of this.o.peers()) if (p !== from) p.sendInv([{ kind: 'tx', hash: id }]);
     this.o.onTx?.();
     return { ok: true, txid: id };

@@ -75,6 +75,27 @@ export class PeerManager extends EventEmitter {
     this.dial(key);
   }
 
+  /** One attempt at host:port (bitcoind's addnode "onetry"): no reconnection when it fails or ends. */
+  connectOnce(host: string, port: number): void {
+    const key = addrKey(host, port);
+    if (this.persistent.has(key)) return;
+    this.persistent.set(key, { host, port, peer: null, timer: null, failures: 0 });
+    this.dial(key);
+    // Forgetting the entry now stops every later dial; the attempt in flight goes on.
+    this.persistent.delete(key);
+  }
+
+  /** Stops keeping host:port connected and drops the connection (addnode "remove"); false if it was not kept. */
+  disconnect(host: string, port: number): boolean {
+    const key = addrKey(host, port);
+    const entry = this.persistent.get(key);
+    if (!entry) return false;
+    this.persistent.delete(key);
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.peer?.close('removed by the operator');
+    return true;
+  }
+
   broadcast(m: Message, except?: Peer): void {
     for (const p of this.peers()) if (p !== except) p.send(m);
   }

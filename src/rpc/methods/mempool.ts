@@ -1,6 +1,5 @@
 // The mempool: what is waiting to be mined.
 import { hashToHex } from '../../core/bytes.js';
-import { DEFAULT_MEMPOOL_BYTES } from '../../mempool/mempool.js';
 import type { RpcMethod } from '../types.js';
 
 export const mempoolMethods: RpcMethod[] = [
@@ -14,7 +13,6 @@ export const mempoolMethods: RpcMethod[] = [
     name: 'getmempoolinfo',
     params: [],
     description: 'Transactions in the mempool, their serialized bytes, and the byte limit.',
-    // The node runs its mempool at the default limit (Mempool keeps its own limit private).
-    run: (ctx) => ({ size: ctx.mempool.size, bytes: ctx.mempool.bytes, maxmempool: DEFAULT_MEMPOOL_BYTES }),
+    run: (ctx) => ({ size: ctx.mempool.size, bytes: ctx.mempool.bytes, maxmempool: ctx.mempool.maxBytes }),
   },
 ];

@@ -41,13 +41,15 @@ export const peerMethods: RpcMethod[] = [
   {
     name: 'addnode',
     params: [{ name: 'node' }, { name: 'command' }],
-    description: 'Connects to HOST:PORT and keeps reconnecting while the node runs ("add"; "onetry" does the same: the peer manager has no one-shot dial).',
+    description: 'HOST:PORT with "add" (keep connected, reconnecting), "onetry" (one attempt) or "remove" (stop keeping it connected and drop it).',
     run: (ctx, [node, command]) => {
       const cmd = str(command, 'command');
-      if (cmd !== 'add' && cmd !== 'onetry') throw invalidParams(`command must be "add" or "onetry", not "${cmd}"`);
+      if (cmd !== 'add' && cmd !== 'onetry' && cmd !== 'remove') throw invalidParams(`command must be "add", "onetry" or "remove", not "${cmd}"`);
       let target: { host: string; port: number };
       try { target = parseHostPort(str(node, 'node')); } catch (e) { throw invalidParams((e as Error).message); }
-      ctx.network.manager.connect(target.host, target.port);
+      if (cmd === 'add') ctx.network.manager.connect(target.host, target.port);
+      else if (cmd === 'onetry') ctx.network.manager.connectOnce(target.host, target.port);
+      else if (!ctx.network.manager.disconnect(target.host, target.port)) throw invalidParams(`${target.host}:${target.port} was not added`);
       return null;
     },
   },
