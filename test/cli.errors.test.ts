@@ -12,8 +12,10 @@ let root: { dir: string; cleanup: () => Promise<void> };
 let d: string;
 let A: string, B: string, foreign: string;
 
-const cli = (args: string[], env: NodeJS.ProcessEnv = {}, datadir = d) =>
-  runCli([...args, '--datadir', datadir, '--network', 'regtest'], { env, timeoutMs: 30_000 });
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}, datadir = d, timeoutMs = 30_000) =>
+  runCli([...args, '--datadir', datadir, '--network', 'regtest'], { env, timeoutMs });
+/** Through a running node's RPC a command takes about 0.25 s here; one still running after this is killed (exit code null). */
+const RPC_COMMAND_BOUND_MS = 5_000;
 
 async function json(args: string[], datadir = d): Promise<any> {
   const r = await cli([...args, '--json'], {}, datadir);
@@ -126,13 +128,13 @@ describe('CLI errors leave everything unchanged', () => {
     const node = NodeProcess.start({ role: 'held', id: String(port), port, datadir: d, network: 'regtest' }, ['--listen-only']);
     try {
       await node.waitForLog(/"msg":"node ready"/, 20_000);
-      const bal = await cli(['getbalance', '--address', A, '--json']);
+      const bal = await cli(['getbalance', '--address', A, '--json'], {}, d, RPC_COMMAND_BOUND_MS);
       assert.equal(bal.code, 0, bal.stderr);
       assert.equal(JSON.parse(bal.stdout).balance, '25');
-      const sent = await cli(['send', '--from', A, '--to', B, '--amount', '1', '--mine', '--json']);
+      const sent = await cli(['send', '--from', A, '--to', B, '--amount', '1', '--mine', '--json'], {}, d, RPC_COMMAND_BOUND_MS);
       assert.equal(sent.code, 0, sent.stderr);
       assert.match(JSON.parse(sent.stdout).block, /^[0-9a-f]{64}$/);
-      const chain = await cli(['printchain', '--json']);
+      const chain = await cli(['printchain', '--json'], {}, d, RPC_COMMAND_BOUND_MS);
       assert.equal(chain.code, 0, chain.stderr);
       assert.deepEqual(JSON.parse(chain.stdout).map((b: { height: number }) => b.height), [2, 1]);
       oneLineError(await cli(['reindexutxo']), 1, /in use by another pubchain process/);
