@@ -40,6 +40,9 @@ export class BlockDownload {
     let busy = 0;
     for (const f of this.inFlight.values()) if (f.peer === peer) busy++;
     const out: Uint8Array[] = [];
+    // Refill only once half the window has drained: one getdata of many blocks
+    // (read in batches by the peer) instead of one per block delivered.
+    if (busy > this.o.maxInFlightPerPeer / 2) return out;
     for (const [k, h] of this.queue) {
       if (busy + out.length >= this.o.maxInFlightPerPeer) break;
       this.queue.delete(k);

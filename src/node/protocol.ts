@@ -332,7 +332,7 @@ export class NodeProtocol {
         (err: unknown) => this.o.log.error({ err }, 'could not return transactions to the mempool'),
       );
     }
-    this.tipLog.report(entry, this.download.pending === 0);
+    this.tipLog.report(entry, this.download.pending === 0 && entry.height >= this.bestKnownHeight);
     this.bestKnownHeight = Math.max(this.bestKnownHeight, entry.height);
     this.scheduleAnnounce(this.blockSource);
     this.fetchDeferredTxs(entry.height);
