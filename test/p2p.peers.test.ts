@@ -6,6 +6,7 @@ import { REGTEST } from '../src/core/params.js';
 import { encodeFrame } from '../src/p2p/frame.js';
 import { encodeMessage } from '../src/p2p/messages.js';
 import type { Peer } from '../src/p2p/peer.js';
+import type { PeerManager } from '../src/p2p/peerManager.js';
 import { closed, GENESIS_A, GENESIS_B, makeManager, rawSocket, until } from './helpers/p2pHarness.js';
 
 const frame = (command: string, payload: Uint8Array): Uint8Array => encodeFrame(REGTEST.magic, command, payload);
@@ -109,5 +110,33 @@ test('a handshake not finished in time disconnects', async () => {
     assert.equal(a.connectionCount, 0);
   } finally {
     await a.close();
+  }
+});
+
+test('peers learn each other through addr/getaddr: two nodes that only know a third connect to each other', async () => {
+  // Each manager advertises the port it listens on, as a node does.
+  const listening = (): PeerManager => {
+    const m: PeerManager = makeManager(GENESIS_A, {
+      localVersion: () => ({ protocol: 1, userAgent: '/test/', bestHeight: 1, work: 1n, genesis: GENESIS_A, listenPort: m.listenPort }),
+    });
+    return m;
+  };
+  const hub = listening();
+  const b = listening();
+  const c = listening();
+  try {
+    const hubPort = await hub.listen('127.0.0.1', 0);
+    await b.listen('127.0.0.1', 0);
+    const cPort = await c.listen('127.0.0.1', 0);
+    c.connect('127.0.0.1', hubPort);
+    await until('c connected to the hub', () => hub.peers().length === 1);
+    // b asks the hub for addresses on connecting, hears of c, and dials it.
+    b.connect('127.0.0.1', hubPort);
+    await until('b connected to c', () => c.peers().length === 2 && b.peers().length === 2, 10_000);
+    assert.ok(b.peers().some((p) => p.id.endsWith(`:${cPort}`)), 'b holds an outbound connection to c');
+  } finally {
+    await b.close();
+    await c.close();
+    await hub.close();
   }
 });

@@ -158,6 +158,9 @@ export class PeerManager extends EventEmitter {
     peer.on('ready', () => {
       this.log.info({ peer: peer.id, inbound, height: peer.remoteVersion!.bestHeight }, 'peer connected');
       if (!inbound) peer.send({ command: 'getaddr' });
+      // An inbound peer that listens can be passed on to others: its host as the socket saw
+      // it (never an address from the payload), with the port it says it listens on.
+      else if (peer.remoteVersion!.listenPort > 0 && socket.remoteAddress) this.remember(plainHost(socket.remoteAddress ?? ''), peer.remoteVersion!.listenPort);
       this.emit('ready', peer);
     });
     peer.on('message', (m: Message) => this.onMessage(peer, m));
@@ -198,6 +201,11 @@ export class PeerManager extends EventEmitter {
       this.connect(a.host, a.port);
     }
   }
+}
+
+/** IPv4 peers reach a dual-stack listener as ::ffff:a.b.c.d; others dial the plain IPv4 form. */
+function plainHost(host: string): string {
+  return host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host;
 }
 
 function isLocalHost(host: string): boolean {
