@@ -37,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2));
-// Worker pools and sockets are closed by the commands; exit anyway so a stray handle cannot hang a script.
 process.exitCode = code;
-setImmediate(() => process.exit(code)).unref();
+// Worker pools and sockets are closed by the commands; exit anyway so a stray handle cannot hang
+// a script, but only once stdout has flushed: a pipe is written asynchronously, and exiting
+// earlier cut large --json output short.
+process.stdout.write('', () => process.exit(code));
