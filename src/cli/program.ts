@@ -92,11 +92,12 @@ export function buildProgram(): Command {
     .option('--genesis <hash>', 'only join the chain with this genesis block')
     .option('--log-level <level>', 'trace, debug, info, warn, error')
     .addOption(new Option('--log-format <format>', 'pretty (default on a terminal) or json').choices(['json', 'pretty']))
+    .option('--max-mempool <mb>', 'mempool limit in MiB; the lowest fee rates are evicted beyond it (default: 32)')
     .option('--rpc-port <n>', 'JSON-RPC port (default: the P2P port + 1000; 0 for any free port)')
     .option('--rpc-bind <host>', 'JSON-RPC interface (default: 127.0.0.1)')
     .option('--rpc-user <user>', 'JSON-RPC user, besides the cookie in <datadir>/.cookie')
     .option('--rpc-password <password>', 'JSON-RPC password for --rpc-user')
-    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string; rpcPort?: string; rpcBind?: string; rpcUser?: string; rpcPassword?: string }, cmd: Command) =>
+    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string; maxMempool?: string; rpcPort?: string; rpcBind?: string; rpcUser?: string; rpcPassword?: string }, cmd: Command) =>
       startNodeCommand(ctxOf(cmd), { ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true }));
 
   return program;

@@ -36,6 +36,8 @@ export interface NodeConfig {
   /** Show sync as a progress bar on stderr (a terminal with pretty logs); log lines otherwise. */
   progressBar?: boolean;
   progressIntervals?: Partial<ProgressIntervals>;
+  /** Mempool limit in bytes (default 32 MiB). */
+  mempoolBytes?: number;
   /** Signature-verification workers (default: the cores, at most 4). */
   verifyThreads?: number;
 }
@@ -69,7 +71,7 @@ export class PubchainNode {
       await verifyPool.close();
       throw err;
     }
-    const mempool = new Mempool(chain, { verifySigs });
+    const mempool = new Mempool(chain, { verifySigs, maxBytes: config.mempoolBytes });
     let miner: MinerLoop | null = null;
     let searcher: NonceSearcher | null = null;
     const peers: NetworkHandle['peers'] = () => network.peers();

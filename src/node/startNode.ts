@@ -21,6 +21,7 @@ export interface StartNodeOptions {
   miner?: string;
   minTxs: number;
   mineAlways: boolean;
+  mempoolBytes?: number;
   /** Connect only to `connect`, never to the central node by default. */
   listenOnly?: boolean;
   threads: number;
@@ -49,6 +50,7 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
   const node = await PubchainNode.start({
     datadir: o.datadir, params: o.params, bind: o.bind, port: o.port, connect,
     minerPubKeyHash, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads, genesisPin, log,
+    mempoolBytes: o.mempoolBytes,
     progressBar: process.stderr.isTTY === true && (o.logFormat ?? 'pretty') === 'pretty',
   });
   if (o.miner) log.info({ miner: o.miner, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads }, 'mining is on');

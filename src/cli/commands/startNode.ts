@@ -19,6 +19,7 @@ export interface StartNodeFlags {
   genesis?: string;
   logLevel?: string;
   logFormat?: string;
+  maxMempool?: string;
   rpcPort?: string;
   rpcBind?: string;
   rpcUser?: string;
@@ -42,7 +43,8 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
   if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new UsageError(`invalid --log-format "${f.logFormat}": use json or pretty`);
   await startNode({
     datadir: ctx.datadir, params: ctx.params, port, bind: f.bind, connect: f.connect,
-    miner: f.miner, listenOnly: f.listenOnly, minTxs: intFlag('min-txs', f.minTxs, 1, 100_000), mineAlways: f.mineAlways,
+    miner: f.miner, listenOnly: f.listenOnly,
+    mempoolBytes: f.maxMempool === undefined ? undefined : intFlag('max-mempool', f.maxMempool, 1, 4096) * 1024 * 1024, minTxs: intFlag('min-txs', f.minTxs, 1, 100_000), mineAlways: f.mineAlways,
     threads: f.threads === undefined ? availableParallelism() : intFlag('threads', f.threads, 1, 256),
     genesis: f.genesis, logLevel: f.logLevel, logFormat, nodeId: ctx.nodeId,
     onStarted: async (node, requestStop, log) => {
