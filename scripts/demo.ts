@@ -74,7 +74,7 @@ export async function runDemo(root: string, opts: DemoOptions = {}): Promise<Dem
     const walletRun = NodeProcess.start(wallet, ['--connect', centralAddr]);
     running.push(walletRun);
     await walletRun.waitForHeight(3, left());
-    say('  the wallet node reached height 3; stopping it so its CLI can use the database');
+    say('  the wallet node reached height 3; stopping it, as the tutorial does before its wallet sends');
     await walletRun.stop();
 
     step('start the miner node (-miner M); it syncs from the central node');
