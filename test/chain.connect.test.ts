@@ -7,6 +7,7 @@ import { ValidationError } from '../src/core/errors.js';
 import { REGTEST } from '../src/core/params.js';
 import { txid } from '../src/core/tx.js';
 import { OrphanPool } from '../src/chain/orphanPool.js';
+import { blockSize } from '../src/core/block.js';
 import { buildBlock, buildChain, Built, NOW, outputsOf, signedTx, testKey } from './helpers/chainFixtures.js';
 import { memoryChain, rocksChain } from './helpers/chainSetup.js';
 
@@ -178,6 +179,19 @@ test('the orphan pool is bounded and evicts its oldest block', () => {
   assert.equal(pool.add(blocks[4]!.block, blocks[4]!.hash), false);
   assert.equal(pool.takeChildren(blocks[2]!.hash).length, 1);
   assert.equal(pool.size, 2);
+});
+
+test('the orphan pool is also bounded by bytes', () => {
+  const g = buildBlock({ parent: null, key: alice });
+  const blocks = buildChain(g, 10, alice);
+  const one = blockSize(blocks[0]!.block);
+  const pool = new OrphanPool(100, one * 4);
+  for (const b of blocks) pool.add(b.block, b.hash);
+  assert.equal(pool.size, 4, 'four blocks fit the byte bound');
+  assert.ok(pool.totalBytes <= one * 4);
+  assert.ok(pool.has(blocks[9]!.hash) && !pool.has(blocks[5]!.hash), 'the oldest went first');
+  pool.takeChildren(blocks[8]!.hash);
+  assert.equal(pool.totalBytes, one * 3);
 });
 
 test('concurrent processBlock calls are serialised', async () => {

@@ -1,26 +1,31 @@
-// Blocks whose parent we do not have yet. Bounded by count: the oldest go
+// Blocks whose parent we do not have yet. Bounded by count and by serialized
+// bytes (a parsed block takes several times its wire size): the oldest go
 // first, so a peer flooding us with unconnectable blocks costs a fixed amount.
-import { Block } from '../core/block.js';
+import { Block, blockSize } from '../core/block.js';
 import { toHex } from '../core/bytes.js';
 import { headerHash } from '../core/header.js';
 
 export const DEFAULT_MAX_ORPHANS = 64;
+export const DEFAULT_MAX_ORPHAN_BYTES = 8 * 1024 * 1024;
 
 interface Orphan {
   block: Block;
   hash: Uint8Array;
   parentKey: string;
+  bytes: number;
 }
 
 export class OrphanPool {
   private readonly byHash = new Map<string, Orphan>();
   private readonly byParent = new Map<string, Set<string>>();
+  private bytes = 0;
 
-  constructor(private readonly maxCount = DEFAULT_MAX_ORPHANS) {
+  constructor(private readonly maxCount = DEFAULT_MAX_ORPHANS, private readonly maxBytes = DEFAULT_MAX_ORPHAN_BYTES) {
     if (!(maxCount >= 1)) throw new RangeError('an orphan pool holds at least one block');
   }
 
   get size(): number { return this.byHash.size; }
+  get totalBytes(): number { return this.bytes; }
 
   has(hash: Uint8Array): boolean { return this.byHash.has(toHex(hash)); }
 
@@ -29,11 +34,13 @@ export class OrphanPool {
     const key = toHex(hash);
     if (this.byHash.has(key)) return false;
     const parentKey = toHex(block.header.prevHash);
-    this.byHash.set(key, { block, hash, parentKey });
+    const bytes = blockSize(block);
+    this.byHash.set(key, { block, hash, parentKey, bytes });
+    this.bytes += bytes;
     let kids = this.byParent.get(parentKey);
     if (!kids) this.byParent.set(parentKey, (kids = new Set()));
     kids.add(key);
-    while (this.byHash.size > this.maxCount) this.removeKey(this.byHash.keys().next().value as string);
+    while (this.byHash.size > this.maxCount || (this.bytes > this.maxBytes && this.byHash.size > 1)) this.removeKey(this.byHash.keys().next().value as string);
     return true;
   }
 
@@ -45,6 +52,7 @@ export class OrphanPool {
     const o = this.byHash.get(key);
     if (!o) return false;
     this.byHash.delete(key);
+    this.bytes -= o.bytes;
     const kids = this.byParent.get(o.parentKey);
     kids?.delete(key);
     if (kids && kids.size === 0) this.byParent.delete(o.parentKey);

@@ -87,6 +87,14 @@ export class MinerLoop {
   private async mineOnce(): Promise<void> {
     const { chain, mempool, params } = this.o;
     const ctx = await chain.nextBlockContext();
+    // Blocks must be later than the median of the last 11 but at most 2 h ahead of the clock.
+    // A chain mined faster than a block a second outruns the clock; wait for it to catch up
+    // rather than mine blocks every node (ours included) would refuse.
+    const now = Math.floor(Date.now() / 1000);
+    if (ctx.medianTimePast + 1 > now + params.maxFutureSeconds - 60) {
+      await new Promise((r) => setTimeout(r, 1000).unref());
+      return;
+    }
     const txs = mempool.selectForBlock(params.maxBlockSize - 1000);
     const fees = txs.reduce((sum, tx) => sum + (mempool.feeOf(tx) ?? 0), 0);
     this.abort = new AbortController();

@@ -5,6 +5,7 @@ import type { NetworkParams } from '../core/params.js';
 import type { Chain } from '../chain/chain.js';
 import type { Message, VersionInfo } from '../p2p/messages.js';
 import type { Peer } from '../p2p/peer.js';
+import { InboundBudget, messageWeight } from './inboundBudget.js';
 import { PeerManager } from '../p2p/peerManager.js';
 import type { Logger } from './logger.js';
 import type { InvItem, ProtocolPeer } from './peerPort.js';
@@ -32,6 +33,8 @@ export interface NetworkHandle {
   port: number;
   peers(): ProtocolPeer[];
   close(): Promise<void>;
+  /** Resolves once every message received so far has been handled (at most `timeoutMs`). */
+  idle(timeoutMs?: number): Promise<void>;
 }
 
 /** "host:port", "[v6]:port" or a bare port; host names are fine. */
@@ -54,6 +57,9 @@ class PeerAdapter implements ProtocolPeer {
   sendTx(bytes: Uint8Array): void { this.peer.send({ command: 'tx', tx: bytes }); }
   sendReject(code: string, reason: string, hash?: Uint8Array): void { this.peer.send({ command: 'reject', rejected: 'tx', code, reason: reason.slice(0, 512), hash: hash ?? null }); }
   misbehave(score: number, reason: string): void { this.peer.misbehave(score, reason); }
+  get closed(): boolean { return this.peer.closed; }
+  get sendQueueBytes(): number { return this.peer.sendQueueBytes; }
+  drained(): Promise<void> { return this.peer.drained(); }
   disconnect(reason: string): void { this.peer.close(reason); }
 }
 
@@ -79,14 +85,21 @@ export async function startNetwork(o: NetworkOptions): Promise<NetworkHandle> {
     protocol.onPeerReady(a);
   });
   manager.on('close', (peer) => {
+    budget.forget(peer);
     const a = adapters.get(peer);
     adapters.delete(peer);
     if (a) protocol.onPeerClose(a);
   });
+  const budget = new InboundBudget();
+  const inFlight = new Set<Promise<void>>();
   manager.on('message', (peer, m) => {
     const a = adapters.get(peer);
     if (!a) return;
-    const work = dispatch(protocol, a, m).catch((err: unknown) => log.error({ err, peer: peer.id }, 'message handler failed'));
+    const release = budget.take(peer, messageWeight(m));
+    const work = dispatch(protocol, a, m)
+      .catch((err: unknown) => log.error({ err, peer: peer.id }, 'message handler failed'))
+      .finally(() => { release(); inFlight.delete(work); });
+    inFlight.add(work);
     peer.afterWork(work);
   });
   const port = await manager.listen(o.bind, o.port);
@@ -95,7 +108,13 @@ export async function startNetwork(o: NetworkOptions): Promise<NetworkHandle> {
     const { host, port: p } = parseHostPort(c);
     manager.connect(host, p);
   }
-  return { manager, port, peers: () => [...adapters.values()].filter((a) => a.peer.ready), close: () => manager.close() };
+  const idle = async (timeoutMs = 5000): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+    await Promise.race([Promise.allSettled([...inFlight]).then(() => undefined), limit]);
+    clearTimeout(timer);
+  };
+  return { manager, port, peers: () => [...adapters.values()].filter((a) => a.peer.ready), close: () => manager.close(), idle };
 }
 
 async function dispatch(protocol: NodeProtocol, peer: ProtocolPeer, m: Message): Promise<void> {

@@ -116,6 +116,8 @@ export class PubchainNode {
     this.progress.stop();
     await this.miner?.stop();
     await this.network.close();
+    // Messages already received are finished (or given up after a bound) before the database closes.
+    await this.network.idle(3000);
     this.protocol.close();
     await this.searcher?.close();
     await this.chain.close();

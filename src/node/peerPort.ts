@@ -28,4 +28,10 @@ export interface ProtocolPeer {
   sendReject?(code: string, reason: string, hash?: Uint8Array): void;
   misbehave(score: number, reason: string): void;
   disconnect(reason: string): void;
+  /** True once the connection is gone: work queued for it is dropped. */
+  readonly closed: boolean;
+  /** Bytes waiting in our send queue to this peer. */
+  readonly sendQueueBytes: number;
+  /** Resolves when the send queue has drained or the peer is gone. */
+  drained(): Promise<void>;
 }

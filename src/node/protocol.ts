@@ -4,7 +4,7 @@
 // enters; whatever a peer sends wrong costs it ban score, never the node.
 import { Block, parseBlock } from '../core/block.js';
 import { bytesEqual, hashToHex } from '../core/bytes.js';
-import { ValidationError } from '../core/errors.js';
+import { PubchainError, ValidationError } from '../core/errors.js';
 import { headerHash } from '../core/header.js';
 import { checkProofOfWork } from '../core/validate.js';
 import { NetworkParams } from '../core/params.js';
@@ -21,6 +21,8 @@ import { MAX_INV_ITEMS } from '../p2p/messages.js';
 export const MAX_INV_ANSWER = 500;
 /** Blocks read from the database per round trip when serving getdata. */
 const GETDATA_READ_BATCH = 64;
+/** Past this many bytes queued to a peer, serving waits for its socket to drain. */
+const SEND_QUEUE_HIGH_WATER = 4 * 1024 * 1024;
 const ZERO_HASH = new Uint8Array(32);
 /** More inv items than this from one peer within INV_WINDOW_MS is a flood. */
 const INV_FLOOD_ITEMS = 120_000;
@@ -69,8 +71,11 @@ export class NodeProtocol {
   private announceTimer: NodeJS.Timeout | null = null;
   private announceExcept: ProtocolPeer | null = null;
   private genesisRequested = false;
+  /** The peer asked for its genesis block, and the timer that gives up on it. */
+  private genesisFrom: ProtocolPeer | null = null;
+  private genesisTimer: NodeJS.Timeout | null = null;
   private blockSource: ProtocolPeer | null = null;
-  private readonly disconnectedTxs: Tx[] = [];
+  private disconnectedTxs: Tx[] = [];
   bestKnownHeight = 0;
 
   private readonly tipLog: TipLog;
@@ -91,6 +96,7 @@ export class NodeProtocol {
 
   close(): void {
     this.tipLog.flush();
+    if (this.genesisTimer) clearTimeout(this.genesisTimer);
     clearInterval(this.stallTimer);
     if (this.announceTimer) clearTimeout(this.announceTimer);
     this.o.chain.off('connect', this.onConnect);
@@ -112,6 +118,7 @@ export class NodeProtocol {
   }
 
   onPeerClose(peer: ProtocolPeer): void {
+    if (this.genesisFrom === peer) this.releaseGenesisRequest(peer, 'left before delivering its genesis block');
     this.state.delete(peer);
     this.download.releasePeer(peer);
     this.requestFromAnyone();
@@ -139,8 +146,28 @@ export class NodeProtocol {
       return;
     }
     this.genesisRequested = true;
+    this.genesisFrom = peer;
+    // A peer that never delivers must not leave this node without a chain: after the stall
+    // time the request goes to whichever peer is ready next.
+    this.genesisTimer = setTimeout(() => this.releaseGenesisRequest(peer, 'did not deliver its genesis block'), this.o.stallMs ?? 15_000);
+    this.genesisTimer.unref();
     this.o.log.info({ peer: peer.id, genesis: hashToHex(g) }, 'no chain yet: fetching the genesis block');
     peer.sendGetData([{ kind: 'block', hash: g }]);
+  }
+
+  private releaseGenesisRequest(peer: ProtocolPeer, why: string): void {
+    if (this.genesisFrom !== peer) return;
+    if (this.genesisTimer) clearTimeout(this.genesisTimer);
+    this.genesisTimer = null;
+    this.genesisFrom = null;
+    if (this.o.chain.tip) return;
+    this.genesisRequested = false;
+    this.o.log.info({ peer: peer.id }, `peer ${why}; asking another peer`);
+    for (const other of this.o.peers()) {
+      if (other === peer || !this.state.has(other)) continue;
+      this.adoptGenesisFrom(other);
+      if (this.genesisRequested) return;
+    }
   }
 
   private askForBlocks(peer: ProtocolPeer, after?: Uint8Array): void {
@@ -231,6 +258,10 @@ export class NodeProtocol {
     const missing: InvItem[] = [];
     // Blocks are read in batches, one round trip to the database per batch, and sent in order.
     for (let i = 0; i < items.length; i += GETDATA_READ_BATCH) {
+      // A peer that left needs no answer; one that reads slowly gets its blocks as it reads,
+      // rather than all of them piled up in our memory.
+      if (peer.closed) return;
+      if (peer.sendQueueBytes > SEND_QUEUE_HIGH_WATER) await peer.drained();
       const slice = items.slice(i, i + GETDATA_READ_BATCH);
       const blockItems = slice.filter((it) => it.kind === 'block');
       const bytes = blockItems.length > 0 ? await this.o.chain.getBlocksBytes(blockItems.map((it) => it.hash)) : [];
@@ -281,9 +312,15 @@ export class NodeProtocol {
     try {
       await this.o.chain.initGenesis(block);
       this.o.log.info({ genesis: hashToHex(hash) }, 'adopted the genesis block');
+      if (this.genesisTimer) clearTimeout(this.genesisTimer);
+      this.genesisTimer = null;
+      this.genesisFrom = null;
       this.askForBlocks(peer);
     } catch (err) {
       this.genesisRequested = false;
+      if (this.genesisTimer) clearTimeout(this.genesisTimer);
+      this.genesisTimer = null;
+      this.genesisFrom = null;
       this.penalise(peer, err, 'invalid genesis block');
     }
   }
@@ -317,6 +354,12 @@ export class NodeProtocol {
   // our miner, a reorg, even a branch that fails half-way) is handled alike.
   private onConnect = (block: Block): void => {
     this.o.mempool.removeForBlock(block);
+    // A branch that failed part-way reconnects the blocks it disconnected: their
+    // transactions are confirmed again, not on their way back to the mempool.
+    if (this.disconnectedTxs.length > 0) {
+      const again = new Set(block.txs.map((tx) => hashToHex(txid(tx))));
+      this.disconnectedTxs = this.disconnectedTxs.filter((tx) => !again.has(hashToHex(txid(tx))));
+    }
   };
 
   private onDisconnect = (block: Block): void => {
@@ -427,6 +470,11 @@ export class NodeProtocol {
     if (err instanceof ValidationError) {
       if (err.banScore > 0) peer.misbehave(err.banScore, `${what}: ${err.code}`);
       this.o.log.info({ peer: peer.id, code: err.code, reason: err.message }, what);
+      return;
+    }
+    // The node is stopping under this message: nothing was written, nothing to report.
+    if (err instanceof PubchainError && (err.code === 'db-closed' || err.code === 'chain-closed')) {
+      this.o.log.debug({ peer: peer.id, code: err.code }, `${what}: dropped at shutdown`);
       return;
     }
     this.o.log.error({ peer: peer.id, err }, `${what}: unexpected error`);

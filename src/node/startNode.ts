@@ -47,6 +47,12 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
   }
   // As in the tutorial, a node that is not the central one starts by talking to it.
   const connect = o.connect.length > 0 || o.port === CENTRAL_PORT || o.listenOnly ? o.connect : [CENTRAL_NODE];
+  // Signals are caught from the start: one that arrives while the node is still
+  // starting is acted on as soon as it is up, instead of killing it half-open.
+  let early: string | null = null;
+  let onSignal = (signal: string): void => { early ??= signal; };
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
   const node = await PubchainNode.start({
     datadir: o.datadir, params: o.params, bind: o.bind, port: o.port, connect,
     minerPubKeyHash, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads, genesisPin, log,
@@ -71,8 +77,8 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
         await node.stop();
       })().then(() => { log.info('stopped cleanly'); resolve(); }, (err: unknown) => { log.error({ err }, 'error while stopping'); process.exitCode = 1; resolve(); });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    onSignal = stop;
+    if (early) { stop(early); return; }
     if (o.onStarted) {
       o.onStarted(node, () => stop('rpc stop'), log).then((c) => { cleanup = c; }, (err: unknown) => {
         log.error({ err }, 'could not finish starting the node');

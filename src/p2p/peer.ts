@@ -87,6 +87,30 @@ export class Peer extends EventEmitter {
     if (this.o.socket.writableLength > (this.o.maxSendQueueBytes ?? 64 * 1024 * 1024)) this.close('peer is not reading (send queue full)');
   }
 
+  /** Stops reading from the socket (TCP pushes back on the sender) until resumeReading(). */
+  pauseReading(): void {
+    if (!this.closed) this.o.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.closed) this.o.socket.resume();
+  }
+
+  /** Bytes queued for this peer that the socket has not taken yet. */
+  get sendQueueBytes(): number {
+    return this.o.socket.writableLength;
+  }
+
+  /** Resolves once the send queue has drained (or the peer is gone). */
+  drained(): Promise<void> {
+    if (this.closed || this.o.socket.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => { this.o.socket.off('drain', done); this.off('close', done); resolve(); };
+      this.o.socket.once('drain', done);
+      this.once('close', done);
+    });
+  }
+
   /** Adds ban score; at 100 the peer is disconnected and its host banned. */
   misbehave(score: number, reason: string): void {
     if (this.closed || score <= 0) return;
