@@ -9,6 +9,7 @@ import { PubchainError } from '../core/errors.js';
 import { readCookie, cookiePath, type Credentials } from '../rpc/cookie.js';
 import { rpcCall } from '../rpc/client.js';
 import { writeFileAtomic } from '../wallet/atomicFile.js';
+import { isProcessAlive } from '../wallet/fileLock.js';
 
 export const NODE_FILE = 'node.json';
 
@@ -48,9 +49,6 @@ async function answers(info: NodeFileInfo, auth: Credentials): Promise<boolean> 
   }
 }
 
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
 
 async function readNodeFile(datadir: string): Promise<NodeFileInfo | null> {
   let text: string;
@@ -68,7 +66,7 @@ async function readNodeFile(datadir: string): Promise<NodeFileInfo | null> {
  */
 export async function findRunningNode(datadir: string, creds?: Credentials): Promise<LiveNode | null> {
   const info = await readNodeFile(datadir);
-  if (!info || !alive(info.pid) || info.pid === process.pid) {
+  if (!info || !isProcessAlive(info.pid) || info.pid === process.pid) {
     await rm(nodeFilePath(datadir), { force: true });
     await rm(cookiePath(datadir), { force: true });
     return null;

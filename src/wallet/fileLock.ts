@@ -5,7 +5,8 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { WalletError } from './walletErrors.js';
 
-function alive(pid: number): boolean {
+/** True while a process with this pid exists (it may belong to another user). */
+export function isProcessAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
@@ -21,7 +22,7 @@ export async function withFileLock<T>(lockPath: string, job: () => Promise<T>, t
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const owner = Number(await readFile(lockPath, 'utf8').catch(() => ''));
-      if (Number.isInteger(owner) && owner > 0 && !alive(owner)) { await rm(lockPath, { force: true }); continue; }
+      if (Number.isInteger(owner) && owner > 0 && !isProcessAlive(owner)) { await rm(lockPath, { force: true }); continue; }
       if (Date.now() > end) throw new WalletError('wallet-busy', `the wallet is locked by process ${owner || '?'} (${lockPath}); try again`);
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -4,19 +4,17 @@ import { PubchainError } from '../../core/errors.js';
 import type { NodeContext } from '../nodeContext.js';
 import { emit } from '../output.js';
 import { findRunningNode } from '../runningNode.js';
+import { isProcessAlive } from '../../wallet/fileLock.js';
 
 const WAIT_MS = 15_000;
 
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
 
 export async function stopNodeCommand(ctx: NodeContext): Promise<void> {
   const live = await findRunningNode(ctx.datadir);
   if (!live) throw new PubchainError('not-running', `no node is running on ${ctx.datadir}`);
   await live.call('stop', []);
   const end = Date.now() + WAIT_MS;
-  while (alive(live.info.pid)) {
+  while (isProcessAlive(live.info.pid)) {
     if (Date.now() > end) throw new PubchainError('stop-timeout', `the node (pid ${live.info.pid}) is still running ${WAIT_MS / 1000} s after being asked to stop`);
     await new Promise((r) => setTimeout(r, 50));
   }
