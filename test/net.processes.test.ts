@@ -5,30 +5,15 @@
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { cliJson, freePort, NodeDef, NodeProcess, runCli } from '../scripts/lib/cliProcess.js';
+import { describe, test } from 'node:test';
+import { cliJson, NodeDef, runCli } from '../scripts/lib/cliProcess.js';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
 import { writeChain } from './helpers/nodeHarness.js';
-import { tempDir } from './helpers/tempDir.js';
+import { nodeFleet } from './helpers/nodeProcesses.js';
 
-let root: { dir: string; cleanup: () => Promise<void> };
-const running: NodeProcess[] = [];
-before(async () => { root = await tempDir('net'); });
-after(async () => {
-  for (const p of running) await p.stop().catch(() => undefined);
-  await root.cleanup();
-});
-
-async function nodeDef(role: string): Promise<NodeDef> {
-  const port = await freePort();
-  return { role, id: String(port), port, datadir: join(root.dir, `${role}-${port}`), network: 'regtest' };
-}
-
-function start(def: NodeDef, extra: string[]): NodeProcess {
-  const p = NodeProcess.start(def, extra);
-  running.push(p);
-  return p;
-}
+const fleet = nodeFleet('net');
+const nodeDef = fleet.def;
+const start = fleet.start;
 
 const addr = (def: NodeDef): string => `127.0.0.1:${def.port}`;
 const balance = async (def: NodeDef, a: string): Promise<string> => (await cliJson(def, ['getbalance', '--address', a])).balance;

@@ -3,26 +3,15 @@
 // the assertions would see), and the next start needs no repair. After a
 // kill -9, the CLI works on the node's data at once.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { cliJson, freePort, NodeDef, NodeProcess } from '../scripts/lib/cliProcess.js';
+import { describe, test } from 'node:test';
+import { cliJson, NodeDef } from '../scripts/lib/cliProcess.js';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
 import { writeChain } from './helpers/nodeHarness.js';
-import { tempDir } from './helpers/tempDir.js';
+import { nodeFleet } from './helpers/nodeProcesses.js';
 
-let root: { dir: string; cleanup: () => Promise<void> };
-const running: NodeProcess[] = [];
-before(async () => { root = await tempDir('shutdown'); });
-after(async () => {
-  for (const p of running) await p.stop().catch(() => undefined);
-  await root.cleanup();
-});
-
-async function def(role: string): Promise<NodeDef> {
-  const port = await freePort();
-  return { role, id: String(port), port, datadir: join(root.dir, `${role}-${port}`), network: 'regtest' };
-}
-const start = (d: NodeDef, extra: string[]): NodeProcess => { const p = NodeProcess.start(d, extra); running.push(p); return p; };
+const fleet = nodeFleet('shutdown');
+const def = fleet.def;
+const start = fleet.start;
 
 /** The maintained UTXO set equals the one rebuilt from the blocks. */
 async function consistent(d: NodeDef): Promise<void> {

@@ -28,6 +28,11 @@ export function parseCoins(text: string): number {
   return units;
 }
 
+/** A fee: like an amount, but zero ("0", "0.0") is allowed. */
+export function parseFee(text: string): number {
+  return /^0+(\.0+)?$/.test(text.trim()) ? 0 : parseCoins(text);
+}
+
 export function formatCoins(units: number): string {
   const whole = Math.floor(units / COIN);
   const frac = String(units % COIN).padStart(8, '0').replace(/0+$/, '');

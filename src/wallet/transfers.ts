@@ -36,6 +36,22 @@ export interface BuildOptions {
   fee?: number;
 }
 
+/**
+ * The senders, receivers and amounts of one call hold one value each (used for
+ * every transfer) or one per transfer. Returns the transfer count and a
+ * picker, or the first list that fits neither.
+ */
+export function pairLists(lists: Record<string, unknown[]>): { n: number; misfit: { name: string; length: number } | null } {
+  const n = Math.max(...Object.values(lists).map((l) => l.length));
+  for (const [name, list] of Object.entries(lists)) {
+    if (list.length !== 1 && list.length !== n) return { n, misfit: { name, length: list.length } };
+  }
+  return { n, misfit: null };
+}
+
+/** The i-th value of a list paired by pairLists. */
+export const nth = <T>(list: T[], i: number): T => list[list.length === 1 ? 0 : i]!;
+
 export async function buildTransfers(wallet: Wallet, transfers: Transfer[], coinsOf: CoinSource, opts: BuildOptions = {}): Promise<Tx[]> {
   const fee = opts.fee ?? 0;
   const spent = new Set(opts.exclude ?? []);

@@ -2,7 +2,7 @@
 // coins, then either mine them into a block here (--mine, reward to the first
 // sender, as in the tutorial) or hand them to a running node in `tx` frames.
 // Every input is checked before anything is written.
-import { parseCoins, formatCoins, addAmounts } from '../../core/amount.js';
+import { addAmounts, formatCoins, parseCoins, parseFee } from '../../core/amount.js';
 import { hashToHex } from '../../core/bytes.js';
 import { PubchainError } from '../../core/errors.js';
 import { headerHash } from '../../core/header.js';
@@ -13,7 +13,7 @@ import { parseHostPort } from '../../node/network.js';
 import { CENTRAL_NODE } from '../../node/startNode.js';
 import { submitTransactions } from '../../node/submitTx.js';
 import { PendingSpends } from '../../wallet/pendingSpends.js';
-import { buildTransfers, type Transfer } from '../../wallet/transfers.js';
+import { buildTransfers, nth, pairLists, type Transfer } from '../../wallet/transfers.js';
 import { Wallet } from '../../wallet/wallet.js';
 import { WalletError } from '../../wallet/walletErrors.js';
 import { UsageError } from '../cliErrors.js';
@@ -36,18 +36,15 @@ export interface SendOptions {
 export function pairTransfers(o: Pick<SendOptions, 'from' | 'to' | 'amount'>): Transfer[] {
   const lists = { from: o.from, to: o.to, amount: o.amount };
   for (const [name, list] of Object.entries(lists)) if (list.length === 0) throw new UsageError(`send needs --${name}`);
-  const n = Math.max(o.from.length, o.to.length, o.amount.length);
-  for (const [name, list] of Object.entries(lists)) {
-    if (list.length !== 1 && list.length !== n) throw new UsageError(`--${name} has ${list.length} values but there are ${n} transfers: give one value or ${n}`);
-  }
-  const at = (list: string[], i: number): string => list[list.length === 1 ? 0 : i]!;
+  const { n, misfit } = pairLists(lists);
+  if (misfit) throw new UsageError(`--${misfit.name} has ${misfit.length} values but there are ${n} transfers: give one value or ${n}`);
   const transfers: Transfer[] = [];
   for (let i = 0; i < n; i++) {
-    const from = at(o.from, i);
-    const to = at(o.to, i);
+    const from = nth(o.from, i);
+    const to = nth(o.to, i);
     decodeAddress(from);
     decodeAddress(to);
-    transfers.push({ from, to, amount: parseCoins(at(o.amount, i)) });
+    transfers.push({ from, to, amount: parseCoins(nth(o.amount, i)) });
   }
   return transfers;
 }
@@ -104,9 +101,4 @@ async function mineAndConnect(ctx: NodeContext, chain: Parameters<Parameters<typ
   const r = await chain.processBlock(block);
   if (r.status !== 'connected') throw new PubchainError('mine-failed', `the mined block was not connected (${r.status})`);
   return hashToHex(headerHash(block.header));
-}
-
-function parseFee(text: string): number {
-  if (/^0+(\.0+)?$/.test(text.trim())) return 0;
-  return parseCoins(text);
 }

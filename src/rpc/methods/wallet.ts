@@ -1,10 +1,10 @@
 // The node's own wallet (<datadir>/wallet.json): balances, new addresses, and
 // sends that go straight into this node's mempool and out to its peers.
-import { formatCoins } from '../../core/amount.js';
+import { formatCoins, parseFee } from '../../core/amount.js';
 import { hashToHex } from '../../core/bytes.js';
 import { PubchainError, ValidationError } from '../../core/errors.js';
 import { outpointKey, Tx, txid } from '../../core/tx.js';
-import { buildTransfers, type SpendableCoin, type Transfer } from '../../wallet/transfers.js';
+import { buildTransfers, nth, pairLists, type SpendableCoin, type Transfer } from '../../wallet/transfers.js';
 import { Wallet } from '../../wallet/wallet.js';
 import { WalletError } from '../../wallet/walletErrors.js';
 import { invalidParams } from '../rpcErrors.js';
@@ -92,24 +92,24 @@ async function requireIncluded(ctx: RpcNodeContext, hash: Uint8Array, txs: Tx[])
 
 /** Each list has one value (used for every transfer) or one per transfer, as the CLI's send. */
 export function pairTransfers(from: string[], to: string[], amounts: unknown[]): Transfer[] {
-  const n = Math.max(from.length, to.length, amounts.length);
-  for (const [name, list] of [['from', from], ['to', to], ['amount', amounts]] as const) {
-    if (list.length !== 1 && list.length !== n) throw invalidParams(`${name} has ${list.length} values but there are ${n} transfers: give one value or ${n}`);
-  }
+  const { n, misfit } = pairLists({ from, to, amount: amounts });
+  if (misfit) throw invalidParams(`${misfit.name} has ${misfit.length} values but there are ${n} transfers: give one value or ${n}`);
   if (n > MAX_TRANSFERS) throw invalidParams(`at most ${MAX_TRANSFERS} transfers per call, not ${n}`);
-  const at = <T>(list: T[], i: number): T => list[list.length === 1 ? 0 : i]!;
   const out: Transfer[] = [];
   for (let i = 0; i < n; i++) {
-    const f = address(at(from, i), `from[${i}]`).address;
-    const t = address(at(to, i), `to[${i}]`).address;
-    out.push({ from: f, to: t, amount: amount(at(amounts, i), `amount[${i}]`) });
+    const f = address(nth(from, i), `from[${i}]`).address;
+    const t = address(nth(to, i), `to[${i}]`).address;
+    out.push({ from: f, to: t, amount: amount(nth(amounts, i), `amount[${i}]`) });
   }
   return out;
 }
 
 function fee(v: unknown): number {
   if (isMissing(v)) return 0;
-  if (v === 0 || (typeof v === 'string' && /^0+(\.0+)?$/.test(v.trim()))) return 0;
+  if (v === 0) return 0;
+  if (typeof v === 'string') {
+    try { return parseFee(v); } catch (e) { throw invalidParams(`fee: ${(e as Error).message}`); }
+  }
   return amount(v, 'fee');
 }
 
