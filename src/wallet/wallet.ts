@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromHex, toHex } from '../core/bytes.js';
-import { encodeAddress, decodeAddress } from '../crypto/address.js';
+import { encodeAddress } from '../crypto/address.js';
 import { isPrivateKey, newPrivateKey, publicKeyOf, pubKeyHashOf } from '../crypto/keys.js';
 import { writeFileAtomic } from './atomicFile.js';
 import { withFileLock } from './fileLock.js';
@@ -92,9 +92,4 @@ async function readKeys(path: string): Promise<WalletKey[]> {
     if (entry.address !== key.address) return corrupt(`key ${i + 1} does not match its address ${String(entry.address)}`);
     return key;
   });
-}
-
-/** True when `address` decodes; used to give "not in this wallet" only for well-formed addresses. */
-export function pubKeyHashOfAddress(address: string): Uint8Array {
-  return decodeAddress(address);
 }
