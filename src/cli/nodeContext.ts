@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { PubchainError } from '../core/errors.js';
 import { networkParams, type NetworkParams } from '../core/params.js';
 import { Chain } from '../chain/chain.js';
+import { DatabaseLockedError } from '../storage/errors.js';
 import { RocksStore } from '../storage/rocksStore.js';
 import { merkleRoot } from '../wasm/merkle.js';
 import { UsageError } from './cliErrors.js';
@@ -36,7 +37,14 @@ export function resolveNode(g: GlobalOptions, env: NodeJS.ProcessEnv = process.e
 
 /** Opens this node's chain database; a running node holding it gives DatabaseLockedError at once. */
 export async function openChain(ctx: NodeContext): Promise<Chain> {
-  const store = await RocksStore.open(join(ctx.datadir, 'chain'));
+  let store: RocksStore;
+  try {
+    store = await RocksStore.open(join(ctx.datadir, 'chain'));
+  } catch (e) {
+    // The commands that can go through a running node already have; this one needs the database itself.
+    if (e instanceof DatabaseLockedError) throw new PubchainError('db-locked', `${e.message}; this command needs the database itself: stop the node first (pubchain stop)`);
+    throw e;
+  }
   return Chain.open(store, ctx.params, { merkleRoot });
 }
 
