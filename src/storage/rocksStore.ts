@@ -22,8 +22,14 @@ function isLockFailure(err: unknown): boolean {
   return /While lock file|lock hold by current process/i.test(msg);
 }
 
+/** How long close() waits for operations in flight. */
+const CLOSE_WAIT_MS = 5000;
+
 export class RocksStore implements KeyValueStore {
   private closed = false;
+  /** Reads, writes and iterators not finished yet: close() waits for them, because
+   * closing the native handle under a pending operation aborts the process. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   private constructor(private readonly db: RocksDB, readonly dir: string) {}
 
@@ -50,9 +56,16 @@ export class RocksStore implements KeyValueStore {
     if (this.closed) throw new StorageError('db-closed', `the database at ${this.dir} is closed`);
   }
 
+  private track<T>(op: Promise<T>): Promise<T> {
+    this.inFlight.add(op);
+    const done = (): void => { this.inFlight.delete(op); };
+    op.then(done, done);
+    return op;
+  }
+
   async get(key: Uint8Array): Promise<Uint8Array | null> {
     this.check();
-    const v = await this.db.get(key);
+    const v = await this.track(this.db.get(key));
     return v ? plain(v) : null;
   }
 
@@ -62,7 +75,7 @@ export class RocksStore implements KeyValueStore {
     const batch = this.db.read({ capacity: keys.length, autoDestroy: true });
     const pending = keys.map((k) => batch.get(k));
     batch.tryFlush();
-    return (await Promise.all(pending)).map((v) => (v ? plain(v) : null));
+    return (await this.track(Promise.all(pending))).map((v) => (v ? plain(v) : null));
   }
 
   async put(key: Uint8Array, value: Uint8Array): Promise<void> {
@@ -78,7 +91,7 @@ export class RocksStore implements KeyValueStore {
       else if (op.type === 'del') batch.tryDelete(op.key);
       else batch.tryDeleteRange(op.gte, op.lt);
     }
-    await batch.flush();
+    await this.track(batch.flush());
   }
 
   async *iterate(range: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
@@ -91,12 +104,26 @@ export class RocksStore implements KeyValueStore {
     if (limit <= 0) return;
     const capacity = Math.max(1, Math.min(ITERATOR_CAPACITY, limit));
     const it = this.db.iterator(bounds, Number.isFinite(limit) ? { limit, capacity } : { capacity });
-    for await (const { key, value } of it) yield [plain(key), plain(value)];
+    let finish!: () => void;
+    this.track(new Promise<void>((resolve) => { finish = resolve; }));
+    try {
+      for await (const { key, value } of it) yield [plain(key), plain(value)];
+    } finally {
+      finish();
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // New operations fail with db-closed from here; those already started finish first
+    // (bounded: an iterator abandoned by its reader must not hold the close forever).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); }),
+    ]);
+    clearTimeout(timer);
     await this.db.close();
   }
 }
