@@ -1,10 +1,11 @@
 // Block-connect throughput: blocks of 1,000 one-in-two-out transactions, every
-// signature fresh and verified on the worker pool, connected through
-// Chain.processBlock on RocksDB. The reference, measured in the same run, is
-// the same blocks verified inline on the calling thread (the chain's default).
-// Beside them: no verification at all (what chain and storage cost), every
-// signature already in the cache (a block the mempool saw first), the
-// in-memory store, and throughput against block size. The blocks are built
+// signature fresh and verified on the worker pool (the node's libsecp256k1
+// build: native where it loads), connected through Chain.processBlock on
+// RocksDB. The reference, measured in the same run, is the same blocks
+// verified inline on the calling thread (the chain's default). Beside them:
+// the pool on the WASM build, no verification at all (what chain and storage
+// cost), every signature already in the cache (a block the mempool saw
+// first), the in-memory store, and throughput against block size. The blocks are built
 // and signed before the clock starts. Run: node dist/bench/connect.js [--long]
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -126,8 +127,8 @@ async function blockSizeSeries(pool: VerifyPool, sizes: number[], txsPerSize: nu
   }
   const shape = { chart: 'connect.blockSize', xLabel: 'transactions per block', yLabel: 'tx/s' };
   return [
-    { ...shape, label: `pool, ${pool.threads} workers`, points: poolPoints },
-    { ...shape, label: 'inline WASM', points: inlinePoints },
+    { ...shape, label: `pool, ${pool.threads} workers (${pool.backend})`, points: poolPoints },
+    { ...shape, label: `inline ${pool.backend}`, points: inlinePoints },
   ];
 }
 
@@ -148,6 +149,15 @@ export async function benchConnect(opts: BenchOptions): Promise<BenchModuleOutpu
       inline = Math.max(inline, await onRocks(chain));
       pooled = Math.max(pooled, await onRocks(chain, { verifySigs: pool.verify }));
     }
+    let wasm = 0;
+    if (pool.backend !== 'wasm') {
+      const wasmPool = createVerifyPool({ threads: os.availableParallelism(), backend: 'wasm' });
+      try {
+        wasm = await onRocks(chain, { verifySigs: wasmPool.verify });
+      } finally {
+        await wasmPool.close();
+      }
+    }
     const noSigs = await onRocks(chain, { verifySigs: () => undefined });
     const cacheHit = await onRocks(chain, { verifySigs: cached });
     const inMemory = await measure(new MemoryStore(), chain, { verifySigs: pool.verify });
@@ -157,6 +167,7 @@ export async function benchConnect(opts: BenchOptions): Promise<BenchModuleOutpu
         { name: 'connect.inline.txPerSec', value: Math.round(inline), unit: 'tx/s' },
         { name: 'connect.txPerSec', value: Math.round(pooled), unit: 'tx/s', reference: 'connect.inline.txPerSec', ratio: pooled / inline },
         // Everything but the signatures: what the chain and storage cost around the verifier.
+        ...(pool.backend === 'wasm' ? [] : [{ name: 'connect.wasm.txPerSec', value: Math.round(wasm), unit: 'tx/s', reference: 'connect.txPerSec', ratio: wasm / pooled }]),
         { name: 'connect.noSigs.txPerSec', value: Math.round(noSigs), unit: 'tx/s', reference: 'connect.txPerSec', ratio: noSigs / pooled },
         { name: 'connect.cacheHit.txPerSec', value: Math.round(cacheHit), unit: 'tx/s', reference: 'connect.txPerSec', ratio: cacheHit / pooled },
         { name: 'connect.inMemory.txPerSec', value: Math.round(inMemory), unit: 'tx/s', reference: 'connect.txPerSec', ratio: inMemory / pooled },

@@ -1,6 +1,7 @@
-// Signature verification throughput: libsecp256k1 (WASM, tiny-secp256k1) on
-// the calling thread against the @noble reference, the worker pool against the
-// inline WASM figure, and a batch of cache hits. Batches are block-sized (1,000
+// Signature verification throughput: libsecp256k1 in WASM (tiny-secp256k1) on
+// the calling thread against the @noble reference, the native addon against
+// WASM, the worker pool (the node's default build) against the inline figure of
+// that build, and a batch of cache hits. Batches are block-sized (1,000
 // checks), one in flight at a time, as the chain submits them. Signatures are
 // made before the clock starts. Run: node dist/bench/verify.js [--long]
 import os from 'node:os';
@@ -9,7 +10,7 @@ import * as tiny from 'tiny-secp256k1';
 import { sha256 } from '../src/core/hash.js';
 import type { SigCheck } from '../src/core/validate.js';
 import { cachedVerifier } from '../src/crypto/cachedVerifier.js';
-import { publicKeyOf, verifyFast, verifyNoble } from '../src/crypto/keys.js';
+import { nativeVerifier, publicKeyOf, verifierBackend, verifyNoble, verifyWasm } from '../src/crypto/keys.js';
 import { SigCache } from '../src/crypto/sigCache.js';
 import { createVerifyPool, VerifyPool } from '../src/crypto/verifyPool.js';
 import type { BenchOptions, BenchModuleOutput, BenchSeries } from './types.js';
@@ -51,7 +52,7 @@ async function bestRate(seconds: number, windows: number, itemsPerRound: number,
   return best;
 }
 
-function inlineRound(checks: SigCheck[], verify: typeof verifyFast): () => void {
+function inlineRound(checks: SigCheck[], verify: typeof verifyWasm): () => void {
   return () => {
     for (const c of checks) if (!verify(c.msg, c.signature, c.pubKey)) throw new Error('bench signature does not verify');
   };
@@ -78,9 +79,13 @@ export async function benchVerify(opts: BenchOptions): Promise<BenchModuleOutput
   const checks = makeChecks(opts.quick ? 2000 : 6000);
 
   // WASM warms up (and its module instantiates) before the clock.
-  inlineRound(checks.slice(0, 200), verifyFast)();
-  const wasm = await bestRate(2 * s, 4, BLOCK_BATCH / 4, inlineRound(checks.slice(0, BLOCK_BATCH / 4), verifyFast));
+  inlineRound(checks.slice(0, 200), verifyWasm)();
+  const wasm = await bestRate(2 * s, 4, BLOCK_BATCH / 4, inlineRound(checks.slice(0, BLOCK_BATCH / 4), verifyWasm));
   const noble = await bestRate(1.5 * s, 3, 50, inlineRound(checks.slice(0, 50), verifyNoble));
+  const nativeVerify = nativeVerifier().verify;
+  const native = nativeVerify ? await bestRate(1 * s, 3, BLOCK_BATCH / 4, inlineRound(checks.slice(0, BLOCK_BATCH / 4), nativeVerify)) : 0;
+  const backend = verifierBackend();
+  const inline = backend === 'native' ? native : wasm;
 
   const pool = createVerifyPool({ threads });
   const sizes = [16, 64, 256, 1000, 4000];
@@ -109,19 +114,21 @@ export async function benchVerify(opts: BenchOptions): Promise<BenchModuleOutput
     points: poolSeries,
   }, {
     chart: 'verify.batchSize',
-    label: 'inline WASM',
+    label: `inline ${backend}`,
     xLabel: 'checks per batch',
     yLabel: 'signatures/s',
-    points: sizes.map((size) => [size, Math.round(wasm)]),
+    points: sizes.map((size) => [size, Math.round(inline)]),
   }];
 
   return {
     results: [
       { name: 'verify.noble.perSec', value: Math.round(noble), unit: 'sig/s' },
       { name: 'verify.wasm.perSec', value: Math.round(wasm), unit: 'sig/s', reference: 'verify.noble.perSec', ratio: wasm / noble },
-      { name: 'verify.pool.perSec', value: Math.round(poolBlock), unit: 'sig/s', reference: 'verify.wasm.perSec', ratio: poolBlock / wasm },
+      // Absent where the addon has no prebuilt binary (the node then verifies with WASM).
+      ...(nativeVerify ? [{ name: 'verify.native.perSec', value: Math.round(native), unit: 'sig/s', reference: 'verify.wasm.perSec', ratio: native / wasm }] : []),
+      { name: 'verify.pool.perSec', value: Math.round(poolBlock), unit: 'sig/s', reference: `verify.${backend}.perSec`, ratio: poolBlock / inline },
       // A block whose every signature the mempool already verified: hashing and lookups only.
-      { name: 'verify.cacheHit.perSec', value: Math.round(cacheHit), unit: 'sig/s', reference: 'verify.wasm.perSec', ratio: cacheHit / wasm },
+      { name: 'verify.cacheHit.perSec', value: Math.round(cacheHit), unit: 'sig/s', reference: `verify.${backend}.perSec`, ratio: cacheHit / inline },
     ],
     series,
   };

@@ -1,5 +1,5 @@
-// Signature verification: libsecp256k1 (WASM) against the @noble reference on
-// valid and corrupted signatures, the worker pool and its inline twin on large
+// Signature verification: libsecp256k1 (native addon and WASM) against the
+// @noble reference on valid and corrupted signatures, the worker pool and its inline twin on large
 // batches, and the signature cache in front of a real verifier.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import fc from 'fast-check';
 import * as secp from '@noble/secp256k1';
 import { sha256 } from '../src/core/hash.js';
-import type { SigCheck } from '../src/core/validate.js';
+import type { SigCheck, SigVerifier } from '../src/core/validate.js';
 import { cachedVerifier } from '../src/crypto/cachedVerifier.js';
-import { isPrivateKey, publicKeyOf, signHash, verifyFast, verifyNoble } from '../src/crypto/keys.js';
+import { isPrivateKey, nativeVerifier, publicKeyOf, signHash, verifierBackend, verifyFast, verifyNoble, verifyWasm } from '../src/crypto/keys.js';
 import { SigCache, sigCacheKey } from '../src/crypto/sigCache.js';
 import { createInlineVerifier, createVerifyPool, VerifyPool } from '../src/crypto/verifyPool.js';
 
@@ -33,10 +33,43 @@ function highSTwin(sig: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Platforms the `secp256k1` package ships a prebuilt addon for: there the native verifier must load. */
+const PREBUILT = ['linux-x64', 'darwin-arm64', 'win32-x64'].includes(`${process.platform}-${process.arch}`);
+const native = nativeVerifier();
+const BACKENDS: Array<[string, SigVerifier]> = [['wasm', verifyWasm], ...(native.verify ? [['native', native.verify] as [string, SigVerifier]] : [])];
+
+test('the native libsecp256k1 addon is the default verifier where a prebuilt binary exists; WASM is the fallback', () => {
+  if (PREBUILT) {
+    assert.equal(native.error, null, `the native addon should load on ${process.platform}-${process.arch}`);
+    assert.equal(verifierBackend(), process.env.PUBCHAIN_VERIFIER === 'wasm' ? 'wasm' : 'native');
+  } else {
+    assert.equal(verifierBackend(), native.verify ? 'native' : 'wasm');
+  }
+});
+
+test('PUBCHAIN_VERIFIER forces a backend and refuses an unknown name', () => {
+  const saved = process.env.PUBCHAIN_VERIFIER;
+  try {
+    process.env.PUBCHAIN_VERIFIER = 'wasm';
+    assert.equal(verifierBackend(), 'wasm');
+    process.env.PUBCHAIN_VERIFIER = 'auto';
+    assert.equal(verifierBackend(), native.verify ? 'native' : 'wasm');
+    process.env.PUBCHAIN_VERIFIER = 'openssl';
+    assert.throws(() => verifierBackend(), /PUBCHAIN_VERIFIER must be native, wasm or auto, got openssl/);
+    process.env.PUBCHAIN_VERIFIER = 'native';
+    if (native.verify) assert.equal(verifierBackend(), 'native');
+    else assert.throws(() => verifierBackend(), /not usable/);
+  } finally {
+    if (saved === undefined) delete process.env.PUBCHAIN_VERIFIER;
+    else process.env.PUBCHAIN_VERIFIER = saved;
+  }
+});
+
 const privKey = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter(isPrivateKey);
 const msg32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 
-test('verifyFast agrees with verifyNoble on valid, corrupted, high-S and wrong-key signatures', () => {
+for (const [backend, verifyLib] of BACKENDS) {
+test(`${backend} libsecp256k1 agrees with verifyNoble on valid, corrupted, high-S and wrong-key signatures`, () => {
   fc.assert(fc.property(privKey, privKey, msg32, fc.nat(), (priv, other, msg, seed) => {
     fc.pre(!Buffer.from(priv).equals(Buffer.from(other)));
     const pubKey = publicKeyOf(priv);
@@ -54,14 +87,14 @@ test('verifyFast agrees with verifyNoble on valid, corrupted, high-S and wrong-k
     ];
     for (const { name, c, valid } of cases) {
       const noble = verifyNoble(c.msg, c.signature, c.pubKey);
-      const fast = verifyFast(c.msg, c.signature, c.pubKey);
-      assert.equal(fast, noble, `${name}: verifyFast ${fast}, verifyNoble ${noble}`);
+      const fast = verifyLib(c.msg, c.signature, c.pubKey);
+      assert.equal(fast, noble, `${name}: ${backend} ${fast}, verifyNoble ${noble}`);
       assert.equal(noble, valid, `${name}: expected ${valid}`);
     }
   }), { numRuns: 60 });
 });
 
-test('verifyFast agrees with verifyNoble on malformed signatures and keys', () => {
+test(`${backend} libsecp256k1 agrees with verifyNoble on malformed signatures and keys`, () => {
   const priv = sha256(new TextEncoder().encode('malformed'));
   const msg = sha256(new TextEncoder().encode('message'));
   const pubKey = publicKeyOf(priv);
@@ -83,15 +116,16 @@ test('verifyFast agrees with verifyNoble on malformed signatures and keys', () =
   ];
   for (const [name, c] of cases) {
     const noble = verifyNoble(c.msg, c.signature, c.pubKey);
-    assert.equal(verifyFast(c.msg, c.signature, c.pubKey), noble, name);
+    assert.equal(verifyLib(c.msg, c.signature, c.pubKey), noble, name);
     assert.equal(noble, false, name);
   }
-  assert.equal(verifyFast(msg, signature, pubKey), true, 'the unmodified check is valid');
+  assert.equal(verifyLib(msg, signature, pubKey), true, 'the unmodified check is valid');
   // The one known disagreement: noble truncates a longer message to its leading
   // 256 bits (ECDSA bits2int), so msg || 0x00 verifies there; libsecp256k1 takes
   // exactly 32 bytes. Consensus only ever produces 32-byte sighashes.
-  assert.equal(verifyFast(Uint8Array.from([...msg, 0]), signature, pubKey), false, '33-byte msg');
+  assert.equal(verifyLib(Uint8Array.from([...msg, 0]), signature, pubKey), false, '33-byte msg');
 });
+}
 
 /** `count` valid checks over a handful of keys, each with its own message. */
 function validChecks(count: number, tag: string): SigCheck[] {
@@ -147,7 +181,9 @@ async function waitForThreads(atMost: number): Promise<number> {
 
 for (const [name, make, size] of [
   ['pool', () => createVerifyPool({ threads: 2, minBatch: 16 }), 2000],
+  ['pool (WASM)', () => createVerifyPool({ threads: 2, minBatch: 16, backend: 'wasm' }), 1000],
   ['inline', () => createInlineVerifier(), 400],
+  ['inline (WASM)', () => createInlineVerifier('wasm'), 400],
 ] as Array<[string, () => VerifyPool, number]>) {
   test(`${name}: ${size} valid checks pass; one corrupted check first, middle or last fails; empty passes`, async () => {
     const v = make();

@@ -9,6 +9,7 @@ import { merkleRoot } from '../wasm/merkle.js';
 import { availableParallelism } from 'node:os';
 import { cachedVerifier } from '../crypto/cachedVerifier.js';
 import { SigCache } from '../crypto/sigCache.js';
+import { nativeVerifier, verifierBackend } from '../crypto/keys.js';
 import { createVerifyPool, type VerifyPool } from '../crypto/verifyPool.js';
 import { RocksStore } from '../storage/rocksStore.js';
 import { moduleLogger, type Logger } from './logger.js';
@@ -59,10 +60,14 @@ export class PubchainNode {
 
   static async start(config: NodeConfig): Promise<PubchainNode> {
     const { params, log } = config;
+    // A bad PUBCHAIN_VERIFIER fails here, before anything is opened.
+    const backend = verifierBackend();
     const store = await RocksStore.open(`${config.datadir}/chain`);
     // One verifier for chain and mempool: a signature checked when its transaction
     // entered the mempool is a cache hit when the block carrying it connects.
-    const verifyPool = createVerifyPool({ threads: config.verifyThreads ?? Math.min(availableParallelism(), 4) });
+    const verifyPool = createVerifyPool({ threads: config.verifyThreads ?? Math.min(availableParallelism(), 4), backend });
+    const nativeError = nativeVerifier().error;
+    log.info({ verifier: backend, threads: verifyPool.threads, ...(backend === 'wasm' && nativeError ? { nativeUnavailable: nativeError } : {}) }, 'signature verifier');
     const verifySigs = cachedVerifier(verifyPool.verify, new SigCache(SIG_CACHE_ENTRIES));
     let chain: Chain;
     try {
