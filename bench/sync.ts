@@ -1,14 +1,18 @@
 // Sync throughput between two node processes over loopback: a source node
 // holding N regtest blocks and a fresh node that downloads them. The
 // reference, measured in the same run, is connecting the same blocks
-// in-process on RocksDB with no network: the ratio says what the wire,
-// framing and download scheduling cost on top of block validation.
+// in-process on RocksDB with no network, submitted as sync submits them
+// (bench/submitBlocks.ts): the ratio says what the wire, framing and
+// download scheduling cost on top of block validation.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, NodeProcess, type NodeDef } from '../scripts/lib/cliProcess.js';
+import { Chain } from '../src/chain/chain.js';
+import { REGTEST } from '../src/core/params.js';
+import { RocksStore } from '../src/storage/rocksStore.js';
 import { buildChain, testKey } from '../test/helpers/chainFixtures.js';
-import { writeChain } from '../test/helpers/nodeHarness.js';
+import { submitBlocks } from './submitBlocks.js';
 import type { BenchModuleOutput, BenchOptions } from './types.js';
 
 function now(): number { return Number(process.hrtime.bigint()) / 1e9; }
@@ -20,9 +24,17 @@ export async function benchSync(opts: BenchOptions): Promise<BenchModuleOutput> 
   try {
     const blocks = buildChain(null, n, testKey(11));
     const srcDir = join(root, 'source');
-    const t0 = now();
-    await writeChain(srcDir, blocks);
-    const localRate = (n - 1) / (now() - t0);
+    // The source node's database is the reference run's: the same blocks, connected in-process.
+    const chain = await Chain.open(await RocksStore.open(join(srcDir, 'chain')), REGTEST);
+    let localRate: number;
+    try {
+      await chain.initGenesis(blocks[0]!.block);
+      const t0 = now();
+      await submitBlocks(chain, blocks.slice(1).map((b) => b.block));
+      localRate = (n - 1) / (now() - t0);
+    } finally {
+      await chain.close();
+    }
 
     const mk = async (role: string, datadir: string): Promise<NodeDef> => {
       const port = await freePort();

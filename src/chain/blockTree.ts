@@ -1,23 +1,36 @@
 // The block index as a tree: entries by hash, the main chain by height, and
 // walks along a branch (ancestors, the part above the main chain, the bits and
 // median time a child must have). Bounded caches sit in front of the store;
-// the chain updates them only after its batch is written.
+// the chain updates them as it writes. Every indexed hash is also held in a
+// set, so asking for a block we have never seen (every new block, every inv
+// item) is answered without a store read, as full nodes keep their index in memory.
 import { bytesEqual, hashToHex, toHex } from '../core/bytes.js';
 import { isRetargetHeight, medianTimePast, retargetBits } from '../core/difficulty.js';
 import { NetworkParams } from '../core/params.js';
 import { KeyValueStore } from '../storage/kvStore.js';
-import { heightKey, indexKey } from '../storage/layout.js';
+import { heightKey, indexKey, PREFIX, prefixOf } from '../storage/layout.js';
 import { StorageError } from '../storage/errors.js';
 import { BlockIndexEntry, parseIndexEntry } from './blockIndex.js';
 import { BoundedMap } from './boundedMap.js';
 
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+
 export class BlockTree {
   private readonly entries: BoundedMap<string, BlockIndexEntry>;
   private readonly heights: BoundedMap<number, Uint8Array>;
+  /** Every hash in the index (latin1 strings: 32 bytes → 32 chars); null until loadKnown(). */
+  private known: Set<string> | null = null;
 
   constructor(private readonly store: KeyValueStore, private readonly params: NetworkParams, cacheSize: number) {
     this.entries = new BoundedMap(cacheSize);
     this.heights = new BoundedMap(cacheSize);
+  }
+
+  /** Reads the hashes of the whole index once, at open. */
+  async loadKnown(): Promise<void> {
+    const known = new Set<string>();
+    for await (const [k] of this.store.iterate({ prefix: prefixOf(PREFIX.index) })) known.add(latin1(k.subarray(1)));
+    this.known = known;
   }
 
   async get(hash: Uint8Array): Promise<BlockIndexEntry | null> {
@@ -25,11 +38,17 @@ export class BlockTree {
     const key = toHex(hash);
     const cached = this.entries.get(key);
     if (cached) return cached;
+    if (this.known && !this.known.has(latin1(hash))) return null;
     const bytes = await this.store.get(indexKey(hash));
     if (!bytes) return null;
     const entry = parseIndexEntry(hash, bytes);
     this.entries.set(key, entry);
     return entry;
+  }
+
+  /** The cached entry, without going to the store. */
+  peek(hash: Uint8Array): BlockIndexEntry | undefined {
+    return hash.length === 32 ? this.entries.get(toHex(hash)) : undefined;
   }
 
   async must(hash: Uint8Array): Promise<BlockIndexEntry> {
@@ -41,6 +60,7 @@ export class BlockTree {
   /** After a write: the entry as stored now. */
   remember(entry: BlockIndexEntry): void {
     this.entries.set(toHex(entry.hash), entry);
+    this.known?.add(latin1(entry.hash));
   }
 
   setMain(height: number, hash: Uint8Array): void { this.heights.set(height, hash); }

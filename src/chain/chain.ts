@@ -1,6 +1,9 @@
 // The chain state: stored blocks, the block index, the main chain and its UTXO
 // set. Every state change is one atomic store batch, so whatever moment the
-// process dies at, the tip and the UTXO set on disk agree.
+// process dies at, the tip and the UTXO set on disk agree. A connected block's
+// batch is written behind (WriteBehindStore): the next block is validated
+// while it is written, but neither processBlock nor the 'tip' event reports a
+// block before its batch is durable.
 import { EventEmitter } from 'node:events';
 import { addAmounts } from '../core/amount.js';
 import { Block, blockTxids, parseBlock, serializeBlock } from '../core/block.js';
@@ -18,12 +21,13 @@ import { verifyFast } from '../crypto/keys.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
 import { blockKey, heightKey, indexKey, LAYOUT_VERSION, metaKey, PREFIX, prefixOf, undoKey } from '../storage/layout.js';
 import { StorageError } from '../storage/errors.js';
+import { WriteBehindStore } from '../storage/writeBehindStore.js';
 import { BlockIndexEntry, isFailed, serializeIndexEntry } from './blockIndex.js';
 import { blockLocatorOf, hashesAfter, MAX_HASHES_AFTER_LOCATOR } from './blockLocator.js';
 import { BlockTree } from './blockTree.js';
 import { ChainChange, ChainOptions, NextBlockContext, ProcessResult, SigBatchVerifier } from './chainTypes.js';
 import { BoundedMap } from './boundedMap.js';
-import { planConnect, planDisconnect } from './connectBlock.js';
+import { checkConnect, planConnect, planDisconnect, writeConnect } from './connectBlock.js';
 import { SerialQueue } from './serialQueue.js';
 import { parseUndo } from './undoData.js';
 import { OwnedCoin, UtxoSet } from './utxoSet.js';
@@ -35,9 +39,13 @@ export interface Chain {
   on(event: 'connect', listener: (block: Block, height: number) => void): this;
   on(event: 'disconnect', listener: (block: Block, height: number) => void): this;
   on(event: 'tip', listener: (entry: BlockIndexEntry) => void): this;
+  /** A batch written behind failed: memory is ahead of disk, and the store refuses every later operation. Emitted once. */
+  on(event: 'storage-failed', listener: (err: Error) => void): this;
 }
 
 const REJECTED_MEMORY = 10_000;
+/** Connected blocks whose batches may be unwritten at once: enough to hide a write behind validation, few enough to keep memory small. */
+const MAX_UNWRITTEN = 8;
 const isNullHash = (h: Uint8Array): boolean => bytesEqual(h, NULL_HASH);
 
 export class Chain extends EventEmitter {
@@ -53,14 +61,17 @@ export class Chain extends EventEmitter {
   /** Blocks that broke a rule before being stored: refused again without work. */
   private readonly rejected = new BoundedMap<string, ValidationError>(REJECTED_MEMORY);
   private closed = false;
+  private storageFailed = false;
+  private readonly store: WriteBehindStore;
 
-  private constructor(private readonly store: KeyValueStore, readonly params: NetworkParams, opts: ChainOptions) {
+  private constructor(store: KeyValueStore, readonly params: NetworkParams, opts: ChainOptions) {
     super();
-    this.utxo = new UtxoSet(store);
+    this.store = new WriteBehindStore(store);
+    this.utxo = new UtxoSet(this.store);
     this.verifySigs = opts.verifySigs ?? ((checks) => verifySigChecks(checks, verifyFast));
     this.merkleRoot = opts.merkleRoot ?? merkleRootJs;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-    this.tree = new BlockTree(store, params, opts.cacheSize ?? 20_000);
+    this.tree = new BlockTree(this.store, params, opts.cacheSize ?? 20_000);
   }
 
   /** The chain takes ownership of `store`: close() closes it, and so does a failed open. */
@@ -85,6 +96,7 @@ export class Chain extends EventEmitter {
         throw new PubchainError('wrong-network', `this database holds a ${name} chain, not ${this.params.name}`, { network: name });
       }
     }
+    await this.tree.loadKnown();
     if (!tip) return;
     this.genesisHash = genesis ? Uint8Array.from(genesis) : null;
     this.tip = await this.tree.must(tip);
@@ -229,35 +241,54 @@ export class Chain extends EventEmitter {
         .put(metaKey('genesis'), hash)
         .put(metaKey('network'), new Uint8Array(Buffer.from(this.params.name, 'latin1')))
         .put(metaKey('version'), Uint8Array.of(0, 0, 0, LAYOUT_VERSION));
-      await this.connectTip(block, entry, txids, batch);
+      await (await this.connectTip(block, entry, txids, batch)).durable;
       this.genesisHash = hash;
       this.emitSafely('tip', this.tip!);
     });
   }
 
-  /** Blocks are processed one at a time, in arrival order. */
-  processBlock(block: Block): Promise<ProcessResult> {
-    return this.queue.run(() => this.acceptBlock(block));
+  /**
+   * Blocks are validated one at a time, in arrival order; a connected block's
+   * result (and its 'tip' event) waits until its batch is durable, while the
+   * next block is already being validated. The checks that need no chain
+   * state run before a block joins the queue, so they overlap the block ahead
+   * of it (whose signatures are being verified on other threads).
+   */
+  async processBlock(block: Block): Promise<ProcessResult> {
+    this.checkOpen();
+    this.requireTip();
+    const headerId = headerHash(block.header);
+    const known = this.rejected.get(toHex(headerId));
+    if (known) throw known;
+    // A block already in the index is answered from it without being hashed through.
+    const sane = this.tree.peek(headerId) ? null : { ...checkBlockSanity(block, this.params, this.merkleRoot), bytes: serializeBlock(block) };
+    const { result, durable } = await this.queue.run(() => this.acceptBlock(block, headerId, sane));
+    if (durable) {
+      await durable;
+      this.emitSafely('tip', durable.entry);
+    }
+    return result;
   }
 
-  private async acceptBlock(block: Block): Promise<ProcessResult> {
+  private async acceptBlock(
+    block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[]; bytes: Uint8Array } | null,
+  ): Promise<{ result: ProcessResult; durable?: Durable }> {
     this.checkOpen();
     const tip = this.requireTip();
     // A hash is only ever remembered as invalid after its transactions matched its
     // Merkle root, so the header alone identifies a known-bad block: no need to re-hash it all.
-    const headerId = headerHash(block.header);
     const key = toHex(headerId);
     const known = this.rejected.get(key);
     if (known) throw known;
     const existing = await this.getIndex(headerId);
     if (existing) {
       if (isFailed(existing)) throw new ValidationError('duplicate-invalid', `block ${hashToHex(headerId)} is known to be invalid`, 100);
-      return { status: 'duplicate', hash: headerId, height: existing.height, connected: [], disconnected: [] };
+      return { result: { status: 'duplicate', hash: headerId, height: existing.height, connected: [], disconnected: [] } };
     }
-    const { hash, txids } = checkBlockSanity(block, this.params, this.merkleRoot);
+    const { hash, txids, bytes } = sane ?? { ...checkBlockSanity(block, this.params, this.merkleRoot), bytes: serializeBlock(block) };
     if (isNullHash(block.header.prevHash)) throw new ValidationError('bad-genesis', `block ${hashToHex(hash)} is the genesis of another chain`, 100);
     const parent = await this.getIndex(block.header.prevHash);
-    if (!parent) return { status: 'orphan', hash, connected: [], disconnected: [] };
+    if (!parent) return { result: { status: 'orphan', hash, connected: [], disconnected: [] } };
     if (isFailed(parent)) throw this.reject(key, new ValidationError('bad-prevblk', `block ${hashToHex(hash)} builds on an invalid block`, 100));
 
     const height = parent.height + 1;
@@ -270,25 +301,24 @@ export class Chain extends EventEmitter {
       throw e;
     }
     const entry: BlockIndexEntry = { hash, height, work: parent.work + workFromBits(block.header.bits), header: block.header, status: 'stored' };
-    const bytes = serializeBlock(block);
 
     if (entry.work <= tip.work) {
       await this.store.write(new WriteBatch().put(blockKey(hash), bytes).put(indexKey(hash), serializeIndexEntry(entry)).ops);
       this.tree.remember(entry);
-      return { status: 'side', hash, height, connected: [], disconnected: [] };
+      return { result: { status: 'side', hash, height, connected: [], disconnected: [] } };
     }
 
     if (bytesEqual(parent.hash, tip.hash)) {
+      let written: { durable: Durable };
       try {
-        await this.connectTip(block, entry, txids, new WriteBatch().put(blockKey(hash), bytes));
+        written = await this.connectTip(block, entry, txids, new WriteBatch().put(blockKey(hash), bytes));
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         const err = asBlockError(e);
         await this.markFailed([entry]);
         throw this.reject(key, err);
       }
-      this.emitSafely('tip', this.tip!);
-      return { status: 'connected', hash, height, connected: [block], disconnected: [] };
+      return { result: { status: 'connected', hash, height, connected: [block], disconnected: [] }, durable: written.durable };
     }
 
     // A heavier branch: check it does not descend from a known-bad block before storing anything.
@@ -298,7 +328,7 @@ export class Chain extends EventEmitter {
     await this.store.write(new WriteBatch()
       .put(blockKey(hash), bytes).put(indexKey(hash), serializeIndexEntry(entry)).put(metaKey('best'), concatBytes(hash, tip.hash)).ops);
     this.tree.remember(entry);
-    return this.activate(entry, [...branch, entry]);
+    return { result: await this.activate(entry, [...branch, entry]) };
   }
 
   /**
@@ -340,7 +370,7 @@ export class Chain extends EventEmitter {
       const e = (await this.tree.get(path[i]!.hash)) ?? path[i]!;
       const block = await this.mustGetBlock(e.hash);
       try {
-        await this.connectTip(block, e, blockTxids(block), new WriteBatch());
+        await (await this.connectTip(block, e, blockTxids(block), new WriteBatch())).durable;
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
         const blockErr = asBlockError(err);
@@ -383,18 +413,34 @@ export class Chain extends EventEmitter {
     return err;
   }
 
-  /** Connects `block` (whose parent is the tip) in one batch together with whatever `batch` holds. */
-  private async connectTip(block: Block, entry: BlockIndexEntry, txids: Uint8Array[], batch: WriteBatch): Promise<void> {
-    const plan = await planConnect(this.utxo, batch, block, entry.hash, txids, entry.height, this.params);
+  /**
+   * Connects `block` (whose parent is the tip) in one batch together with
+   * whatever `batch` holds. The chain moves on at once; `durable` settles when
+   * the batch is on disk (the caller must await it).
+   */
+  private async connectTip(block: Block, entry: BlockIndexEntry, txids: Uint8Array[], batch: WriteBatch): Promise<{ durable: Durable }> {
+    await this.store.room(MAX_UNWRITTEN - 1);
+    const checked = await checkConnect(this.utxo, block, txids, entry.height, this.params);
     // A block connected once is valid on its parent's UTXO state, which is always the same state.
-    if (entry.status !== 'valid') await this.verifySigs(plan.sigChecks);
+    // The signatures are verified (on the pool's threads) while this thread builds the batch.
+    const verifying = entry.status === 'valid' ? null : (async () => this.verifySigs(checked.sigChecks))();
+    verifying?.catch(() => undefined);
+    writeConnect(batch, checked, entry.hash);
+    if (verifying) await verifying;
     const valid: BlockIndexEntry = { ...entry, status: 'valid' };
     batch.put(indexKey(entry.hash), serializeIndexEntry(valid)).put(heightKey(entry.height), entry.hash).put(metaKey('tip'), entry.hash);
-    await this.store.write(batch.ops);
+    const durable = Object.assign(this.store.writeBehind(batch.ops), { entry: valid });
+    // Awaited by the caller too; here a failure is also announced once, for whoever must stop the node.
+    durable.catch((err: Error) => {
+      if (this.storageFailed) return;
+      this.storageFailed = true;
+      this.emitSafely('storage-failed', err);
+    });
     this.tip = valid;
     this.tree.remember(valid);
     this.tree.setMain(entry.height, entry.hash);
     this.emitSafely('connect', block, entry.height);
+    return { durable };
   }
 
   private async disconnectTip(): Promise<Block> {
@@ -455,6 +501,9 @@ export class Chain extends EventEmitter {
     }
   }
 }
+
+/** A connected block's batch on its way to disk, and the tip it makes. */
+type Durable = Promise<void> & { entry: BlockIndexEntry };
 
 /** Inside a block an unknown input is not "missing context" but an invalid block. */
 function asBlockError(e: ValidationError): ValidationError {

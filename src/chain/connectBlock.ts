@@ -3,7 +3,7 @@
 import { Block } from '../core/block.js';
 import { Coin } from '../core/coin.js';
 import { NetworkParams } from '../core/params.js';
-import { connectBlockTxs, SigCheck } from '../core/validate.js';
+import { connectBlockTxs, ConnectResult, SigCheck } from '../core/validate.js';
 import { WriteBatch } from '../storage/kvStore.js';
 import { undoKey } from '../storage/layout.js';
 import { serializeUndo, SpentCoin } from './undoData.js';
@@ -30,14 +30,18 @@ export function outpointsToFetch(block: Block, txids: Uint8Array[]): Outpoint[] 
 }
 
 /**
- * Validates the block's transactions against the UTXO set (all but signatures,
- * which are returned) and adds the UTXO, address-index and undo writes to `batch`.
+ * Validates the block's transactions against the UTXO set, all but the
+ * signatures, whose checks are returned for the caller to verify.
  */
-export async function planConnect(
-  utxo: UtxoSet, batch: WriteBatch, block: Block, hash: Uint8Array, txids: Uint8Array[], height: number, params: NetworkParams,
-): Promise<ConnectPlan> {
+export async function checkConnect(
+  utxo: UtxoSet, block: Block, txids: Uint8Array[], height: number, params: NetworkParams,
+): Promise<ConnectResult> {
   const coins = await utxo.fetch(outpointsToFetch(block, txids));
-  const r = connectBlockTxs(block, txids, { get: (k) => coins.get(k) }, height, params);
+  return connectBlockTxs(block, txids, { get: (k) => coins.get(k) }, height, params);
+}
+
+/** Adds the UTXO, address-index and undo writes of a checked block to `batch`. */
+export function writeConnect(batch: WriteBatch, r: ConnectResult, hash: Uint8Array): ConnectPlan {
   const spent: SpentCoin[] = r.spent.map(({ key, coin }) => ({ ...parseOutpointKey(key), coin }));
   for (const s of spent) UtxoSet.remove(batch, s.txid, s.vout, s.coin.pubKeyHash);
   for (const { key, coin } of r.created) {
@@ -46,6 +50,13 @@ export async function planConnect(
   }
   batch.put(undoKey(hash), serializeUndo(spent));
   return { fees: r.fees, sigChecks: r.sigChecks, spent };
+}
+
+/** checkConnect then writeConnect: a block whose signatures are not (or no longer) in question. */
+export async function planConnect(
+  utxo: UtxoSet, batch: WriteBatch, block: Block, hash: Uint8Array, txids: Uint8Array[], height: number, params: NetworkParams,
+): Promise<ConnectPlan> {
+  return writeConnect(batch, await checkConnect(utxo, block, txids, height, params), hash);
 }
 
 /** Deletes every output the block created and restores every coin it spent. */

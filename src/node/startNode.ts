@@ -78,6 +78,11 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
       })().then(() => { log.info('stopped cleanly'); resolve(); }, (err: unknown) => { log.error({ err }, 'error while stopping'); process.exitCode = 1; resolve(); });
     };
     onSignal = stop;
+    node.chain.once('storage-failed', (err: Error) => {
+      log.fatal({ err }, 'a database write failed: stopping (the database holds every block up to the last one written)');
+      process.exitCode = 1;
+      stop('storage failure');
+    });
     if (early) { stop(early); return; }
     if (o.onStarted) {
       o.onStarted(node, () => stop('rpc stop'), log).then((c) => { cleanup = c; }, (err: unknown) => {

@@ -1,0 +1,188 @@
+// A KeyValueStore that lets its owner go on while a batch is still being
+// written. `writeBehind` records the batch's puts and deletes in memory at
+// once, so every read through this store sees them, and hands the batch to the
+// inner store; it returns a promise that settles when the batch is durable.
+// Batches reach the inner store one at a time, in the order they were given,
+// so whenever the process dies the store holds a prefix of them, each whole.
+//
+// Why: RocksDB acknowledges a batch only after its WAL append, and while it
+// waits the chain has nothing to do. Writing block N behind lets block N+1 be
+// read and validated in that time (docs/storage.md, "Write-behind").
+import { BatchOp, KeyValueStore, RangeOptions } from './kvStore.js';
+import { StorageError } from './errors.js';
+
+interface Pending {
+  /** null: deleted by a pending batch. */
+  value: Uint8Array | null;
+  /** The batch that wrote it last: only that batch's completion may drop the entry. */
+  seq: number;
+}
+
+const keyOf = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
+
+interface Queued {
+  ops: BatchOp[];
+  seq: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** Batches joined into one inner write at most: enough to amortise a WAL round trip, small enough to stay quick. */
+const MAX_GROUP_OPS = 100_000;
+
+export class WriteBehindStore implements KeyValueStore {
+  private readonly pending = new Map<string, Pending>();
+  private seq = 0;
+  /** Given, not yet handed to the inner store. */
+  private queued: Queued[] = [];
+  /** Handed to the inner store, not yet acknowledged. */
+  private writing: Queued[] = [];
+  /** Callers of room()/flushed() waiting for a write to finish. */
+  private waiters: Array<() => void> = [];
+  /** The inner store's own error: a write failed, so memory is ahead of disk and nothing more may be written. */
+  private failure: Error | null = null;
+  private closed = false;
+
+  constructor(private readonly inner: KeyValueStore) {}
+
+  /** Batches given but not yet durable. */
+  get unwritten(): number { return this.queued.length + this.writing.length; }
+
+  private check(): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new StorageError('db-closed', 'the database is closed');
+  }
+
+  /**
+   * Makes `ops` visible to reads now and writes them in the background. The
+   * promise settles once they are durable; it rejects (as does every later
+   * call) if the inner store failed, since what is in memory is then ahead of
+   * disk. Batches given while another write is in flight are joined into one
+   * inner batch (still in order, still atomic): group commit.
+   */
+  writeBehind(ops: BatchOp[]): Promise<void> {
+    this.check();
+    if (ops.some((op) => op.type === 'delRange')) return this.writeThrough(ops);
+    const seq = ++this.seq;
+    for (const op of ops) {
+      if (op.type === 'put') this.pending.set(keyOf(op.key), { value: op.value, seq });
+      else if (op.type === 'del') this.pending.set(keyOf(op.key), { value: null, seq });
+    }
+    const done = new Promise<void>((resolve, reject) => { this.queued.push({ ops, seq, resolve, reject }); });
+    this.pump();
+    return done;
+  }
+
+  private pump(): void {
+    if (this.writing.length > 0 || this.queued.length === 0) return;
+    if (this.failure) {
+      for (const q of this.queued.splice(0)) q.reject(this.failure);
+      this.wake();
+      return;
+    }
+    let count = 0;
+    let size = 0;
+    while (count < this.queued.length && (count === 0 || size + this.queued[count]!.ops.length <= MAX_GROUP_OPS)) size += this.queued[count++]!.ops.length;
+    const group = this.queued.splice(0, count);
+    this.writing = group;
+    const ops = group.length === 1 ? group[0]!.ops : group.flatMap((q) => q.ops);
+    let written: Promise<void>;
+    try {
+      written = this.inner.write(ops);
+    } catch (err) {
+      written = Promise.reject(err);
+    }
+    written.then(() => {
+      this.writing = [];
+      for (const q of group) {
+        for (const op of q.ops) {
+          if (op.type === 'delRange') continue;
+          const k = keyOf(op.key);
+          if (this.pending.get(k)?.seq === q.seq) this.pending.delete(k);
+        }
+        q.resolve();
+      }
+      this.wake();
+      this.pump();
+    }, (err: unknown) => {
+      this.writing = [];
+      this.failure ??= err instanceof Error ? err : new StorageError('db-io', `a write to the database failed: ${String(err)}`);
+      for (const q of group) q.reject(this.failure);
+      this.wake();
+      this.pump();
+    });
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private nextWrite(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** A range delete cannot be mirrored in memory: wait until nothing is pending, then write it directly. */
+  private async writeThrough(ops: BatchOp[]): Promise<void> {
+    await this.flushed();
+    this.check();
+    await this.inner.write(ops);
+  }
+
+  /** Resolves once every batch given so far is durable; rejects if one failed. */
+  async flushed(): Promise<void> {
+    while (this.unwritten > 0) await this.nextWrite();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Resolves once at most `max` batches are still unwritten. */
+  async room(max: number): Promise<void> {
+    while (this.unwritten > max) await this.nextWrite();
+    if (this.failure) throw this.failure;
+  }
+  async get(key: Uint8Array): Promise<Uint8Array | null> {
+    this.check();
+    const p = this.pending.get(keyOf(key));
+    if (p) return p.value;
+    return this.inner.get(key);
+  }
+
+  async getMany(keys: Uint8Array[]): Promise<Array<Uint8Array | null>> {
+    this.check();
+    if (this.pending.size === 0) return this.inner.getMany(keys);
+    const out: Array<Uint8Array | null> = new Array(keys.length).fill(null);
+    const missing: number[] = [];
+    keys.forEach((k, i) => {
+      const p = this.pending.get(keyOf(k));
+      if (p) out[i] = p.value; else missing.push(i);
+    });
+    if (missing.length > 0) {
+      const found = await this.inner.getMany(missing.map((i) => keys[i]!));
+      missing.forEach((i, j) => { out[i] = found[j]!; });
+    }
+    return out;
+  }
+
+  async put(key: Uint8Array, value: Uint8Array): Promise<void> {
+    await this.write([{ type: 'put', key, value }]);
+  }
+
+  /** Durable on return, like the inner store's write. */
+  write(ops: BatchOp[]): Promise<void> {
+    return this.writeBehind(ops);
+  }
+
+  /** Iterates the inner store once everything given so far is on it. */
+  async *iterate(range: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
+    await this.flushed();
+    this.check();
+    yield* this.inner.iterate(range);
+  }
+
+  /** Writes what is pending, then closes the inner store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flushed().catch(() => undefined);
+    await this.inner.close();
+  }
+}
