@@ -89,7 +89,16 @@ export class ByteWriter {
   bytes(b: Uint8Array): this { this.ensure(b.length); this.buf.set(b, this.pos); this.pos += b.length; return this; }
   varBytes(b: Uint8Array): this { return this.varint(b.length).bytes(b); }
   finish(): Uint8Array { return this.buf.subarray(0, this.pos); }
+  /** Starts over in the same buffer: what finish() returned before is overwritten by the next writes. */
+  reset(): this { this.pos = 0; return this; }
 }
+
+/**
+ * A writer reused for bytes that are hashed and dropped at once (txids,
+ * sighashes): a new buffer per call cost more than the hashing of small
+ * messages. Synchronous callers only, and never kept past the hash.
+ */
+export const scratchWriter = new ByteWriter(4096);
 
 /** Every read failure is a typed, ban-scored error: a peer's bytes must never throw anything else. */
 export class ByteReader {

@@ -4,7 +4,7 @@
 // hashPrevouts = SHA256d(every input's txid|vout), hashOutputs = SHA256d(every
 // output's value|pubKeyHash). Changing any outpoint or any output breaks every
 // signature; the two digests are computed once per transaction, not per input.
-import { ByteWriter } from './bytes.js';
+import { scratchWriter } from './bytes.js';
 import { sha256d } from './hash.js';
 import { PUBKEY_HASH_SIZE, Tx } from './tx.js';
 
@@ -21,15 +21,16 @@ export interface SighashCache {
 }
 
 export function sighashCache(tx: Tx): SighashCache {
-  const p = new ByteWriter(tx.inputs.length * 36);
+  const p = scratchWriter.reset();
   for (const i of tx.inputs) p.bytes(i.prevTxid).u32(i.vout);
-  const o = new ByteWriter(tx.outputs.length * (8 + PUBKEY_HASH_SIZE));
+  const hashPrevouts = sha256d(p.finish());
+  const o = scratchWriter.reset();
   for (const out of tx.outputs) o.u64(out.value).bytes(out.pubKeyHash);
-  return { hashPrevouts: sha256d(p.finish()), hashOutputs: sha256d(o.finish()) };
+  return { hashPrevouts, hashOutputs: sha256d(o.finish()) };
 }
 
 export function sighash(tx: Tx, index: number, spent: SpentOutput, cache: SighashCache = sighashCache(tx)): Uint8Array {
-  const w = new ByteWriter(TAG.length + 4 + 64 + 4 + PUBKEY_HASH_SIZE + 8);
+  const w = scratchWriter.reset();
   w.bytes(TAG).u32(tx.version).bytes(cache.hashPrevouts).bytes(cache.hashOutputs).u32(index).bytes(spent.pubKeyHash).u64(spent.value);
   return sha256d(w.finish());
 }

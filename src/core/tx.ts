@@ -2,7 +2,7 @@
 // (docs/consensus.md). The txid is SHA256d of that encoding, signatures
 // included: low-S, fixed-size compact signatures and compressed keys leave a
 // third party no way to re-encode a relayed transaction under another id.
-import { ByteReader, ByteWriter, bytesEqual, varintSize } from './bytes.js';
+import { ByteReader, ByteWriter, bytesEqual, scratchWriter, varintSize } from './bytes.js';
 import { ValidationError } from './errors.js';
 import { sha256d } from './hash.js';
 
@@ -90,7 +90,9 @@ export function parseTx(bytes: Uint8Array): Tx {
 }
 
 export function txid(tx: Tx): Uint8Array {
-  return sha256d(serializeTx(tx));
+  const w = scratchWriter.reset();
+  writeTx(w, tx);
+  return sha256d(w.finish());
 }
 
 /** Coinbase data: height (u32 LE, as BIP34 commits it), extra-nonce (u64 LE), optional tag. */

@@ -11,18 +11,13 @@
 import { BatchOp, KeyValueStore, RangeOptions } from './kvStore.js';
 import { StorageError } from './errors.js';
 
-interface Pending {
-  /** null: deleted by a pending batch. */
-  value: Uint8Array | null;
-  /** The batch that wrote it last: only that batch's completion may drop the entry. */
-  seq: number;
-}
 
 const keyOf = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
 
 interface Queued {
   ops: BatchOp[];
-  seq: number;
+  /** What the batch writes, by key (null: deleted), for reads until it is durable. */
+  values: Map<string, Uint8Array | null>;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -31,8 +26,6 @@ interface Queued {
 const MAX_GROUP_OPS = 100_000;
 
 export class WriteBehindStore implements KeyValueStore {
-  private readonly pending = new Map<string, Pending>();
-  private seq = 0;
   /** Given, not yet handed to the inner store. */
   private queued: Queued[] = [];
   /** Handed to the inner store, not yet acknowledged. */
@@ -63,12 +56,12 @@ export class WriteBehindStore implements KeyValueStore {
   writeBehind(ops: BatchOp[]): Promise<void> {
     this.check();
     if (ops.some((op) => op.type === 'delRange')) return this.writeThrough(ops);
-    const seq = ++this.seq;
+    const values = new Map<string, Uint8Array | null>();
     for (const op of ops) {
-      if (op.type === 'put') this.pending.set(keyOf(op.key), { value: op.value, seq });
-      else if (op.type === 'del') this.pending.set(keyOf(op.key), { value: null, seq });
+      if (op.type === 'put') values.set(keyOf(op.key), op.value);
+      else if (op.type === 'del') values.set(keyOf(op.key), null);
     }
-    const done = new Promise<void>((resolve, reject) => { this.queued.push({ ops, seq, resolve, reject }); });
+    const done = new Promise<void>((resolve, reject) => { this.queued.push({ ops, values, resolve, reject }); });
     this.pump();
     return done;
   }
@@ -94,14 +87,7 @@ export class WriteBehindStore implements KeyValueStore {
     }
     written.then(() => {
       this.writing = [];
-      for (const q of group) {
-        for (const op of q.ops) {
-          if (op.type === 'delRange') continue;
-          const k = keyOf(op.key);
-          if (this.pending.get(k)?.seq === q.seq) this.pending.delete(k);
-        }
-        q.resolve();
-      }
+      for (const q of group) q.resolve();
       this.wake();
       this.pump();
     }, (err: unknown) => {
@@ -139,21 +125,33 @@ export class WriteBehindStore implements KeyValueStore {
     while (this.unwritten > max) await this.nextWrite();
     if (this.failure) throw this.failure;
   }
+  /** The newest unwritten value of `k`: a value, null for a delete, undefined when no unwritten batch has it. */
+  private unwrittenValue(k: string): Uint8Array | null | undefined {
+    for (let i = this.queued.length - 1; i >= 0; i--) {
+      const v = this.queued[i]!.values.get(k);
+      if (v !== undefined) return v;
+    }
+    for (let i = this.writing.length - 1; i >= 0; i--) {
+      const v = this.writing[i]!.values.get(k);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
   async get(key: Uint8Array): Promise<Uint8Array | null> {
     this.check();
-    const p = this.pending.get(keyOf(key));
-    if (p) return p.value;
-    return this.inner.get(key);
+    const v = this.unwritten > 0 ? this.unwrittenValue(keyOf(key)) : undefined;
+    return v !== undefined ? v : this.inner.get(key);
   }
 
   async getMany(keys: Uint8Array[]): Promise<Array<Uint8Array | null>> {
     this.check();
-    if (this.pending.size === 0) return this.inner.getMany(keys);
+    if (this.unwritten === 0) return this.inner.getMany(keys);
     const out: Array<Uint8Array | null> = new Array(keys.length).fill(null);
     const missing: number[] = [];
     keys.forEach((k, i) => {
-      const p = this.pending.get(keyOf(k));
-      if (p) out[i] = p.value; else missing.push(i);
+      const v = this.unwrittenValue(keyOf(k));
+      if (v !== undefined) out[i] = v; else missing.push(i);
     });
     if (missing.length > 0) {
       const found = await this.inner.getMany(missing.map((i) => keys[i]!));
