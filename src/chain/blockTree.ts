@@ -46,9 +46,10 @@ export class BlockTree {
     return entry;
   }
 
-  /** The cached entry, without going to the store. */
-  peek(hash: Uint8Array): BlockIndexEntry | undefined {
-    return hash.length === 32 ? this.entries.get(toHex(hash)) : undefined;
+  /** Whether the index holds `hash`, answered from memory (false until loadKnown() unless cached). */
+  isKnown(hash: Uint8Array): boolean {
+    if (hash.length !== 32) return false;
+    return this.known ? this.known.has(latin1(hash)) : this.entries.has(toHex(hash));
   }
 
   async must(hash: Uint8Array): Promise<BlockIndexEntry> {

@@ -261,7 +261,7 @@ export class Chain extends EventEmitter {
     const known = this.rejected.get(toHex(headerId));
     if (known) throw known;
     // A block already in the index is answered from it without being hashed through.
-    const sane = this.tree.peek(headerId) ? null : { ...checkBlockSanity(block, this.params, this.merkleRoot), bytes: serializeBlock(block) };
+    const sane = this.tree.isKnown(headerId) ? null : { ...checkBlockSanity(block, this.params, this.merkleRoot), bytes: serializeBlock(block) };
     const { result, durable } = await this.queue.run(() => this.acceptBlock(block, headerId, sane));
     if (durable) {
       await durable;
