@@ -105,6 +105,13 @@ describe('CLI errors leave everything unchanged', () => {
     assert.equal(await snapshot(), before);
   });
 
+  test('a bad PUBCHAIN_WASM or PUBCHAIN_VERIFIER is a one-line usage error, and nothing is written', async () => {
+    const before = await snapshot();
+    oneLineError(await cli(['send', '--from', A, '--to', B, '--amount', '1', '--mine'], { PUBCHAIN_WASM: 'avx' }), 2, /PUBCHAIN_WASM must be simd, scalar or auto, got avx/);
+    oneLineError(await cli(['send', '--from', A, '--to', B, '--amount', '1', '--mine'], { PUBCHAIN_VERIFIER: 'openssl' }), 2, /PUBCHAIN_VERIFIER must be native, wasm or auto, got openssl/);
+    assert.equal(await snapshot(), before);
+  });
+
   test('a command on a node with no chain says so', async () => {
     const empty = join(root.dir, 'empty');
     oneLineError(await cli(['getbalance', '--address', A], {}, empty), 1, /no blockchain/);

@@ -7,6 +7,7 @@ import * as secp from '@noble/secp256k1';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import * as tiny from 'tiny-secp256k1';
+import { PubchainError } from '../core/errors.js';
 import { hash160 } from '../core/hash.js';
 import type { SigVerifier } from '../core/validate.js';
 import { nativeLoadError, verifyNativeOrNull } from './nativeSecp256k1.js';
@@ -93,17 +94,17 @@ export function verifierBackend(): VerifierBackend {
   if (forced === 'wasm') return 'wasm';
   if (forced === 'native') {
     const { error } = nativeVerifier();
-    if (error) throw new Error(`PUBCHAIN_VERIFIER=native, but the native libsecp256k1 addon is not usable: ${error}`);
+    if (error) throw new PubchainError('verifier-unavailable', `PUBCHAIN_VERIFIER=native, but the native libsecp256k1 addon is not usable: ${error}`);
     return 'native';
   }
-  if (forced !== undefined && forced !== '' && forced !== 'auto') throw new Error(`PUBCHAIN_VERIFIER must be native, wasm or auto, got ${forced}`);
+  if (forced !== undefined && forced !== '' && forced !== 'auto') throw new PubchainError('usage', `PUBCHAIN_VERIFIER must be native, wasm or auto, got ${forced}`);
   return nativeVerifier().verify ? 'native' : 'wasm';
 }
 
 export function verifierFor(backend: VerifierBackend): SigVerifier {
   if (backend === 'wasm') return verifyWasm;
   const { verify, error } = nativeVerifier();
-  if (!verify) throw new Error(`the native libsecp256k1 addon is not usable: ${error}`);
+  if (!verify) throw new PubchainError('verifier-unavailable', `the native libsecp256k1 addon is not usable: ${error}`);
   return verify;
 }
 

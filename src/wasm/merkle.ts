@@ -75,14 +75,19 @@ export class MerkleKernel {
   }
 }
 
-const shared = new MerkleKernel();
+// Made on first use, not at import: a bad PUBCHAIN_WASM must reach the CLI's
+// error handling as one line, not abort the import with a stack trace.
+let sharedKernel: MerkleKernel | null = null;
+const shared = (): MerkleKernel => (sharedKernel ??= new MerkleKernel());
 
-export const merkleKernelKind: KernelKind = shared.kind;
+export function merkleKernelKind(): KernelKind {
+  return shared().kind;
+}
 
 /** Bitcoin's Merkle root of txids (internal byte order); RangeError on zero leaves. */
-export const merkleRoot: MerkleRootFn = (leaves) => shared.root(leaves);
+export const merkleRoot: MerkleRootFn = (leaves) => shared().root(leaves);
 
 /** One level (64-byte pairs in, 32-byte hashes out) on the shared kernel. */
 export function merkleLevelWasm(pairs: Uint8Array, out?: Uint8Array): Uint8Array {
-  return shared.hashPairs(pairs, out);
+  return shared().hashPairs(pairs, out);
 }
