@@ -261,7 +261,7 @@ export class Chain extends EventEmitter {
     const known = this.rejected.get(toHex(headerId));
     if (known) throw known;
     // A block already in the index is answered from it without being hashed through.
-    const sane = this.tree.isKnown(headerId) ? null : { ...checkBlockSanity(block, this.params, this.merkleRoot), bytes: serializeBlock(block) };
+    const sane = this.tree.isKnown(headerId) ? null : checkBlockSanity(block, this.params, this.merkleRoot);
     const { result, durable } = await this.queue.run(() => this.acceptBlock(block, headerId, sane));
     if (durable) {
       await durable;
@@ -271,7 +271,7 @@ export class Chain extends EventEmitter {
   }
 
   private async acceptBlock(
-    block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[]; bytes: Uint8Array } | null,
+    block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[] } | null,
   ): Promise<{ result: ProcessResult; durable?: Durable }> {
     this.checkOpen();
     const tip = this.requireTip();
@@ -285,7 +285,7 @@ export class Chain extends EventEmitter {
       if (isFailed(existing)) throw new ValidationError('duplicate-invalid', `block ${hashToHex(headerId)} is known to be invalid`, 100);
       return { result: { status: 'duplicate', hash: headerId, height: existing.height, connected: [], disconnected: [] } };
     }
-    const { hash, txids, bytes } = sane ?? { ...checkBlockSanity(block, this.params, this.merkleRoot), bytes: serializeBlock(block) };
+    const { hash, txids } = sane ?? checkBlockSanity(block, this.params, this.merkleRoot);
     if (isNullHash(block.header.prevHash)) throw new ValidationError('bad-genesis', `block ${hashToHex(hash)} is the genesis of another chain`, 100);
     const parent = await this.getIndex(block.header.prevHash);
     if (!parent) return { result: { status: 'orphan', hash, connected: [], disconnected: [] } };
@@ -301,6 +301,7 @@ export class Chain extends EventEmitter {
       throw e;
     }
     const entry: BlockIndexEntry = { hash, height, work: parent.work + workFromBits(block.header.bits), header: block.header, status: 'stored' };
+    const bytes = serializeBlock(block);
 
     if (entry.work <= tip.work) {
       await this.store.write(new WriteBatch().put(blockKey(hash), bytes).put(indexKey(hash), serializeIndexEntry(entry)).ops);
