@@ -2,12 +2,12 @@
 // signature fresh and verified on the worker pool (the node's libsecp256k1
 // build: native where it loads), connected through Chain.processBlock on
 // RocksDB, submitted as sync submits them (the next block before the last
-// one's batch is written: bench/submitBlocks.ts). The reference, measured in the same run, is the same blocks
-// verified inline on the calling thread (the chain's default). Beside them:
-// the pool on the WASM build, no verification at all (what chain and storage
-// cost), every signature already in the cache (a block the mempool saw
-// first), the in-memory store, and throughput against block size. The blocks are built
-// and signed before the clock starts. Run: node dist/bench/connect.js [--long]
+// one's batch is written: bench/submitBlocks.ts). The reference, measured in
+// the same run, is the same blocks verified inline on the calling thread (the
+// chain's default). Beside them: the pool on the WASM build, no verification
+// at all (what chain and storage cost), every signature already in the cache
+// (a block the mempool saw first), the in-memory store, and throughput against
+// block size. The blocks are built and signed before the clock starts. Run: node dist/bench/connect.js [--long]
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -119,7 +119,8 @@ test('a range delete waits for pending batches and is written through', async ()
 
 test('a failed write fails its batch, every batch after it and every later call; nothing after it reaches the store', async () => {
   const gate = new GatedStore(new MemoryStore());
-  const s = new WriteBehindStore(gate);
+  const heard: string[] = [];
+  const s = new WriteBehindStore(gate, (e) => heard.push(e.message));
   const ok = s.writeBehind([put(1, 1)]);
   gate.release();
   await ok;
@@ -135,6 +136,7 @@ test('a failed write fails its batch, every batch after it and every later call;
   await assert.rejects(s.flushed(), /disk full/);
   assert.equal(gate.waiting, 0);
   assert.deepEqual(gate.writes.map((w) => w.length), [1], 'only the batch before the failure landed');
+  assert.deepEqual(heard, ['disk full'], 'the failure is announced once');
   assert.deepEqual((await gate.inner.getMany([b(1), b(2), b(3)])).map(val), [1, null, null]);
   await s.close();
 });
@@ -154,12 +156,18 @@ test('close() writes what is pending to RocksDB before closing it', async () => 
   }
 });
 
-test('chain: a block is validated while the one before it is written, but neither is reported before its batch lands', async () => {
+/** A chain on an open gate with its genesis connected, and four blocks to give it. */
+async function gatedChain(seed: number): Promise<{ gate: GatedStore; chain: Chain; blocks: ReturnType<typeof buildChain> }> {
   const gate = new GatedStore(new MemoryStore());
   gate.open();
   const chain = await Chain.open(gate, REGTEST, { now: NOW });
-  const blocks = buildChain(null, 4, testKey(3));
+  const blocks = buildChain(null, 4, testKey(seed));
   await chain.initGenesis(blocks[0]!.block);
+  return { gate, chain, blocks };
+}
+
+test('chain: a block is validated while the one before it is written, but neither is reported before its batch lands', async () => {
+  const { gate, chain, blocks } = await gatedChain(3);
   await chain.processBlock(blocks[1]!.block);
   // From here every write is held until released.
   const gated = new GatedStore(gate.inner);
@@ -192,11 +200,7 @@ test('chain: a block is validated while the one before it is written, but neithe
 });
 
 test('chain: a failed batch rejects the block, is announced once as storage-failed, and the chain refuses further blocks', async () => {
-  const gate = new GatedStore(new MemoryStore());
-  gate.open();
-  const chain = await Chain.open(gate, REGTEST, { now: NOW });
-  const blocks = buildChain(null, 4, testKey(4));
-  await chain.initGenesis(blocks[0]!.block);
+  const { gate, chain, blocks } = await gatedChain(4);
   const failures: string[] = [];
   chain.on('storage-failed', (e) => failures.push(e.message));
   gate.failNext = new Error('I/O error');

@@ -61,12 +61,11 @@ export class Chain extends EventEmitter {
   /** Blocks that broke a rule before being stored: refused again without work. */
   private readonly rejected = new BoundedMap<string, ValidationError>(REJECTED_MEMORY);
   private closed = false;
-  private storageFailed = false;
   private readonly store: WriteBehindStore;
 
   private constructor(store: KeyValueStore, readonly params: NetworkParams, opts: ChainOptions) {
     super();
-    this.store = new WriteBehindStore(store);
+    this.store = new WriteBehindStore(store, (err) => this.emitSafely('storage-failed', err));
     this.utxo = new UtxoSet(this.store);
     this.verifySigs = opts.verifySigs ?? ((checks) => verifySigChecks(checks, verifyFast));
     this.merkleRoot = opts.merkleRoot ?? merkleRootJs;
@@ -431,12 +430,8 @@ export class Chain extends EventEmitter {
     const valid: BlockIndexEntry = { ...entry, status: 'valid' };
     batch.put(indexKey(entry.hash), serializeIndexEntry(valid)).put(heightKey(entry.height), entry.hash).put(metaKey('tip'), entry.hash);
     const durable = Object.assign(this.store.writeBehind(batch.ops), { entry: valid });
-    // Awaited by the caller too; here a failure is also announced once, for whoever must stop the node.
-    durable.catch((err: Error) => {
-      if (this.storageFailed) return;
-      this.storageFailed = true;
-      this.emitSafely('storage-failed', err);
-    });
+    // The caller awaits it; meanwhile a failure must not count as unhandled (the store announces it).
+    durable.catch(() => undefined);
     this.tip = valid;
     this.tree.remember(valid);
     this.tree.setMain(entry.height, entry.hash);

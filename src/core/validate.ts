@@ -31,7 +31,7 @@ const fail = (code: string, message: string, ban = 100): never => { throw new Va
 // secp256k1 group order n and n/2, big-endian. Low-S means s <= n/2, which
 // removes the (r, n - s) twin of every signature. Compared bytewise: this runs
 // for every input of every transaction, and BigInt parsing showed in profiles.
-const CURVE_N = Uint8Array.from(Buffer.from('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141', 'hex'));
+export const CURVE_N = Uint8Array.from(Buffer.from('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141', 'hex'));
 const HALF_N = Uint8Array.from(Buffer.from('7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0', 'hex'));
 
 /** Compares the 32-byte big-endian integer at sig[offset..] with `bound`. */

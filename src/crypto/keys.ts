@@ -9,7 +9,7 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import * as tiny from 'tiny-secp256k1';
 import { PubchainError } from '../core/errors.js';
 import { hash160 } from '../core/hash.js';
-import type { SigVerifier } from '../core/validate.js';
+import { CURVE_N, type SigVerifier } from '../core/validate.js';
 import { nativeLoadError, verifyNativeOrNull } from './nativeSecp256k1.js';
 
 secp.hashes.sha256 = nobleSha256;
@@ -55,7 +55,6 @@ export const verifyWasm: SigVerifier = (msg, signature, pubKey) => {
   }
 };
 
-const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 export type VerifierBackend = 'native' | 'wasm';
 
@@ -68,8 +67,9 @@ function nativeSelfCheck(verify: SigVerifier): string | null {
   const corrupted = Uint8Array.from(sig); corrupted[10]! ^= 1;
   // (r, n - s) is the same signature with high S: valid maths, refused by the low-S rule.
   const highS = Uint8Array.from(sig);
+  const n = BigInt(`0x${Buffer.from(CURVE_N).toString('hex')}`);
   const s = BigInt(`0x${Buffer.from(sig.subarray(32)).toString('hex')}`);
-  highS.set(Buffer.from((CURVE_ORDER - s).toString(16).padStart(64, '0'), 'hex'), 32);
+  highS.set(Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'), 32);
   for (const [name, m, g, want] of [['valid', msg, sig, true], ['corrupted', msg, corrupted, false], ['high-S', msg, highS, false]] as const) {
     if (verify(m, g, pub) !== want || verifyWasm(m, g, pub) !== want) return `the native addon answered a ${name} signature wrongly`;
   }

@@ -36,7 +36,8 @@ export class WriteBehindStore implements KeyValueStore {
   private failure: Error | null = null;
   private closed = false;
 
-  constructor(private readonly inner: KeyValueStore) {}
+  /** `onFailure` hears once of the first failed write, whoever gave it (a write behind may have no waiter left to tell). */
+  constructor(private readonly inner: KeyValueStore, private readonly onFailure: (err: Error) => void = () => undefined) {}
 
   /** Batches given but not yet durable. */
   get unwritten(): number { return this.queued.length + this.writing.length; }
@@ -92,7 +93,10 @@ export class WriteBehindStore implements KeyValueStore {
       this.pump();
     }, (err: unknown) => {
       this.writing = [];
-      this.failure ??= err instanceof Error ? err : new StorageError('db-io', `a write to the database failed: ${String(err)}`);
+      if (!this.failure) {
+        this.failure = err instanceof Error ? err : new StorageError('db-io', `a write to the database failed: ${String(err)}`);
+        this.onFailure(this.failure);
+      }
       for (const q of group) q.reject(this.failure);
       this.wake();
       this.pump();
