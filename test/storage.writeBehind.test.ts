@@ -104,7 +104,7 @@ test('room() waits until at most N batches are unwritten; flushed() and iterate(
   await s.close();
 });
 
-test('a range delete waits for pending batches and is written through', async () => {
+test('a range delete waits for pending batches and is written on its own', async () => {
   const gate = new GatedStore(new MemoryStore());
   const s = new WriteBehindStore(gate);
   void s.writeBehind([put(1, 1), put(2, 2), put(9, 9)]);
@@ -114,6 +114,40 @@ test('a range delete waits for pending batches and is written through', async ()
   gate.open();
   await ranged;
   assert.deepEqual((await s.getMany([b(1), b(2), b(9)])).map(val), [null, null, 9]);
+  await s.close();
+});
+
+test('a range delete is a barrier: a batch given after it reaches the store after it, and survives it', async () => {
+  const gate = new GatedStore(new MemoryStore());
+  const s = new WriteBehindStore(gate);
+  const first = s.writeBehind([put(1, 1), put(5, 5)]);
+  const ranged = s.write([{ type: 'delRange', gte: b(1), lt: b(9) }]);
+  const after = s.writeBehind([put(5, 50)]);
+  assert.equal(val(await s.get(b(5))), 50, 'reads see the newest batch');
+  for (let i = 0; i < 3; i++) { gate.release(); await tick(); await tick(); }
+  await Promise.all([first, ranged, after]);
+  assert.deepEqual(gate.writes.map((w) => w.map((op) => op.type).join(',')), ['put,put', 'delRange', 'put'], 'written in the order given');
+  assert.deepEqual((await gate.inner.getMany([b(1), b(5)])).map(val), [null, 50], 'the later put outlives the range delete');
+  assert.deepEqual((await s.getMany([b(1), b(5)])).map(val), [null, 50]);
+  await s.close();
+});
+
+test('while a range delete is unwritten, reads see its keys as deleted (except those written after it)', async () => {
+  const gate = new GatedStore(new MemoryStore());
+  const s = new WriteBehindStore(gate);
+  const seeded = s.writeBehind([put(1, 1), put(2, 2), put(9, 9)]);
+  gate.release();
+  await seeded;
+  // Inside one batch, op order counts: 3 is put then deleted by the range, 4 is put after it.
+  const ranged = s.write([put(3, 3), { type: 'delRange', gte: b(1), lt: b(5) }, put(4, 4)]);
+  await tick();
+  assert.equal(val(await s.get(b(1))), null, 'a key being deleted is not read from the store');
+  assert.deepEqual((await s.getMany([b(1), b(2), b(3), b(4), b(9)])).map(val), [null, null, null, 4, 9]);
+  const later = s.writeBehind([put(2, 22)]);
+  assert.deepEqual((await s.getMany([b(1), b(2), b(9)])).map(val), [null, 22, 9]);
+  gate.open();
+  await Promise.all([ranged, later]);
+  assert.deepEqual((await gate.inner.getMany([b(1), b(2), b(3), b(4), b(9)])).map(val), [null, 22, null, 4, 9]);
   await s.close();
 });
 

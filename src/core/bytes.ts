@@ -146,3 +146,8 @@ export class ByteReader {
     if (this.pos !== this.buf.length) throw new ValidationError('bad-encoding', `${this.what} has ${this.remaining} trailing bytes`, 20);
   }
 }
+
+/** A Map/Set key for bytes: latin1, one char per byte, so equal bytes give equal keys and string order is byte order. */
+export function bytesKey(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+}

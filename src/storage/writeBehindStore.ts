@@ -5,19 +5,23 @@
 // Batches reach the inner store one at a time, in the order they were given,
 // so whenever the process dies the store holds a prefix of them, each whole.
 //
+// A range delete joins the queue like any batch and is a barrier there: it is
+// written alone, after everything given before it and before everything given
+// after it, and until it is durable reads see the keys in its range as deleted.
+//
 // Why: RocksDB acknowledges a batch only after its WAL append, and while it
 // waits the chain has nothing to do. Writing block N behind lets block N+1 be
 // read and validated in that time (docs/storage.md, "Write-behind").
+import { bytesKey } from '../core/bytes.js';
 import { BatchOp, KeyValueStore, RangeOptions } from './kvStore.js';
 import { StorageError } from './errors.js';
 
-
-const keyOf = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
-
 interface Queued {
   ops: BatchOp[];
-  /** What the batch writes, by key (null: deleted), for reads until it is durable. */
+  /** What the batch writes, by bytesKey (null: deleted), for reads until it is durable. */
   values: Map<string, Uint8Array | null>;
+  /** The batch's range deletes [gte, lt), as bytesKey strings (one char per byte, so they compare as the bytes do). */
+  ranges: Array<{ gte: string; lt: string }>;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -56,13 +60,19 @@ export class WriteBehindStore implements KeyValueStore {
    */
   writeBehind(ops: BatchOp[]): Promise<void> {
     this.check();
-    if (ops.some((op) => op.type === 'delRange')) return this.writeThrough(ops);
     const values = new Map<string, Uint8Array | null>();
+    const ranges: Queued['ranges'] = [];
     for (const op of ops) {
-      if (op.type === 'put') values.set(keyOf(op.key), op.value);
-      else if (op.type === 'del') values.set(keyOf(op.key), null);
+      if (op.type === 'put') values.set(bytesKey(op.key), op.value);
+      else if (op.type === 'del') values.set(bytesKey(op.key), null);
+      else {
+        const range = { gte: bytesKey(op.gte), lt: bytesKey(op.lt) };
+        // Keys this batch wrote before the range delete are deleted by it.
+        for (const k of values.keys()) if (inRange(k, range)) values.set(k, null);
+        ranges.push(range);
+      }
     }
-    const done = new Promise<void>((resolve, reject) => { this.queued.push({ ops, values, resolve, reject }); });
+    const done = new Promise<void>((resolve, reject) => { this.queued.push({ ops, values, ranges, resolve, reject }); });
     this.pump();
     return done;
   }
@@ -74,9 +84,13 @@ export class WriteBehindStore implements KeyValueStore {
       this.wake();
       return;
     }
-    let count = 0;
-    let size = 0;
-    while (count < this.queued.length && (count === 0 || size + this.queued[count]!.ops.length <= MAX_GROUP_OPS)) size += this.queued[count++]!.ops.length;
+    // A batch with a range delete is a barrier: it is written on its own.
+    let count = 1;
+    let size = this.queued[0]!.ops.length;
+    const joins = (q: Queued): boolean => q.ranges.length === 0 && size + q.ops.length <= MAX_GROUP_OPS;
+    if (this.queued[0]!.ranges.length === 0) {
+      while (count < this.queued.length && joins(this.queued[count]!)) size += this.queued[count++]!.ops.length;
+    }
     const group = this.queued.splice(0, count);
     this.writing = group;
     const ops = group.length === 1 ? group[0]!.ops : group.flatMap((q) => q.ops);
@@ -111,13 +125,6 @@ export class WriteBehindStore implements KeyValueStore {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** A range delete cannot be mirrored in memory: wait until nothing is pending, then write it directly. */
-  private async writeThrough(ops: BatchOp[]): Promise<void> {
-    await this.flushed();
-    this.check();
-    await this.inner.write(ops);
-  }
-
   /** Resolves once every batch given so far is durable; rejects if one failed. */
   async flushed(): Promise<void> {
     while (this.unwritten > 0) await this.nextWrite();
@@ -129,14 +136,15 @@ export class WriteBehindStore implements KeyValueStore {
     while (this.unwritten > max) await this.nextWrite();
     if (this.failure) throw this.failure;
   }
+
   /** The newest unwritten value of `k`: a value, null for a delete, undefined when no unwritten batch has it. */
   private unwrittenValue(k: string): Uint8Array | null | undefined {
     for (let i = this.queued.length - 1; i >= 0; i--) {
-      const v = this.queued[i]!.values.get(k);
+      const v = valueIn(this.queued[i]!, k);
       if (v !== undefined) return v;
     }
     for (let i = this.writing.length - 1; i >= 0; i--) {
-      const v = this.writing[i]!.values.get(k);
+      const v = valueIn(this.writing[i]!, k);
       if (v !== undefined) return v;
     }
     return undefined;
@@ -144,7 +152,7 @@ export class WriteBehindStore implements KeyValueStore {
 
   async get(key: Uint8Array): Promise<Uint8Array | null> {
     this.check();
-    const v = this.unwritten > 0 ? this.unwrittenValue(keyOf(key)) : undefined;
+    const v = this.unwritten > 0 ? this.unwrittenValue(bytesKey(key)) : undefined;
     return v !== undefined ? v : this.inner.get(key);
   }
 
@@ -154,7 +162,7 @@ export class WriteBehindStore implements KeyValueStore {
     const out: Array<Uint8Array | null> = new Array(keys.length).fill(null);
     const missing: number[] = [];
     keys.forEach((k, i) => {
-      const v = this.unwrittenValue(keyOf(k));
+      const v = this.unwrittenValue(bytesKey(k));
       if (v !== undefined) out[i] = v; else missing.push(i);
     });
     if (missing.length > 0) {
@@ -187,4 +195,13 @@ export class WriteBehindStore implements KeyValueStore {
     await this.flushed().catch(() => undefined);
     await this.inner.close();
   }
+}
+
+const inRange = (k: string, r: { gte: string; lt: string }): boolean => k >= r.gte && k < r.lt;
+
+/** What one unwritten batch says about `k`: a value, null (deleted, perhaps by a range), or undefined (nothing). */
+function valueIn(q: Queued, k: string): Uint8Array | null | undefined {
+  const v = q.values.get(k);
+  if (v !== undefined) return v;
+  return q.ranges.some((r) => inRange(k, r)) ? null : undefined;
 }
