@@ -4,52 +4,46 @@
 // the chain updates them as it writes. Every indexed hash is also held in a
 // set, so asking for a block we have never seen (every new block, every inv
 // item) is answered without a store read, as full nodes keep their index in memory.
-import { bytesEqual, hashToHex, toHex } from '../core/bytes.js';
+import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { isRetargetHeight, medianTimePast, retargetBits } from '../core/difficulty.js';
 import { NetworkParams } from '../core/params.js';
-import { KeyValueStore } from '../storage/kvStore.js';
-import { heightKey, indexKey, PREFIX, prefixOf } from '../storage/layout.js';
 import { StorageError } from '../storage/errors.js';
-import { BlockIndexEntry, parseIndexEntry } from './blockIndex.js';
+import { BlockIndexEntry } from './blockIndex.js';
 import { BoundedMap } from './boundedMap.js';
-
-const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+import type { ChainStore } from './chainStore.js';
 
 export class BlockTree {
   private readonly entries: BoundedMap<string, BlockIndexEntry>;
   private readonly heights: BoundedMap<number, Uint8Array>;
-  /** Every hash in the index (latin1 strings: 32 bytes → 32 chars); null until loadKnown(). */
+  /** Every hash in the index (bytesKey strings); null until loadKnown(). */
   private known: Set<string> | null = null;
 
-  constructor(private readonly store: KeyValueStore, private readonly params: NetworkParams, cacheSize: number) {
+  constructor(private readonly db: ChainStore, private readonly params: NetworkParams, cacheSize: number) {
     this.entries = new BoundedMap(cacheSize);
     this.heights = new BoundedMap(cacheSize);
   }
 
   /** Reads the hashes of the whole index once, at open. */
   async loadKnown(): Promise<void> {
-    const known = new Set<string>();
-    for await (const [k] of this.store.iterate({ prefix: prefixOf(PREFIX.index) })) known.add(latin1(k.subarray(1)));
-    this.known = known;
+    this.known = await this.db.indexedHashes();
   }
 
   async get(hash: Uint8Array): Promise<BlockIndexEntry | null> {
     if (hash.length !== 32) return null;
-    const key = toHex(hash);
+    const key = bytesKey(hash);
     const cached = this.entries.get(key);
     if (cached) return cached;
-    if (this.known && !this.known.has(latin1(hash))) return null;
-    const bytes = await this.store.get(indexKey(hash));
-    if (!bytes) return null;
-    const entry = parseIndexEntry(hash, bytes);
-    this.entries.set(key, entry);
+    if (this.known && !this.known.has(key)) return null;
+    const entry = await this.db.getIndexEntry(hash);
+    if (entry) this.entries.set(key, entry);
     return entry;
   }
 
   /** Whether the index holds `hash`, answered from memory (false until loadKnown() unless cached). */
   isKnown(hash: Uint8Array): boolean {
     if (hash.length !== 32) return false;
-    return this.known ? this.known.has(latin1(hash)) : this.entries.has(toHex(hash));
+    const key = bytesKey(hash);
+    return this.known ? this.known.has(key) : this.entries.has(key);
   }
 
   async must(hash: Uint8Array): Promise<BlockIndexEntry> {
@@ -60,8 +54,9 @@ export class BlockTree {
 
   /** After a write: the entry as stored now. */
   remember(entry: BlockIndexEntry): void {
-    this.entries.set(toHex(entry.hash), entry);
-    this.known?.add(latin1(entry.hash));
+    const key = bytesKey(entry.hash);
+    this.entries.set(key, entry);
+    this.known?.add(key);
   }
 
   setMain(height: number, hash: Uint8Array): void { this.heights.set(height, hash); }
@@ -71,10 +66,8 @@ export class BlockTree {
   async hashAt(height: number): Promise<Uint8Array | null> {
     const cached = this.heights.get(height);
     if (cached) return cached;
-    const v = await this.store.get(heightKey(height));
-    if (!v) return null;
-    const hash = Uint8Array.from(v);
-    this.heights.set(height, hash);
+    const hash = await this.db.getMainHash(height);
+    if (hash) this.heights.set(height, hash);
     return hash;
   }
 
@@ -82,10 +75,10 @@ export class BlockTree {
   async hashesAt(heights: number[]): Promise<Uint8Array[]> {
     const missing = heights.filter((h) => !this.heights.has(h));
     if (missing.length > 0) {
-      const values = await this.store.getMany(missing.map(heightKey));
-      values.forEach((v, i) => {
-        if (!v) throw new StorageError('db-corrupt', `main-chain hash at height ${missing[i]} is missing`);
-        this.heights.set(missing[i]!, Uint8Array.from(v));
+      const found = await this.db.getMainHashes(missing);
+      found.forEach((hash, i) => {
+        if (!hash) throw new StorageError('db-corrupt', `main-chain hash at height ${missing[i]} is missing`);
+        this.heights.set(missing[i]!, hash);
       });
     }
     return heights.map((h) => this.heights.get(h)!);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Coin, parseCoin, serializeCoin } from '../core/coin.js';
 import { outpointKey } from '../core/tx.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
-import { addressKey, addressPrefix, coinKey, outpointOfAddressKey, PREFIX, prefixOf } from '../storage/layout.js';
+import { addressKey, addressPrefix, coinKey, parseAddressKey, PREFIX, prefixOf } from '../storage/layout.js';
 
 export interface Outpoint {
   txid: Uint8Array;
@@ -57,7 +57,7 @@ export class UtxoSet {
   async coinsOf(pubKeyHash: Uint8Array): Promise<OwnedCoin[]> {
     const out: OwnedCoin[] = [];
     for await (const [k, v] of this.store.iterate({ prefix: addressPrefix(pubKeyHash) })) {
-      const { txid, vout } = outpointOfAddressKey(k);
+      const { txid, vout } = parseAddressKey(k);
       out.push({ txid, vout, coin: parseCoin(v) });
     }
     return out;

@@ -10,7 +10,7 @@ export class DatabaseLockedError extends PubchainError {
 }
 
 export class StorageError extends PubchainError {
-  constructor(code: 'db-open' | 'db-closed' | 'db-corrupt' | 'db-io', message: string, meta: Record<string, unknown> = {}) {
+  constructor(code: 'db-open' | 'db-closed' | 'db-corrupt' | 'db-io' | 'db-version', message: string, meta: Record<string, unknown> = {}) {
     super(code, message, meta);
   }
 }

@@ -13,16 +13,25 @@
 //   'u'     hash(32)                              undo data of a connected block: the coins it spent
 //                                                 (src/chain/undoData.ts)
 //   'm'     name (ASCII)                          meta:
-//             "tip"       hash(32) of the main-chain tip
-//             "best"      hash(32) of the most-work block stored, when the tip is
-//                         still moving toward it (a reorg resumes after a crash)
-//             "genesis"   hash(32) of the genesis block
+//             "version"   layout version u32 BE (LAYOUT_VERSION), written with the genesis block.
+//                         ChainStore.open refuses a database of another version, and one
+//                         that holds keys but no version, rather than misread it.
 //             "network"   network name (ASCII)
-//             "version"   layout version u32
-//             "reindex"   present while reindexUtxo() runs; a crash mid-way re-runs it on open
+//             "genesis"   hash(32) of the genesis block
+//             "tip"       hash(32) of the main-chain tip
+//   Recovery markers (src/chain/recovery.ts reads them on open and finishes the job):
+//             "best"      target hash(32) | tip-we-left hash(32): a reorganisation is under way.
+//                         Written in the batch that stores the target block, deleted once the
+//                         tip has settled; a crash in between resumes toward the target, or
+//                         goes back to the tip we left when the target proved invalid.
+//             "reindex"   u8 1: reindexUtxo() is under way. Written in the batch that wipes the
+//                         coins, address index and undo data, deleted after the last block;
+//                         a crash in between re-runs the reindex.
 //
 // Hashes and txids are stored in internal byte order (as hashed), not the
-// reversed display order.
+// reversed display order. Keys are built and read only through the helpers
+// below (src/chain/chainStore.ts is their one user besides UtxoSet), never by
+// hand offsets.
 
 export const LAYOUT_VERSION = 1;
 
@@ -36,58 +45,76 @@ export const PREFIX = {
   meta: 0x6d, // 'm'
 } as const;
 
-function hashKey(prefix: number, hash: Uint8Array): Uint8Array {
-  if (hash.length !== 32) throw new RangeError(`a hash key needs 32 bytes, got ${hash.length}`);
-  const k = new Uint8Array(33);
-  k[0] = prefix;
-  k.set(hash, 1);
-  return k;
+const HASH = 32;
+const PKH = 20;
+const U32 = 4;
+
+/** Writes a key field by field; each field's width is checked. */
+class KeyWriter {
+  readonly key: Uint8Array;
+  private at = 1;
+  constructor(prefix: number, width: number) {
+    this.key = new Uint8Array(1 + width);
+    this.key[0] = prefix;
+  }
+  bytes(b: Uint8Array, width: number, what: string): this {
+    if (b.length !== width) throw new RangeError(`${what} needs ${width} bytes, got ${b.length}`);
+    this.key.set(b, this.at);
+    this.at += width;
+    return this;
+  }
+  u32(v: number): this {
+    const k = this.key;
+    k[this.at] = v >>> 24; k[this.at + 1] = v >>> 16; k[this.at + 2] = v >>> 8; k[this.at + 3] = v;
+    this.at += U32;
+    return this;
+  }
 }
+
+/** Reads a key field by field, after checking its prefix and length. */
+class KeyReader {
+  private at = 1;
+  constructor(private readonly key: Uint8Array, prefix: number, width: number, what: string) {
+    if (key.length !== 1 + width || key[0] !== prefix) throw new RangeError(`not ${what} key (${key.length} bytes, prefix 0x${(key[0] ?? 0).toString(16)})`);
+  }
+  bytes(width: number): Uint8Array {
+    const b = this.key.slice(this.at, this.at + width);
+    this.at += width;
+    return b;
+  }
+  u32(): number {
+    const k = this.key;
+    const v = ((k[this.at]! << 24) | (k[this.at + 1]! << 16) | (k[this.at + 2]! << 8) | k[this.at + 3]!) >>> 0;
+    this.at += U32;
+    return v;
+  }
+}
+
+const hashKey = (prefix: number, hash: Uint8Array): Uint8Array => new KeyWriter(prefix, HASH).bytes(hash, HASH, 'a hash key').key;
 
 export const blockKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.block, hash);
 export const indexKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.index, hash);
 export const undoKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.undo, hash);
 
-export function heightKey(height: number): Uint8Array {
-  const k = new Uint8Array(5);
-  k[0] = PREFIX.height;
-  new DataView(k.buffer).setUint32(1, height, false);
-  return k;
+/** The block hash of an index key. */
+export function parseIndexKey(key: Uint8Array): { hash: Uint8Array } {
+  return { hash: new KeyReader(key, PREFIX.index, HASH, 'an index').bytes(HASH) };
 }
 
-export function coinKey(txid: Uint8Array, vout: number): Uint8Array {
-  if (txid.length !== 32) throw new RangeError(`a txid needs 32 bytes, got ${txid.length}`);
-  const k = new Uint8Array(37);
-  k[0] = PREFIX.coin;
-  k.set(txid, 1);
-  new DataView(k.buffer).setUint32(33, vout, false);
-  return k;
-}
+export const heightKey = (height: number): Uint8Array => new KeyWriter(PREFIX.height, U32).u32(height).key;
 
-export function addressKey(pubKeyHash: Uint8Array, txid: Uint8Array, vout: number): Uint8Array {
-  if (pubKeyHash.length !== 20) throw new RangeError(`a public-key hash needs 20 bytes, got ${pubKeyHash.length}`);
-  const k = new Uint8Array(57);
-  k[0] = PREFIX.address;
-  k.set(pubKeyHash, 1);
-  k.set(txid, 21);
-  new DataView(k.buffer).setUint32(53, vout, false);
-  return k;
-}
+export const coinKey = (txid: Uint8Array, vout: number): Uint8Array =>
+  new KeyWriter(PREFIX.coin, HASH + U32).bytes(txid, HASH, 'a txid').u32(vout).key;
 
-export function addressPrefix(pubKeyHash: Uint8Array): Uint8Array {
-  const k = new Uint8Array(21);
-  k[0] = PREFIX.address;
-  k.set(pubKeyHash, 1);
-  return k;
-}
+export const addressKey = (pubKeyHash: Uint8Array, txid: Uint8Array, vout: number): Uint8Array =>
+  new KeyWriter(PREFIX.address, PKH + HASH + U32).bytes(pubKeyHash, PKH, 'a public-key hash').bytes(txid, HASH, 'a txid').u32(vout).key;
 
-/** The outpoint at the end of an address-index key. */
-export function outpointOfAddressKey(key: Uint8Array): { txid: Uint8Array; vout: number } {
-  return { txid: key.slice(21, 53), vout: new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(53, false) };
-}
+export const addressPrefix = (pubKeyHash: Uint8Array): Uint8Array =>
+  new KeyWriter(PREFIX.address, PKH).bytes(pubKeyHash, PKH, 'a public-key hash').key;
 
-export function outpointOfCoinKey(key: Uint8Array): { txid: Uint8Array; vout: number } {
-  return { txid: key.slice(1, 33), vout: new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(33, false) };
+export function parseAddressKey(key: Uint8Array): { pubKeyHash: Uint8Array; txid: Uint8Array; vout: number } {
+  const r = new KeyReader(key, PREFIX.address, PKH + HASH + U32, 'an address');
+  return { pubKeyHash: r.bytes(PKH), txid: r.bytes(HASH), vout: r.u32() };
 }
 
 export type MetaName = 'tip' | 'best' | 'genesis' | 'network' | 'version' | 'reindex';
@@ -99,4 +126,31 @@ export function metaKey(name: MetaName): Uint8Array {
   return k;
 }
 
+/** The first key of a prefix's range, and (with the next prefix) the bound that ends it. */
 export const prefixOf = (p: number): Uint8Array => Uint8Array.of(p);
+
+// ---- meta values ----------------------------------------------------------
+
+export function versionValue(version: number): Uint8Array {
+  const v = new Uint8Array(U32);
+  new DataView(v.buffer).setUint32(0, version, false);
+  return v;
+}
+
+/** The layout version a "version" value names, or null when the value is not a u32. */
+export function parseVersionValue(v: Uint8Array): number | null {
+  return v.length === U32 ? new DataView(v.buffer, v.byteOffset, U32).getUint32(0, false) : null;
+}
+
+/** The "best" marker: the reorganisation's target and the tip it leaves. */
+export function bestValue(target: Uint8Array, left: Uint8Array): Uint8Array {
+  const v = new Uint8Array(2 * HASH);
+  v.set(target, 0);
+  v.set(left, HASH);
+  return v;
+}
+
+export function parseBestValue(v: Uint8Array): { target: Uint8Array; left: Uint8Array } {
+  if (v.length !== 2 * HASH) throw new RangeError(`the "best" marker needs ${2 * HASH} bytes, got ${v.length}`);
+  return { target: v.slice(0, HASH), left: v.slice(HASH) };
+}
