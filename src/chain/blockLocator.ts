@@ -1,7 +1,8 @@
 // Block locators: how a peer tells us where its chain is, so we can send what
 // follows. Dense near the tip (where forks are), exponentially sparse behind it.
 
-export const MAX_LOCATOR_HASHES = 101;
+import { MAX_LOCATOR_HASHES } from '../core/params.js';
+
 export const MAX_HASHES_AFTER_LOCATOR = 500;
 
 /** Heights to list: the tip, the 9 below it, then steps doubling, always ending at genesis. */

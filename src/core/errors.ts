@@ -13,8 +13,3 @@ export class ValidationError extends PubchainError {
     super(code, message, meta);
   }
 }
-
-/** A rule that fails only because we lack context (unknown parent, missing input): no ban. */
-export function isMissingContext(e: unknown): boolean {
-  return e instanceof ValidationError && (e.code === 'orphan' || e.code === 'missing-inputs');
-}

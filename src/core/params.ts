@@ -3,6 +3,9 @@
 import { COIN } from './amount.js';
 import { bitsToTarget } from './pow.js';
 
+/** A block locator lists at most this many hashes: ours (chain/blockLocator.ts) never more, a peer's is refused beyond it (p2p/messages.ts). */
+export const MAX_LOCATOR_HASHES = 101;
+
 export type NetworkName = 'main' | 'regtest';
 
 export interface NetworkParams {

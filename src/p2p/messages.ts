@@ -2,10 +2,11 @@
 // Decoding validates every field a peer controls (hash sizes, list lengths,
 // string lengths) and fails only with a ban-scored ValidationError.
 import { ValidationError } from '../core/errors.js';
+import { MAX_LOCATOR_HASHES } from '../core/params.js';
 import { pubchain } from '../generated/proto.js';
 
 export const MAX_INV_ITEMS = 50_000;
-export const MAX_LOCATOR_HASHES = 101;
+export { MAX_LOCATOR_HASHES };
 export const MAX_ADDRS = 1000;
 const MAX_USER_AGENT = 256;
 const MAX_HOST = 255;
