@@ -9,7 +9,8 @@ import { ValidationError } from '../core/errors.js';
 import { isCoinbase, outpointKey, Tx, txid as txidOf, txSize } from '../core/tx.js';
 import { checkTxInputs, checkTxSanity, verifySigChecks } from '../core/validate.js';
 import { verifyFast } from '../crypto/keys.js';
-import type { Chain, SigBatchVerifier } from '../chain/chain.js';
+import type { Chain } from '../chain/chain.js';
+import type { SigBatchVerifier } from '../crypto/verifier.js';
 import { SerialQueue } from '../chain/serialQueue.js';
 import { Outpoint } from '../chain/utxoSet.js';
 import { Candidate, selectCandidates } from './txSelection.js';
@@ -96,7 +97,7 @@ export class Mempool {
     }
     for (const [k, coin] of await this.chain.utxo.fetch(fromChain)) view.set(k, coin);
     const checked = checkTxInputs(tx, { get: (k) => view.get(k) });
-    await this.verifySigs(checked.sigChecks);
+    await this.verifySigs(checked.sigChecks, { priority: 'mempool' });
     if (this.version !== version) return null;
     this.checkNotInPool(tx, key);
     this.insert(tx, id, key, size, checked.fee);

@@ -12,7 +12,8 @@ import { availableParallelism } from 'node:os';
 import { cachedVerifier } from '../crypto/cachedVerifier.js';
 import { SigCache } from '../crypto/sigCache.js';
 import { nativeVerifier, verifierBackend } from '../crypto/keys.js';
-import { createVerifyPool, type VerifyPool } from '../crypto/verifyPool.js';
+import type { SignatureVerifier } from '../crypto/verifier.js';
+import { createVerifyPool } from '../crypto/verifyPool.js';
 import { RocksStore } from '../storage/rocksStore.js';
 import { moduleLogger, type Logger } from './logger.js';
 import { MinerLoop } from './minerLoop.js';
@@ -56,7 +57,7 @@ export class PubchainNode {
     readonly network: NetworkHandle,
     readonly miner: MinerLoop | null,
     private readonly searcher: NonceSearcher | null,
-    private readonly verifyPool: VerifyPool,
+    private readonly verifyPool: SignatureVerifier,
     private readonly progress: NodeProgress,
   ) {}
 
