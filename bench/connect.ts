@@ -26,7 +26,8 @@ import { createCoinbase, NULL_HASH, Tx, TX_VERSION, txid } from '../src/core/tx.
 import { cachedVerifier } from '../src/crypto/cachedVerifier.js';
 import { publicKeyOf, pubKeyHashOf } from '../src/crypto/keys.js';
 import { SigCache } from '../src/crypto/sigCache.js';
-import { createVerifyPool, VerifyPool } from '../src/crypto/verifyPool.js';
+import type { SignatureVerifier } from '../src/crypto/verifier.js';
+import { createVerifyPool } from '../src/crypto/verifyPool.js';
 import { KeyValueStore } from '../src/storage/kvStore.js';
 import { MemoryStore } from '../src/storage/memoryStore.js';
 import { RocksStore } from '../src/storage/rocksStore.js';
@@ -115,7 +116,7 @@ async function withRocks<T>(fn: (store: RocksStore) => Promise<T>): Promise<T> {
 
 const onRocks = (chain: BenchChain, opts: ChainOptions = {}): Promise<number> => withRocks((store) => measure(store, chain, opts));
 
-async function blockSizeSeries(pool: VerifyPool, sizes: number[], txsPerSize: number): Promise<BenchSeries[]> {
+async function blockSizeSeries(pool: SignatureVerifier, sizes: number[], txsPerSize: number): Promise<BenchSeries[]> {
   const poolPoints: Array<[number, number]> = [];
   const inlinePoints: Array<[number, number]> = [];
   for (const size of sizes) {

@@ -12,7 +12,8 @@ import type { SigCheck } from '../src/core/validate.js';
 import { cachedVerifier } from '../src/crypto/cachedVerifier.js';
 import { nativeVerifier, publicKeyOf, verifierBackend, verifyNoble, verifyWasm } from '../src/crypto/keys.js';
 import { SigCache } from '../src/crypto/sigCache.js';
-import { createVerifyPool, VerifyPool } from '../src/crypto/verifyPool.js';
+import type { SignatureVerifier } from '../src/crypto/verifier.js';
+import { createVerifyPool } from '../src/crypto/verifyPool.js';
 import type { BenchOptions, BenchModuleOutput, BenchSeries } from './types.js';
 
 const BLOCK_BATCH = 1000;
@@ -68,7 +69,7 @@ function batches(checks: SigCheck[], size: number): () => SigCheck[] {
   };
 }
 
-async function poolRate(pool: VerifyPool, checks: SigCheck[], size: number, seconds: number): Promise<number> {
+async function poolRate(pool: SignatureVerifier, checks: SigCheck[], size: number, seconds: number): Promise<number> {
   const next = batches(checks, size);
   return bestRate(seconds, 3, size, () => pool.verify(next()));
 }

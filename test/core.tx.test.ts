@@ -119,7 +119,7 @@ test('amounts: supply cap, negatives, fractions and overflowing sums', () => {
   throwsCode(() => addAmounts(MAX_MONEY, 1), 'amount-overflow', 100);
   throwsCode(() => addAmounts(-1, 2), 'amount-overflow', 100);
   throwsCode(() => addAmounts(0.5, 0.5), 'amount-overflow', 100);
-  throwsCode(() => addAmounts(MAX_MONEY, MAX_MONEY, 'custom-code'), 'custom-code', 100);
+  throwsCode(() => addAmounts(MAX_MONEY, MAX_MONEY, 'bad-txns-txouttotal-toolarge'), 'bad-txns-txouttotal-toolarge', 100);
 });
 
 test('amounts: the subsidy schedule never issues more than the supply cap', () => {

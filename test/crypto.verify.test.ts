@@ -11,7 +11,8 @@ import type { SigCheck, SigVerifier } from '../src/core/validate.js';
 import { cachedVerifier } from '../src/crypto/cachedVerifier.js';
 import { isPrivateKey, nativeVerifier, publicKeyOf, signHash, verifierBackend, verifyFast, verifyNoble, verifyWasm } from '../src/crypto/keys.js';
 import { SigCache, sigCacheKey } from '../src/crypto/sigCache.js';
-import { createInlineVerifier, createVerifyPool, VerifyPool } from '../src/crypto/verifyPool.js';
+import { createInlineVerifier, type SignatureVerifier } from '../src/crypto/verifier.js';
+import { createVerifyPool } from '../src/crypto/verifyPool.js';
 
 const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
@@ -184,7 +185,7 @@ for (const [name, make, size] of [
   ['pool (WASM)', () => createVerifyPool({ threads: 2, minBatch: 16, backend: 'wasm' }), 1000],
   ['inline', () => createInlineVerifier(), 400],
   ['inline (WASM)', () => createInlineVerifier('wasm'), 400],
-] as Array<[string, () => VerifyPool, number]>) {
+] as Array<[string, () => SignatureVerifier, number]>) {
   test(`${name}: ${size} valid checks pass; one corrupted check first, middle or last fails; empty passes`, async () => {
     const v = make();
     const batch = BATCH.slice(0, size);
@@ -249,7 +250,7 @@ test('createVerifyPool with 0 threads is the inline verifier', async () => {
 });
 
 /** The real pool, with every batch that reaches it recorded. */
-function counting(v: VerifyPool): { verify: (checks: SigCheck[]) => Promise<void>; seen: number[] } {
+function counting(v: SignatureVerifier): { verify: (checks: SigCheck[]) => Promise<void>; seen: number[] } {
   const seen: number[] = [];
   return { seen, verify: (checks) => { seen.push(checks.length); return v.verify(checks); } };
 }

@@ -1,9 +1,9 @@
 // The shapes the Chain API takes and returns.
 import type { Block } from '../core/block.js';
 import type { MerkleRootFn } from '../core/merkle.js';
-import type { SigCheck } from '../core/validate.js';
+import type { SigBatchVerifier } from '../crypto/verifier.js';
 
-export type SigBatchVerifier = (checks: SigCheck[]) => Promise<void> | void;
+export type { SigBatchVerifier } from '../crypto/verifier.js';
 
 export interface ChainOptions {
   /** Throws a ValidationError ('bad-signature') when any check fails. */

@@ -1,7 +1,7 @@
 // Amounts are integer base units. MAX_MONEY (2.1e15) is below 2^53, so every
 // amount and every sum of two amounts is an exact JS number; sums are checked
 // against MAX_MONEY at each step, so they can never leave the exact range.
-import { ValidationError } from './errors.js';
+import { ValidationError, type ConsensusCode } from './errors.js';
 
 export const COIN = 100_000_000;
 export const MAX_MONEY = 21_000_000 * COIN;
@@ -10,7 +10,7 @@ export function isValidAmount(v: number): boolean {
   return Number.isSafeInteger(v) && v >= 0 && v <= MAX_MONEY;
 }
 
-export function addAmounts(a: number, b: number, code = 'amount-overflow'): number {
+export function addAmounts(a: number, b: number, code: ConsensusCode = 'amount-overflow'): number {
   const s = a + b;
   if (!isValidAmount(a) || !isValidAmount(b) || s > MAX_MONEY) {
     throw new ValidationError(code, `amount sum ${a} + ${b} is out of range`, 100);

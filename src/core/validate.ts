@@ -6,7 +6,7 @@ import { Block, blockSize } from './block.js';
 import { bytesEqual } from './bytes.js';
 import { Coin, CoinView } from './coin.js';
 import { checkBlockTime } from './difficulty.js';
-import { ValidationError } from './errors.js';
+import { ValidationError, type ValidationCode } from './errors.js';
 import { hash160 } from './hash.js';
 import { headerHash } from './header.js';
 import { hasDuplicateLeaves, MerkleRootFn, merkleRootJs } from './merkle.js';
@@ -26,7 +26,7 @@ export interface SigCheck {
 
 export type SigVerifier = (msg: Uint8Array, signature: Uint8Array, pubKey: Uint8Array) => boolean;
 
-const fail = (code: string, message: string, ban = 100): never => { throw new ValidationError(code, message, ban); };
+const fail = (code: ValidationCode, message: string, ban = 100): never => { throw new ValidationError(code, message, ban); };
 
 // secp256k1 group order n and n/2, big-endian. Low-S means s <= n/2, which
 // removes the (r, n - s) twin of every signature. Compared bytewise: this runs

@@ -4,10 +4,10 @@
 // is never remembered as good.
 import type { SigCheck } from '../core/validate.js';
 import { SigCache, sigCacheKey } from './sigCache.js';
-import type { BatchVerifier } from './verifyPool.js';
+import type { SigBatchVerifier, VerifyOptions } from './verifier.js';
 
-export function cachedVerifier(inner: BatchVerifier, cache: SigCache): (checks: SigCheck[]) => Promise<void> {
-  return async (checks) => {
+export function cachedVerifier(inner: SigBatchVerifier, cache: SigCache): (checks: SigCheck[], opts?: VerifyOptions) => Promise<void> {
+  return async (checks, opts) => {
     const missKeys: string[] = [];
     const misses: SigCheck[] = [];
     for (const c of checks) {
@@ -17,7 +17,7 @@ export function cachedVerifier(inner: BatchVerifier, cache: SigCache): (checks: 
       misses.push(c);
     }
     if (misses.length === 0) return;
-    await inner(misses);
+    await inner(misses, opts);
     for (const key of missKeys) cache.add(key);
   };
 }

@@ -7,7 +7,7 @@ import * as secp from '@noble/secp256k1';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import * as tiny from 'tiny-secp256k1';
-import { PubchainError } from '../core/errors.js';
+import { PubchainError, UsageError } from '../core/errors.js';
 import { hash160 } from '../core/hash.js';
 import { CURVE_N, type SigVerifier } from '../core/validate.js';
 import { nativeLoadError, verifyNativeOrNull } from './nativeSecp256k1.js';
@@ -97,7 +97,7 @@ export function verifierBackend(): VerifierBackend {
     if (error) throw new PubchainError('verifier-unavailable', `PUBCHAIN_VERIFIER=native, but the native libsecp256k1 addon is not usable: ${error}`);
     return 'native';
   }
-  if (forced !== undefined && forced !== '' && forced !== 'auto') throw new PubchainError('usage', `PUBCHAIN_VERIFIER must be native, wasm or auto, got ${forced}`);
+  if (forced !== undefined && forced !== '' && forced !== 'auto') throw new UsageError(`PUBCHAIN_VERIFIER must be native, wasm or auto, got ${forced}`);
   return nativeVerifier().verify ? 'native' : 'wasm';
 }
 

@@ -1,27 +1,21 @@
-// Batched signature verification. A pool splits a batch across piscina
-// workers running libsecp256k1 (native or WASM, see keys.ts); batches below `minBatch` stay on the
-// calling thread, where a round trip to a worker would cost more than the
-// verification. The inline twin does everything on the calling thread, for
-// tests, tools and single-core machines. Both verify exactly as `verifierFor(backend)`.
+// Batched signature verification on piscina workers running libsecp256k1
+// (native or WASM, see keys.ts). A batch is split into chunks; batches below
+// `minBatch` stay on the calling thread, where a round trip to a worker would
+// cost more than the verification. Chunks wait in two queues, block and
+// mempool, and a worker that frees up takes a block chunk first, so a block's
+// batch overtakes mempool work that is still queued (it waits at most for the
+// chunks already handed to workers). With 0 threads this is the main-thread
+// twin, createInlineVerifier (verifier.ts). Both verify exactly as
+// `verifierFor(backend)`.
 import { Piscina } from 'piscina';
-import { ValidationError } from '../core/errors.js';
-import type { SigCheck, SigVerifier } from '../core/validate.js';
+import type { SigCheck } from '../core/validate.js';
 import { verifierBackend, verifierFor, type VerifierBackend } from './keys.js';
 import { isPackable, packChecks } from './sigPacking.js';
+import {
+  badSignature, closedError, createInlineVerifier, firstFailure, verifyAll,
+  type SignatureVerifier, type VerifyOptions, type VerifyPriority,
+} from './verifier.js';
 import type { VerifyTask } from './verifyWorker.js';
-
-/** Throws ValidationError('bad-signature') when any check fails. Same shape as the chain's SigBatchVerifier. */
-export type BatchVerifier = (checks: SigCheck[]) => Promise<void> | void;
-
-export interface VerifyPool {
-  /** Safe to pass around detached from the pool object. */
-  verify: (checks: SigCheck[]) => Promise<void>;
-  close(): Promise<void>;
-  /** Worker threads behind `verify`; 0 for the inline verifier. */
-  readonly threads: number;
-  /** Which libsecp256k1 build verifies. */
-  readonly backend: VerifierBackend;
-}
 
 export interface VerifyPoolOptions {
   /** Worker threads. 0 gives the inline verifier. */
@@ -38,45 +32,18 @@ const DEFAULT_MIN_BATCH = 16;
 // queue, so a batch does not wait for its slowest quarter. A chunk of ~100
 // checks is ~25 ms of work against well under 1 ms of messaging.
 const CHUNKS_PER_THREAD = 4;
+// Chunks handed to piscina per worker: one running and one waiting keeps a
+// worker busy across the round trip; any more would sit in piscina's queue,
+// where a block chunk could no longer overtake them.
+const IN_FLIGHT_PER_THREAD = 2;
 
-function badSignature(index: number): never {
-  throw new ValidationError('bad-signature', `signature check ${index} of the batch does not verify`, 100, { index });
+interface Chunk {
+  buffer: ArrayBuffer;
+  resolve: (bad: number) => void;
+  reject: (err: unknown) => void;
 }
 
-function firstFailure(verify: SigVerifier, checks: readonly SigCheck[], indexes: readonly number[]): number {
-  for (const i of indexes) {
-    const c = checks[i]!;
-    if (!verify(c.msg, c.signature, c.pubKey)) return i;
-  }
-  return -1;
-}
-
-function verifyAll(verify: SigVerifier, checks: readonly SigCheck[]): void {
-  for (let i = 0; i < checks.length; i++) {
-    const c = checks[i]!;
-    if (!verify(c.msg, c.signature, c.pubKey)) badSignature(i);
-  }
-}
-
-function closedError(): Error {
-  return new Error('signature verifier is closed');
-}
-
-export function createInlineVerifier(backend: VerifierBackend = verifierBackend()): VerifyPool {
-  const verifySig = verifierFor(backend);
-  let closed = false;
-  return {
-    threads: 0,
-    backend,
-    verify: async (checks) => {
-      if (closed) throw closedError();
-      verifyAll(verifySig, checks);
-    },
-    close: async () => { closed = true; },
-  };
-}
-
-export function createVerifyPool(opts: VerifyPoolOptions): VerifyPool {
+export function createVerifyPool(opts: VerifyPoolOptions): SignatureVerifier {
   const threads = Math.floor(opts.threads);
   if (!(threads >= 0)) throw new RangeError(`threads must be a non-negative integer, got ${opts.threads}`);
   const backend = opts.backend ?? verifierBackend();
@@ -89,11 +56,35 @@ export function createVerifyPool(opts: VerifyPoolOptions): VerifyPool {
     maxThreads: threads,
     workerData: { backend },
   });
+  const queues: Record<VerifyPriority, Chunk[]> = { block: [], mempool: [] };
+  const maxInFlight = threads * IN_FLIGHT_PER_THREAD;
+  let inFlight = 0;
   let closed = false;
+  let drained: (() => void) | null = null;
 
-  const verify = async (checks: SigCheck[]): Promise<void> => {
+  const pump = (): void => {
+    while (inFlight < maxInFlight) {
+      const chunk = queues.block.shift() ?? queues.mempool.shift();
+      if (!chunk) break;
+      inFlight++;
+      pool.run({ buffer: chunk.buffer }, { transferList: [chunk.buffer] }).then(chunk.resolve, chunk.reject).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+    if (inFlight === 0) drained?.();
+  };
+
+  const runChunk = (buffer: ArrayBuffer, priority: VerifyPriority): Promise<number> =>
+    new Promise<number>((resolve, reject) => {
+      queues[priority].push({ buffer, resolve, reject });
+      pump();
+    });
+
+  const verify = async (checks: SigCheck[], o: VerifyOptions = {}): Promise<void> => {
     if (closed) throw closedError();
     if (checks.length < minBatch) return verifyAll(verifySig, checks);
+    const priority = o.priority ?? 'block';
     // Odd-shaped checks (wrong lengths, uncompressed keys) are rare and almost
     // always invalid; verifying them here keeps the record layout fixed.
     const packable: number[] = [];
@@ -106,7 +97,7 @@ export function createVerifyPool(opts: VerifyPoolOptions): VerifyPool {
     for (let start = 0; start < packable.length; start += size) {
       const indexes = packable.slice(start, start + size);
       const buffer = packChecks(indexes.map((i) => checks[i]!));
-      runs.push(pool.run({ buffer }, { transferList: [buffer] }).then((bad) => (bad < 0 ? -1 : indexes[bad]!)));
+      runs.push(runChunk(buffer, priority).then((bad) => (bad < 0 ? -1 : indexes[bad]!)));
     }
     // Every chunk is awaited, so the reported index is the lowest failing one whichever worker finished first.
     const failures = [oddFailure, ...(await Promise.all(runs))].filter((i) => i >= 0);
@@ -120,6 +111,8 @@ export function createVerifyPool(opts: VerifyPoolOptions): VerifyPool {
     close: async () => {
       if (closed) return;
       closed = true;
+      // Batches already accepted finish: their queued chunks still run.
+      if (inFlight > 0) await new Promise<void>((resolve) => { drained = resolve; });
       await pool.close();
     },
   };

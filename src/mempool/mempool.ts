@@ -9,7 +9,8 @@ import { ValidationError } from '../core/errors.js';
 import { isCoinbase, outpointKey, Tx, txid as txidOf, txSize } from '../core/tx.js';
 import { checkTxInputs, checkTxSanity, verifySigChecks } from '../core/validate.js';
 import { verifyFast } from '../crypto/keys.js';
-import type { Chain, SigBatchVerifier } from '../chain/chain.js';
+import type { Chain } from '../chain/chain.js';
+import type { SigBatchVerifier } from '../crypto/verifier.js';
 import { SerialQueue } from '../chain/serialQueue.js';
 import { Outpoint } from '../chain/utxoSet.js';
 import { Candidate, selectCandidates } from './txSelection.js';
@@ -96,7 +97,7 @@ export class Mempool {
     }
     for (const [k, coin] of await this.chain.utxo.fetch(fromChain)) view.set(k, coin);
     const checked = checkTxInputs(tx, { get: (k) => view.get(k) });
-    await this.verifySigs(checked.sigChecks);
+    await this.verifySigs(checked.sigChecks, { priority: 'mempool' });
     if (this.version !== version) return null;
     this.checkNotInPool(tx, key);
     this.insert(tx, id, key, size, checked.fee);
@@ -171,7 +172,15 @@ export class Mempool {
 
   /** Transactions for a block template, parents before children, sizes summing to at most `maxBytes`. */
   selectForBlock(maxBytes: number): Tx[] {
-    return selectCandidates(this.entries, maxBytes).map((k) => this.entries.get(k)!.tx);
+    return this.selectEntriesForBlock(maxBytes).map((e) => e.tx);
+  }
+
+  /** selectForBlock with what a block template needs of each transaction. */
+  selectEntriesForBlock(maxBytes: number): Array<{ tx: Tx; txid: Uint8Array; fee: number; size: number }> {
+    return selectCandidates(this.entries, maxBytes).map((k) => {
+      const e = this.entries.get(k)!;
+      return { tx: e.tx, txid: e.txid, fee: e.fee, size: e.size };
+    });
   }
 
   /** After `block` joined the main chain: drop what it included and whatever now conflicts with it. */

@@ -4,13 +4,16 @@ import { hashToHex } from '../core/bytes.js';
 import type { NetworkParams } from '../core/params.js';
 import { Chain } from '../chain/chain.js';
 import { Mempool } from '../mempool/mempool.js';
-import { createPoolSearcher, createSingleThreadSearcher, type NonceSearcher } from '../mining/pool.js';
+import { createPoolSearcher } from '../mining/noncePool.js';
+import { createSingleThreadSearcher } from '../mining/singleThread.js';
+import type { NonceSearcher } from '../wasm/nonceSearch.js';
 import { merkleRoot } from '../wasm/merkle.js';
 import { availableParallelism } from 'node:os';
 import { cachedVerifier } from '../crypto/cachedVerifier.js';
 import { SigCache } from '../crypto/sigCache.js';
 import { nativeVerifier, verifierBackend } from '../crypto/keys.js';
-import { createVerifyPool, type VerifyPool } from '../crypto/verifyPool.js';
+import type { SignatureVerifier } from '../crypto/verifier.js';
+import { createVerifyPool } from '../crypto/verifyPool.js';
 import { RocksStore } from '../storage/rocksStore.js';
 import { moduleLogger, type Logger } from './logger.js';
 import { MinerLoop } from './minerLoop.js';
@@ -54,7 +57,7 @@ export class PubchainNode {
     readonly network: NetworkHandle,
     readonly miner: MinerLoop | null,
     private readonly searcher: NonceSearcher | null,
-    private readonly verifyPool: VerifyPool,
+    private readonly verifyPool: SignatureVerifier,
     private readonly progress: NodeProgress,
   ) {}
 

@@ -1,7 +1,7 @@
 // `pubchain startnode`: runs a node until SIGINT/SIGTERM, then shuts down
 // cleanly (mining cancelled, connections closed, database closed) in seconds.
 import { hexToHash } from '../core/bytes.js';
-import { PubchainError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
 import { decodeAddress } from '../crypto/address.js';
 import { createLogger, type LogFormat, type Logger } from './logger.js';
@@ -39,11 +39,11 @@ export interface StartNodeOptions {
 export async function startNode(o: StartNodeOptions): Promise<void> {
   const log = createLogger({ level: o.logLevel, format: o.logFormat, name: o.nodeId });
   for (const c of o.connect) parseHostPort(c);
-  if (o.mineAlways && !o.miner) throw new PubchainError('usage', '--mine-always needs --miner ADDRESS');
+  if (o.mineAlways && !o.miner) throw new UsageError('--mine-always needs --miner ADDRESS');
   const minerPubKeyHash = o.miner ? decodeAddress(o.miner) : undefined;
   let genesisPin: Uint8Array | undefined;
   if (o.genesis) {
-    try { genesisPin = hexToHash(o.genesis); } catch { throw new PubchainError('usage', `invalid --genesis "${o.genesis}": give the 64-hex-digit block hash`); }
+    try { genesisPin = hexToHash(o.genesis); } catch { throw new UsageError(`invalid --genesis "${o.genesis}": give the 64-hex-digit block hash`); }
   }
   // As in the tutorial, a node that is not the central one starts by talking to it.
   const connect = o.connect.length > 0 || o.port === CENTRAL_PORT || o.listenOnly ? o.connect : [CENTRAL_NODE];

@@ -12,7 +12,7 @@ import { decodeMessage, encodeMessage, MAX_INV_ITEMS, Message, VersionInfo } fro
 import type { P2pLogger } from './logger.js';
 
 export const BAN_THRESHOLD = 100;
-/** Room for the largest block plus its protobuf envelope. */
+/** Bytes of one inv/getdata item in protobuf (entry header 2, type 2, hash 34: 38), rounded up. */
 const INV_ITEM_MAX_BYTES = 40;
 
 /**

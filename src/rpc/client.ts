@@ -3,7 +3,7 @@
 // the server's code and data; HTTP and connection failures as PubchainErrors
 // that say what to check.
 import { request } from 'node:http';
-import { PubchainError } from '../core/errors.js';
+import { PubchainError, UsageError } from '../core/errors.js';
 import { basicHeader } from './auth.js';
 import type { Credentials } from './cookie.js';
 import type { RpcErrorObject } from './rpcErrors.js';
@@ -40,8 +40,8 @@ function resolveTarget(t: RpcTarget): { host: string; port: number; path: string
   if (typeof t === 'number') return { host: '127.0.0.1', port: t, path: '/' };
   if (typeof t === 'object') return { ...t, path: '/' };
   let url: URL;
-  try { url = new URL(t); } catch { throw new PubchainError('usage', `invalid RPC URL "${t}": use http://HOST:PORT/`); }
-  if (url.protocol !== 'http:') throw new PubchainError('usage', `invalid RPC URL "${t}": only http:// is served`);
+  try { url = new URL(t); } catch { throw new UsageError(`invalid RPC URL "${t}": use http://HOST:PORT/`); }
+  if (url.protocol !== 'http:') throw new UsageError(`invalid RPC URL "${t}": only http:// is served`);
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), path: url.pathname || '/' };
 }
 

@@ -4,7 +4,7 @@
 // HTTP status or a JSON-RPC error; nothing a client sends can throw out of here.
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { PubchainError } from '../core/errors.js';
+import { PubchainError, UsageError } from '../core/errors.js';
 import type { Logger } from '../node/logger.js';
 import { BasicAuth } from './auth.js';
 import { Credentials, removeCookie, writeCookie } from './cookie.js';
@@ -54,8 +54,8 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
   const log = o.log;
   const bind = o.bind ?? DEFAULT_RPC_BIND;
   const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if ((o.user === undefined) !== (o.password === undefined)) throw new PubchainError('usage', '--rpc-user and --rpc-password go together');
-  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new PubchainError('usage', `invalid RPC port ${o.port}`);
+  if ((o.user === undefined) !== (o.password === undefined)) throw new UsageError('--rpc-user and --rpc-password go together');
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`invalid RPC port ${o.port}`);
   const cookie = await writeCookie(o.datadir);
   const accepted: Credentials[] = [cookie];
   if (o.user !== undefined && o.password !== undefined) accepted.push({ user: o.user, password: o.password });
@@ -64,7 +64,7 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     auth = new BasicAuth(accepted);
   } catch (e) {
     await removeCookie(o.datadir, cookie);
-    throw new PubchainError('usage', (e as Error).message);
+    throw new UsageError((e as Error).message);
   }
   const dispatch = { ctx: o.node, methods: methodTable(), log, maxBatch: o.maxBatch ?? 1000 };
   const inFlight = new Set<Promise<void>>();

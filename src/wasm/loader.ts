@@ -5,7 +5,7 @@
 // PUBCHAIN_WASM=scalar forces the fallback (PUBCHAIN_WASM=simd insists on SIMD).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PubchainError } from '../core/errors.js';
+import { PubchainError, UsageError } from '../core/errors.js';
 
 export type KernelName = 'pow' | 'merkle';
 export type KernelKind = 'simd' | 'scalar';
@@ -63,7 +63,7 @@ export function preferredKind(): KernelKind {
     if (!simdSupported()) throw new PubchainError('wasm-unavailable', 'PUBCHAIN_WASM=simd, but this engine does not support WebAssembly SIMD');
     return 'simd';
   }
-  if (forced !== undefined && forced !== '' && forced !== 'auto') throw new PubchainError('usage', `PUBCHAIN_WASM must be simd, scalar or auto, got ${forced}`);
+  if (forced !== undefined && forced !== '' && forced !== 'auto') throw new UsageError(`PUBCHAIN_WASM must be simd, scalar or auto, got ${forced}`);
   return simdSupported() ? 'simd' : 'scalar';
 }
 

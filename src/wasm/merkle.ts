@@ -1,7 +1,8 @@
-// Merkle roots on the WASM kernel (assembly/merkle.ts), synchronously: the
-// module is compiled and instantiated when this file loads. The whole tree is
-// hashed in place in WASM memory, level by level, with Bitcoin's rule (an odd
-// level pairs its last hash with itself); memory grows for large blocks.
+// Merkle roots on the WASM kernel (assembly/merkle.ts), synchronously. The
+// shared kernel is compiled and instantiated on first use, not when this file
+// loads. The whole tree is hashed in place in WASM memory, level by level,
+// with Bitcoin's rule (an odd level pairs its last hash with itself); memory
+// grows for large blocks.
 import type { MerkleRootFn } from '../core/merkle.js';
 import { compileKernel, CompiledKernel, instantiate, KernelKind, MemoryBytes, WasmMemory } from './loader.js';
 
