@@ -6,7 +6,8 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { createPoolSearcher, type NonceSearcher } from '../src/mining/pool.js';
+import { createPoolSearcher } from '../src/mining/noncePool.js';
+import type { NonceSearcher } from '../src/wasm/nonceSearch.js';
 import { compileKernel } from '../src/wasm/loader.js';
 import { PowKernel } from '../src/wasm/pow.js';
 import { median, paired, type Round } from './paired.js';

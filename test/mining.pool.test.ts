@@ -7,7 +7,9 @@ import { sha256, sha256d } from '../src/core/hash.js';
 import { serializeHeader } from '../src/core/header.js';
 import { bitsToTarget, hashMeetsTarget, targetToBytesLE } from '../src/core/pow.js';
 import { mineHeader } from '../src/mining/mineHeader.js';
-import { createPoolSearcher, createSingleThreadSearcher, type NonceSearcher } from '../src/mining/pool.js';
+import { createPoolSearcher } from '../src/mining/noncePool.js';
+import { createSingleThreadSearcher } from '../src/mining/singleThread.js';
+import type { NonceSearcher } from '../src/wasm/nonceSearch.js';
 import { GENESIS_NONCE, genesisHeader } from './helpers/bitcoinVectors.js';
 
 const genesisTarget = targetToBytesLE(bitsToTarget(0x1d00ffff));

@@ -3,20 +3,21 @@
 // regtest, where it takes a couple and starting workers would cost more.
 import { availableParallelism } from 'node:os';
 import type { NetworkParams } from '../core/params.js';
-import type { Tx } from '../core/tx.js';
 import type { Block } from '../core/block.js';
-import { createPoolSearcher, createSingleThreadSearcher, type NonceSearcher } from '../mining/pool.js';
-import { mineBlock, type Payout, type TemplateContext } from '../mining/template.js';
+import { createPoolSearcher } from '../mining/noncePool.js';
+import { createSingleThreadSearcher } from '../mining/singleThread.js';
+import { mineTemplate, type BlockTemplate } from '../mining/template.js';
+import type { NonceSearcher } from '../wasm/nonceSearch.js';
 
 export function searcherFor(params: NetworkParams, threads?: number): NonceSearcher {
   const n = threads ?? (params.name === 'regtest' ? 1 : availableParallelism());
   return n > 1 ? createPoolSearcher({ threads: n }) : createSingleThreadSearcher();
 }
 
-export async function mineLocally(params: NetworkParams, ctx: TemplateContext, txs: Tx[], payout: Payout, threads?: number): Promise<Block> {
+export async function mineLocally(params: NetworkParams, template: BlockTemplate, threads?: number): Promise<Block> {
   const searcher = searcherFor(params, threads);
   try {
-    const block = await mineBlock(params, ctx, txs, payout, searcher);
+    const block = await mineTemplate(template, searcher);
     if (!block) throw new Error('mining stopped before a block was found');
     return block;
   } finally {

@@ -14,6 +14,8 @@ export const PUBKEY_SIZE = 33;
 export const PUBKEY_HASH_SIZE = 20;
 export const COINBASE_DATA_MIN = 12;
 export const COINBASE_DATA_MAX = 100;
+/** The coinbase's extra-nonce field: a u64 LE number, or these bytes as they are (a Stratum extranonce1 ‖ extranonce2). */
+export const EXTRA_NONCE_SIZE = 8;
 
 export interface TxInput {
   prevTxid: Uint8Array;
@@ -95,9 +97,13 @@ export function txid(tx: Tx): Uint8Array {
   return sha256d(w.finish());
 }
 
-/** Coinbase data: height (u32 LE, as BIP34 commits it), extra-nonce (u64 LE), optional tag. */
-export function coinbaseData(height: number, extraNonce: number, tag: Uint8Array = new Uint8Array(0)): Uint8Array {
-  return new ByteWriter(COINBASE_DATA_MIN + tag.length).u32(height).u64(extraNonce).bytes(tag).finish();
+/** Coinbase data: height (u32 LE, as BIP34 commits it), extra-nonce (u64 LE, or 8 given bytes), optional tag. */
+export function coinbaseData(height: number, extraNonce: number | Uint8Array, tag: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const w = new ByteWriter(COINBASE_DATA_MIN + tag.length).u32(height);
+  if (typeof extraNonce === 'number') w.u64(extraNonce);
+  else if (extraNonce.length === EXTRA_NONCE_SIZE) w.bytes(extraNonce);
+  else throw new RangeError(`extra-nonce must be ${EXTRA_NONCE_SIZE} bytes, got ${extraNonce.length}`);
+  return w.bytes(tag).finish();
 }
 
 export function coinbaseHeight(tx: Tx): number {
@@ -106,7 +112,7 @@ export function coinbaseHeight(tx: Tx): number {
   return new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
 }
 
-export function createCoinbase(height: number, outputs: TxOutput[], extraNonce = 0, tag?: Uint8Array): Tx {
+export function createCoinbase(height: number, outputs: TxOutput[], extraNonce: number | Uint8Array = 0, tag?: Uint8Array): Tx {
   return {
     version: TX_VERSION,
     inputs: [{ prevTxid: NULL_HASH, vout: COINBASE_VOUT, signature: coinbaseData(height, extraNonce, tag), pubKey: new Uint8Array(0) }],

@@ -171,7 +171,15 @@ export class Mempool {
 
   /** Transactions for a block template, parents before children, sizes summing to at most `maxBytes`. */
   selectForBlock(maxBytes: number): Tx[] {
-    return selectCandidates(this.entries, maxBytes).map((k) => this.entries.get(k)!.tx);
+    return this.selectEntriesForBlock(maxBytes).map((e) => e.tx);
+  }
+
+  /** selectForBlock with what a block template needs of each transaction. */
+  selectEntriesForBlock(maxBytes: number): Array<{ tx: Tx; txid: Uint8Array; fee: number; size: number }> {
+    return selectCandidates(this.entries, maxBytes).map((k) => {
+      const e = this.entries.get(k)!;
+      return { tx: e.tx, txid: e.txid, fee: e.fee, size: e.size };
+    });
   }
 
   /** After `block` joined the main chain: drop what it included and whatever now conflicts with it. */

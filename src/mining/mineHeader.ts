@@ -1,8 +1,7 @@
 // Mines one header: searches the nonce space of the header built for an
 // extra-nonce, and when that space is exhausted moves to the next extra-nonce
 // (a new coinbase, so a new Merkle root and a fresh nonce space).
-import type { NonceSearcher } from './pool.js';
-import { NONCE_SPACE } from './singleThread.js';
+import { NONCE_SPACE, type NonceSearcher } from '../wasm/nonceSearch.js';
 
 export interface MineHeaderOptions {
   signal?: AbortSignal;

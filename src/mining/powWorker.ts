@@ -1,4 +1,4 @@
-// Worker side of the mining pool. Each task is one search; every worker of the
+// Worker side of the nonce search pool (noncePool.ts). Each task is one search; every worker of the
 // pool gets the same task and they share its control block: workers claim
 // chunks of the nonce range from a shared counter (so a slow or busy core
 // simply claims fewer), and record the lowest chunk that held a solution.
@@ -7,7 +7,8 @@
 // first solution in the range, the same one a single thread finds.
 import { workerData } from 'node:worker_threads';
 import type { KernelKind, WasmModule } from '../wasm/loader.js';
-import { PowKernel, PowSearchResult } from '../wasm/pow.js';
+import type { SearchResult } from '../wasm/nonceSearch.js';
+import { PowKernel } from '../wasm/pow.js';
 
 /** Int32 slots of a search's SharedArrayBuffer. */
 export const CTL_NEXT_CHUNK = 0;
@@ -36,7 +37,7 @@ export function newControl(): Int32Array {
   return ctl;
 }
 
-export function runPowTask(kernel: PowKernel, task: PowTask): PowSearchResult {
+export function runPowTask(kernel: PowKernel, task: PowTask): SearchResult {
   const ctl = new Int32Array(task.control);
   const chunks = Math.ceil(task.count / task.chunk);
   let hashes = 0;
@@ -67,7 +68,7 @@ function lowerFoundChunk(ctl: Int32Array, c: number): void {
 // so importing this file (for the constants above) has no side effects.
 let kernel: PowKernel | null = null;
 
-export default function powWorker(task: PowTask): PowSearchResult {
+export default function powWorker(task: PowTask): SearchResult {
   if (!kernel) {
     const data = workerData as PowWorkerData;
     kernel = new PowKernel({ name: 'pow', kind: data.kind, module: data.module });

@@ -7,8 +7,8 @@ import type { Block } from '../core/block.js';
 import type { NetworkParams } from '../core/params.js';
 import type { Chain } from '../chain/chain.js';
 import type { Mempool } from '../mempool/mempool.js';
-import type { NonceSearcher } from '../mining/pool.js';
-import { mineBlock } from '../mining/template.js';
+import type { NonceSearcher } from '../wasm/nonceSearch.js';
+import { blockTemplate, mineTemplate } from '../mining/template.js';
 import type { Logger } from './logger.js';
 
 export interface MinerLoopOptions {
@@ -95,10 +95,9 @@ export class MinerLoop {
       await new Promise((r) => setTimeout(r, 1000).unref());
       return;
     }
-    const txs = mempool.selectForBlock(params.maxBlockSize - 1000);
-    const fees = txs.reduce((sum, tx) => sum + (mempool.feeOf(tx) ?? 0), 0);
+    const template = blockTemplate(params, ctx, mempool, this.o.payoutPubKeyHash);
     this.abort = new AbortController();
-    const block = await mineBlock(params, ctx, txs, { pubKeyHash: this.o.payoutPubKeyHash, fees }, this.o.searcher, {
+    const block = await mineTemplate(template, this.o.searcher, {
       signal: this.abort.signal,
       onHashes: (hashes, seconds) => { this.hashes += hashes; this.hashSeconds += seconds; },
     });

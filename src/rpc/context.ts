@@ -1,22 +1,19 @@
 // Builds the RPC methods' view of a running PubchainNode, including the block
 // mining that generatetoaddress and `send` with mine=true do on the spot.
-import { addAmounts } from '../core/amount.js';
+import type { Block } from '../core/block.js';
 import { bytesEqual, hashToHex } from '../core/bytes.js';
 import { PubchainError } from '../core/errors.js';
 import { headerHash } from '../core/header.js';
 import type { NetworkParams } from '../core/params.js';
 import type { Chain } from '../chain/chain.js';
 import type { Mempool } from '../mempool/mempool.js';
-import { createSingleThreadSearcher } from '../mining/pool.js';
-import { mineBlock } from '../mining/template.js';
+import { createSingleThreadSearcher } from '../mining/singleThread.js';
+import { blockTemplate, mineTemplate } from '../mining/template.js';
 import type { PubchainNode } from '../node/node.js';
-import type { NodeProtocol } from '../node/protocol.js';
 import type { Peer } from '../p2p/peer.js';
 import { SerialQueue } from '../chain/serialQueue.js';
 import type { RpcNodeContext } from './types.js';
 
-/** Room left in a block for the coinbase, as the miner loop leaves it. */
-const COINBASE_ROOM = 1000;
 /** A block can lose the race to a peer's block or the node's own miner; it is mined again on the new tip. */
 const MINE_ATTEMPTS = 5;
 
@@ -41,7 +38,7 @@ export function rpcContextOf(node: PubchainNode, extras: RpcContextExtras): RpcN
     startedAt: extras.startedAt ?? Date.now(),
     p2pBind: node.config.bind,
     requestStop: extras.requestStop,
-    mineBlocks: blockMiner(node.chain, node.mempool, node.protocol, node.config.params),
+    mineBlocks: blockMiner(node.chain, node.mempool, (block) => node.protocol.submitMinedBlock(block), node.config.params),
     exclusive: (job) => queue.run(job),
     peerNumber: (peer) => {
       let n = numbers.get(peer);
@@ -53,10 +50,11 @@ export function rpcContextOf(node: PubchainNode, extras: RpcContextExtras): RpcN
 
 /**
  * Mines blocks one at a time on a single-thread searcher (regtest blocks take a
- * couple of hashes; no worker pool is worth starting), each with what the
- * mempool offers, through the same path as the node's own miner.
+ * couple of hashes; no worker pool is worth starting), each on the block
+ * template the node's own miner builds, and hands each to `submit` (the
+ * node's processBlock path).
  */
-export function blockMiner(chain: Chain, mempool: Mempool, protocol: NodeProtocol, params: NetworkParams): RpcNodeContext['mineBlocks'] {
+export function blockMiner(chain: Chain, mempool: Mempool, submit: (block: Block) => Promise<unknown>, params: NetworkParams): RpcNodeContext['mineBlocks'] {
   return async (n, payoutPubKeyHash) => {
     const searcher = createSingleThreadSearcher();
     try {
@@ -64,12 +62,9 @@ export function blockMiner(chain: Chain, mempool: Mempool, protocol: NodeProtoco
       for (let i = 0; i < n; i++) {
         for (let attempt = 1; ; attempt++) {
           const next = await chain.nextBlockContext();
-          const txs = mempool.selectForBlock(params.maxBlockSize - COINBASE_ROOM);
-          let fees = 0;
-          for (const tx of txs) fees = addAmounts(fees, mempool.feeOf(tx) ?? 0);
-          const block = await mineBlock(params, next, txs, { pubKeyHash: payoutPubKeyHash, fees }, searcher);
+          const block = await mineTemplate(blockTemplate(params, next, mempool, payoutPubKeyHash), searcher);
           if (!block) throw new PubchainError('mine-failed', 'mining stopped before a block was found');
-          await protocol.submitMinedBlock(block);
+          await submit(block);
           const hash = headerHash(block.header);
           const entry = await chain.getIndex(hash);
           if (entry && chain.tip && (bytesEqual(chain.tip.hash, hash) || (await chain.isOnMainChain(entry)))) {

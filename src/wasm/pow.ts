@@ -3,13 +3,7 @@
 // function's first calls on its baseline compiler and never swaps code under
 // a running call, so many medium calls (2^16..2^20 nonces) beat one huge one.
 import { compileKernel, CompiledKernel, instantiate, KernelKind, WasmMemory } from './loader.js';
-
-export interface PowSearchResult {
-  /** First nonce in the range whose header hash meets the target, or null. */
-  nonce: number | null;
-  /** Nonces hashed: up to and including the found one, else the whole range. */
-  hashes: number;
-}
+import { checkSearch, type SearchResult } from './nonceSearch.js';
 
 interface PowExports {
   memory: WasmMemory;
@@ -18,7 +12,6 @@ interface PowExports {
   search(start: number, count: number): bigint;
 }
 
-const NONCE_SPACE = 0x1_0000_0000;
 /** The kernel's count is a u32; longer ranges are split. */
 const MAX_CALL = 0x8000_0000;
 const WARMUP_NONCES = 4096;
@@ -43,11 +36,8 @@ export class PowKernel {
   }
 
   /** Searches [startNonce, startNonce + count); the range must stay within the 32-bit nonce space. */
-  search(header80: Uint8Array, targetLE32: Uint8Array, startNonce: number, count: number): PowSearchResult {
-    if (header80.length !== 80) throw new RangeError(`header must be 80 bytes, got ${header80.length}`);
-    if (targetLE32.length !== 32) throw new RangeError(`target must be 32 bytes, got ${targetLE32.length}`);
-    if (!Number.isInteger(startNonce) || startNonce < 0 || startNonce >= NONCE_SPACE) throw new RangeError(`bad start nonce ${startNonce}`);
-    if (!Number.isInteger(count) || count < 0 || startNonce + count > NONCE_SPACE) throw new RangeError(`bad nonce count ${count} from ${startNonce}`);
+  search(header80: Uint8Array, targetLE32: Uint8Array, startNonce: number, count: number): SearchResult {
+    checkSearch(header80, targetLE32, startNonce, count);
     this.header.set(header80);
     this.target.set(targetLE32);
     let done = 0;

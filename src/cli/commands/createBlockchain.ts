@@ -2,7 +2,7 @@
 import { hashToHex } from '../../core/bytes.js';
 import { headerHash } from '../../core/header.js';
 import { decodeAddress } from '../../crypto/address.js';
-import { genesisContext } from '../../mining/template.js';
+import { BlockTemplate, genesisContext } from '../../mining/template.js';
 import { blockSubsidy } from '../../core/params.js';
 import { formatCoins } from '../../core/amount.js';
 import { PubchainError } from '../../core/errors.js';
@@ -15,7 +15,7 @@ export async function createBlockchainCommand(ctx: NodeContext, address: string,
   await withChain(ctx, async (chain) => {
     // Checked before mining so nothing is spent on a chain that would be refused.
     if (chain.tip) throw new PubchainError('chain-exists', `a blockchain already exists in ${ctx.datadir} (height ${chain.tip.height}); nothing was changed`);
-    const block = await mineLocally(ctx.params, genesisContext(ctx.params), [], { pubKeyHash, fees: 0 }, threads);
+    const block = await mineLocally(ctx.params, new BlockTemplate(ctx.params, genesisContext(ctx.params), [], pubKeyHash), threads);
     await chain.initGenesis(block);
     const hash = hashToHex(headerHash(block.header));
     const reward = formatCoins(blockSubsidy(ctx.params, ctx.params.genesisHeight));

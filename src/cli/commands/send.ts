@@ -9,6 +9,7 @@ import { headerHash } from '../../core/header.js';
 import { txid, type Tx } from '../../core/tx.js';
 import { decodeAddress } from '../../crypto/address.js';
 import { Mempool } from '../../mempool/mempool.js';
+import { BlockTemplate, templateTx, type TemplateTx } from '../../mining/template.js';
 import { parseHostPort } from '../../node/network.js';
 import { CENTRAL_NODE } from '../../node/startNode.js';
 import { submitTransactions } from '../../node/submitTx.js';
@@ -94,10 +95,10 @@ function printSent(ctx: NodeContext, transfers: Transfer[], txids: string[], blo
 async function mineAndConnect(ctx: NodeContext, chain: Parameters<Parameters<typeof withChain>[1]>[0], txs: Tx[], rewardTo: string, threads?: number): Promise<string> {
   // The mempool runs every rule a relayed transaction meets, so a bad send fails here, before any mining.
   const mempool = new Mempool(chain);
-  let fees = 0;
-  for (const tx of txs) fees = addAmounts(fees, (await mempool.accept(tx)).fee);
+  const chosen: TemplateTx[] = [];
+  for (const tx of txs) chosen.push(templateTx(tx, (await mempool.accept(tx)).fee));
   const next = await chain.nextBlockContext();
-  const block = await mineLocally(ctx.params, next, txs, { pubKeyHash: decodeAddress(rewardTo), fees }, threads);
+  const block = await mineLocally(ctx.params, new BlockTemplate(ctx.params, next, chosen, decodeAddress(rewardTo)), threads);
   const r = await chain.processBlock(block);
   if (r.status !== 'connected') throw new PubchainError('mine-failed', `the mined block was not connected (${r.status})`);
   return hashToHex(headerHash(block.header));

@@ -1,28 +1,15 @@
-// Nonce search on a fixed pool of worker threads (piscina). The main thread
-// compiles the WASM kernel once and hands the module to every worker. A search
-// runs one task per worker over a shared control block (see powWorker.ts):
-// cancelling is a flag the workers read between chunks, so an abort, a found
-// nonce or close() stops every worker within one chunk, and no thread is
-// terminated to cancel. Each search has its own control block, so searches
-// never see each other's stop state.
+// The nonce search pool: proof-of-work search on a fixed pool of worker
+// threads (piscina). The main thread compiles the WASM kernel once and hands
+// the module to every worker. A search runs one task per worker over a shared
+// control block (see powWorker.ts): cancelling is a flag the workers read
+// between chunks, so an abort, a found nonce or close() stops every worker
+// within one chunk, and no thread is terminated to cancel. Each search has its
+// own control block, so searches never see each other's stop state.
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { compileKernel } from '../wasm/loader.js';
+import { checkChunk, searchRange, type NonceSearcher, type SearchResult } from '../wasm/nonceSearch.js';
 import { CTL_STOP, newControl, PowTask, PowWorkerData } from './powWorker.js';
-import { checkChunk, searchRange } from './singleThread.js';
-
-export { createSingleThreadSearcher } from './singleThread.js';
-
-export interface SearchResult { nonce: number | null; hashes: number }
-
-export interface SearchOptions { signal?: AbortSignal; startNonce?: number; count?: number }
-
-export interface NonceSearcher {
-  readonly threads: number;
-  /** Searches nonces [startNonce ?? 0, startNonce+count) (default: the whole 2^32 space). null nonce = none found or aborted. */
-  search(header80: Uint8Array, targetLE: Uint8Array, opts?: SearchOptions): Promise<SearchResult>;
-  close(): Promise<void>;
-}
 
 /** About 40 ms of hashing per chunk on one core: the bound on how late a worker sees a stop. */
 const DEFAULT_CHUNK = 1 << 18;
