@@ -1,42 +1,34 @@
-// Stratum jobs. A template (tip context, chosen transactions, fees, time) is
-// built once per refresh and shared; each connection's job adds only its own
-// coinbase, split around the extra-nonce so that
-//   coinbase = coinb1 ‖ extranonce1 ‖ extranonce2 ‖ coinb2.
+// Stratum jobs. The block template (mining/template.ts: tip context, chosen
+// transactions, fees, coinbase value, time) is built once per refresh and
+// shared; each connection's job adds only its own coinbase, split around the
+// extra-nonce so that  coinbase = coinb1 ‖ extranonce1 ‖ extranonce2 ‖ coinb2.
 // The coinbase data is height (u32 LE) ‖ extranonce1 (4) ‖ extranonce2 (4) ‖ "stratum":
-// raw bytes where pubchain's own miner writes a u64 extra-nonce. Consensus reads
-// only the height and the length (docs/consensus.md), so no field can overflow,
-// and the tag keeps these coinbases apart from the node's own miner's.
+// the 8 extra-nonce bytes go in as they are (core's coinbaseData), never as a
+// u64 number, so no field can reach 2^53; the tag keeps these coinbases apart
+// from the node's own miner's (docs/consensus.md).
 import type { Block } from '../../core/block.js';
 import { hashToHex, varintSize } from '../../core/bytes.js';
 import { parseHeader } from '../../core/header.js';
 import { sha256d } from '../../core/hash.js';
-import { bitsToTarget } from '../../core/pow.js';
-import { COINBASE_VOUT, NULL_HASH, parseTx, serializeTx, TX_VERSION, type Tx } from '../../core/tx.js';
-import { BLOCK_VERSION, type TemplateContext } from '../template.js';
+import { createCoinbase, EXTRA_NONCE_SIZE, parseTx, serializeTx } from '../../core/tx.js';
+import type { BlockTemplate } from '../template.js';
 import { hashShare, merkleRootFromBranch, swapWords, targetForDifficulty, u32Hex, type ShareResult } from './share.js';
 
 export const EXTRANONCE1_SIZE = 4;
-export const EXTRANONCE2_SIZE = 4;
+export const EXTRANONCE2_SIZE = EXTRA_NONCE_SIZE - EXTRANONCE1_SIZE;
 export const STRATUM_TAG = new TextEncoder().encode('stratum');
-const DATA_SIZE = 4 + EXTRANONCE1_SIZE + EXTRANONCE2_SIZE + STRATUM_TAG.length;
 
-/** What every connection's job shares: built once per tip or mempool refresh. */
+/** What every connection's job shares: one block template per tip or mempool refresh. */
 export interface StratumTemplate {
   seq: number;
-  ctx: TemplateContext;
-  txs: Tx[];
-  /** Subsidy plus fees: the coinbase's output value. */
-  coinbaseValue: number;
-  version: number;
-  time: number;
-  blockTarget: bigint;
+  base: BlockTemplate;
   /** Merkle path of the coinbase (leaf 0), in hash-output order. */
   branch: Uint8Array[];
   createdAt: number;
 }
 
 /** The Merkle siblings of leaf 0, level by level (an odd level pairs its last hash with itself). */
-export function coinbaseBranch(txids: Uint8Array[]): Uint8Array[] {
+export function coinbaseBranch(txids: readonly Uint8Array[]): Uint8Array[] {
   const branch: Uint8Array[] = [];
   let rest = txids;
   const buf = new Uint8Array(64);
@@ -53,13 +45,8 @@ export function coinbaseBranch(txids: Uint8Array[]): Uint8Array[] {
   return branch;
 }
 
-export function makeTemplate(
-  seq: number, ctx: TemplateContext, txs: Tx[], txids: Uint8Array[], coinbaseValue: number, time: number,
-): StratumTemplate {
-  return {
-    seq, ctx, txs, coinbaseValue, version: BLOCK_VERSION, time, blockTarget: bitsToTarget(ctx.bits),
-    branch: coinbaseBranch(txids), createdAt: Date.now(),
-  };
+export function makeTemplate(seq: number, base: BlockTemplate): StratumTemplate {
+  return { seq, base, branch: coinbaseBranch(base.txs.map((t) => t.txid)), createdAt: Date.now() };
 }
 
 export interface Job {
@@ -76,22 +63,15 @@ export interface Job {
 
 /** The coinbase paying `pubKeyHash`, split around the 8 extra-nonce bytes. */
 export function splitCoinbase(height: number, value: number, pubKeyHash: Uint8Array): { coinb1: Uint8Array; coinb2: Uint8Array } {
-  const data = new Uint8Array(DATA_SIZE);
-  new DataView(data.buffer).setUint32(0, height >>> 0, true);
-  data.set(STRATUM_TAG, 4 + EXTRANONCE1_SIZE + EXTRANONCE2_SIZE);
-  const tx: Tx = {
-    version: TX_VERSION,
-    inputs: [{ prevTxid: NULL_HASH, vout: COINBASE_VOUT, signature: data, pubKey: new Uint8Array(0) }],
-    outputs: [{ value, pubKeyHash }],
-  };
+  const tx = createCoinbase(height, [{ value, pubKeyHash }], new Uint8Array(EXTRA_NONCE_SIZE), STRATUM_TAG);
   const bytes = serializeTx(tx);
-  // version, input count, outpoint, data length, height.
-  const at = 4 + varintSize(1) + 36 + varintSize(DATA_SIZE) + 4;
-  return { coinb1: bytes.slice(0, at), coinb2: bytes.slice(at + EXTRANONCE1_SIZE + EXTRANONCE2_SIZE) };
+  // version, input count, outpoint, data length, height: then the extra-nonce.
+  const at = 4 + varintSize(1) + 36 + varintSize(tx.inputs[0]!.signature.length) + 4;
+  return { coinb1: bytes.slice(0, at), coinb2: bytes.slice(at + EXTRA_NONCE_SIZE) };
 }
 
 export function buildJob(id: string, template: StratumTemplate, pubKeyHash: Uint8Array, extranonce1: Uint8Array, difficulty: number): Job {
-  const { coinb1, coinb2 } = splitCoinbase(template.ctx.height, template.coinbaseValue, pubKeyHash);
+  const { coinb1, coinb2 } = splitCoinbase(template.base.height, template.base.coinbaseValue, pubKeyHash);
   const shareTarget = targetForDifficulty(difficulty);
   return { id, template, coinb1, coinb2, extranonce1, difficulty, shareTarget, seen: new Set() };
 }
@@ -100,10 +80,10 @@ const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byt
 
 /** mining.notify's params, in the byte orders cpuminer reads (docs/mining.md). */
 export function notifyParams(job: Job, clean: boolean): unknown[] {
-  const t = job.template;
+  const t = job.template.base;
   return [
-    job.id, hex(swapWords(t.ctx.prevHash)), hex(job.coinb1), hex(job.coinb2), t.branch.map(hex),
-    u32Hex(t.version), u32Hex(t.ctx.bits), u32Hex(t.time), clean,
+    job.id, hex(swapWords(t.prevHash)), hex(job.coinb1), hex(job.coinb2), job.template.branch.map(hex),
+    u32Hex(t.version), u32Hex(t.bits), u32Hex(t.time), clean,
   ];
 }
 
@@ -123,16 +103,16 @@ export interface SolvedShare extends ShareResult {
 /** Rebuilds and hashes the header a miner built from this job and its submit. */
 export function checkShare(job: Job, extranonce2: Uint8Array, time: number, nonce: number): SolvedShare {
   const coinbase = coinbaseBytes(job, extranonce2);
-  const t = job.template;
-  const merkleRoot = merkleRootFromBranch(coinbase, t.branch);
-  return { ...hashShare({ version: t.version, prevHash: t.ctx.prevHash, merkleRoot, time, bits: t.ctx.bits, nonce }), coinbase };
+  const t = job.template.base;
+  const merkleRoot = merkleRootFromBranch(coinbase, job.template.branch);
+  return { ...hashShare({ version: t.version, prevHash: t.prevHash, merkleRoot, time, bits: t.bits, nonce }), coinbase };
 }
 
 /** The full block behind a share that met the block target. */
 export function blockOfShare(job: Job, share: SolvedShare): Block {
-  return { header: parseHeader(share.header), txs: [parseTx(share.coinbase), ...job.template.txs] };
+  return { header: parseHeader(share.header), txs: [parseTx(share.coinbase), ...job.template.base.txs.map((t) => t.tx)] };
 }
 
 export function describeTemplate(t: StratumTemplate): Record<string, unknown> {
-  return { height: t.ctx.height, prev: hashToHex(t.ctx.prevHash), txs: t.txs.length, seq: t.seq };
+  return { height: t.base.height, prev: hashToHex(t.base.prevHash), txs: t.base.txs.length, seq: t.seq };
 }

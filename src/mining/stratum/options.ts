@@ -37,6 +37,6 @@ export function resolveOptions(o: StratumOptions): ResolvedStratumOptions {
     initialDifficulty: 1, minDifficulty: 2 ** -32, submitsPerSecond: 50, submitBurst: 200, maxFutureSeconds: 7200,
     ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
     port: o.port,
-    maxDifficulty: (t) => difficultyForTarget(t.blockTarget),
+    maxDifficulty: (t) => difficultyForTarget(t.base.target),
   } as ResolvedStratumOptions;
 }

@@ -4,25 +4,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomInt } from 'node:crypto';
 import type { Block } from '../../core/block.js';
-import { hashToHex } from '../../core/bytes.js';
+import { bytesEqual, hashToHex } from '../../core/bytes.js';
 import { headerHash } from '../../core/header.js';
-import type { Tx } from '../../core/tx.js';
-import type { TemplateContext } from '../template.js';
+import type { BlockTemplate } from '../template.js';
 import type { RejectReason } from './errors.js';
 import { encodeLine } from './framing.js';
 import { describeTemplate, makeTemplate, type StratumTemplate } from './jobs.js';
 import { resolveOptions, type ResolvedStratumOptions, type StratumOptions } from './options.js';
 import { Session, type SessionHost } from './session.js';
 import { StratumStats, type StratumInfo } from './stats.js';
-
-export interface TemplateSource {
-  ctx: TemplateContext;
-  txs: Tx[];
-  txids: Uint8Array[];
-  coinbaseValue: number;
-  /** Unix seconds for the header: above the median time past. */
-  time: number;
-}
 
 export interface StratumLog {
   info(obj: object, msg: string): void;
@@ -31,8 +21,11 @@ export interface StratumLog {
 }
 
 export interface StratumHooks {
-  /** The template to mine on now; null while there is no chain. */
-  template(): Promise<TemplateSource | null>;
+  /**
+   * The block template to mine on now (mining/template.ts; its payout is unused:
+   * each connection's coinbase pays that connection's address); null while there is no chain.
+   */
+  template(): Promise<BlockTemplate | null>;
   /** Full validation, storage and relay, as for a peer's block: null when accepted, else the reason. */
   submitBlock(block: Block): Promise<string | null>;
   /** Subscriptions; each returns its unsubscribe function. */
@@ -104,7 +97,7 @@ export class StratumServer implements SessionHost {
     const reason = await this.hooks.submitBlock(block);
     if (reason === null) {
       this.stats.blocksFound++;
-      this.hooks.log.info({ hash, height: this.current?.ctx.height, address: session.address }, 'stratum miner found a block');
+      this.hooks.log.info({ hash, height: this.current?.base.height, address: session.address }, 'stratum miner found a block');
     } else {
       this.stats.blocksRejected[reason] = (this.stats.blocksRejected[reason] ?? 0) + 1;
       this.hooks.log.warn({ hash, reason, address: session.address }, 'block from a stratum share was not accepted');
@@ -181,11 +174,11 @@ export class StratumServer implements SessionHost {
   }
 
   private async rebuild(clean: boolean): Promise<void> {
-    const src = await this.hooks.template();
-    if (!src) return;
+    const base = await this.hooks.template();
+    if (!base) return;
     const prev = this.current;
-    const tipMoved = !prev || hashToHex(prev.ctx.prevHash) !== hashToHex(src.ctx.prevHash);
-    this.current = makeTemplate(++this.seq, src.ctx, src.txs, src.txids, src.coinbaseValue, src.time);
+    const tipMoved = !prev || !bytesEqual(prev.base.prevHash, base.prevHash);
+    this.current = makeTemplate(++this.seq, base);
     this.lastJobAt = Date.now();
     this.hooks.log.debug(describeTemplate(this.current), 'stratum template');
     for (const s of this.sessions) s.sendJob(clean || tipMoved);

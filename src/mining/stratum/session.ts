@@ -24,7 +24,6 @@ export interface SessionHost {
 }
 
 const MAX_JOBS = 16;
-const MAX_STALE_IDS = 64;
 const MAX_BAD_LINES = 50;
 const MAX_UNSENT = 1 << 20;
 const HASHRATE_WINDOW_MS = 600_000;
@@ -36,7 +35,6 @@ export class Session {
   pubKeyHash: Uint8Array | null = null;
   readonly workers = new Set<string>();
   readonly jobs = new Map<string, Job>();
-  private readonly staleIds = new Set<string>();
   readonly vardiff: Vardiff;
   private readonly framer: LineFramer;
   private tokens: number;
@@ -158,17 +156,18 @@ export class Session {
     if (!this.takeToken()) throw reject.other('too many submits: slow down');
     const jobId = typeof p[1] === 'string' ? p[1] : '';
     const job = this.jobs.get(jobId);
-    if (!job) throw this.staleIds.has(jobId) ? reject.stale() : reject.notFound();
-    const tip = this.host.template();
-    if (!tip || !bytesEqual(tip.ctx.prevHash, job.template.ctx.prevHash)) throw reject.stale();
+    if (!job) throw reject.notFound();
     if (typeof p[2] !== 'string' || !new RegExp(`^[0-9a-fA-F]{${EXTRANONCE2_SIZE * 2}}$`).test(p[2])) throw reject.other(`extranonce2 must be ${EXTRANONCE2_SIZE * 2} hex digits`);
     const time = parseU32Hex(p[3]);
     const nonce = parseU32Hex(p[4]);
     if (time === null || nonce === null) throw reject.other('ntime and nonce must be 8 hex digits each');
     const now = Math.floor(Date.now() / 1000);
-    if (time <= job.template.ctx.medianTimePast || time > now + this.host.o.maxFutureSeconds) throw reject.other('ntime out of range');
+    if (time < job.template.base.minTime || time > now + this.host.o.maxFutureSeconds) throw reject.other('ntime out of range');
     const key = `${p[2].toLowerCase()}:${time}:${nonce}`;
     if (job.seen.has(key)) throw reject.duplicate();
+    // Jobs of an old tip are kept (up to MAX_JOBS) only to tell "stale" from "unknown".
+    const tip = this.host.template();
+    if (!tip || !bytesEqual(tip.base.prevHash, job.template.base.prevHash)) throw reject.stale();
     const share = checkShare(job, Buffer.from(p[2], 'hex'), time, nonce);
     if (share.value > job.shareTarget) throw reject.low();
     job.seen.add(key);
@@ -176,7 +175,7 @@ export class Session {
     this.samples.push([Date.now(), job.difficulty]);
     if (this.samples.length > 10_000) this.samples.shift();
     this.host.record(this, 'accepted');
-    if (share.value <= job.template.blockTarget) await this.host.foundBlock(blockOfShare(job, share), this);
+    if (share.value <= job.template.base.target) await this.host.foundBlock(blockOfShare(job, share), this);
     const max = this.host.o.maxDifficulty(job.template);
     const next = this.vardiff.onShare(Date.now(), max);
     if (next !== null) this.sendJob(false);
@@ -198,17 +197,12 @@ export class Session {
     if (this.vardiff.onTick(now, this.host.o.maxDifficulty(t)) !== null) this.sendJob(false);
   }
 
-  /** A fresh job on the current template; set_difficulty goes first when it changed. */
+  /** A fresh job on the current template (clean: drop older work); set_difficulty goes first when it changed. */
   sendJob(clean: boolean): void {
     const t = this.host.template();
     if (!this.ready || !t || this.closed) return;
     this.vardiff.clamp(this.host.o.maxDifficulty(t));
     const last = [...this.jobs.values()].pop();
-    if (clean) {
-      for (const id of this.jobs.keys()) this.staleIds.add(id);
-      this.jobs.clear();
-      while (this.staleIds.size > MAX_STALE_IDS) this.staleIds.delete(this.staleIds.values().next().value!);
-    }
     const job = buildJob(this.host.nextJobId(), t, this.pubKeyHash!, this.extranonce1, this.vardiff.difficulty);
     this.jobs.set(job.id, job);
     while (this.jobs.size > MAX_JOBS) this.jobs.delete(this.jobs.keys().next().value!);

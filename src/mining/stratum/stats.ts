@@ -76,7 +76,7 @@ export class StratumStats {
       blocksfound: this.blocksFound,
       blocksrejected: { ...this.blocksRejected },
       notifydelayms: this.delayPercentiles(),
-      job: t && { height: t.ctx.height, previousblockhash: hashToHex(t.ctx.prevHash), transactions: t.txs.length, blockdifficulty: difficultyForTarget(t.blockTarget) },
+      job: t && { height: t.base.height, previousblockhash: hashToHex(t.base.prevHash), transactions: t.base.txs.length, blockdifficulty: difficultyForTarget(t.base.target) },
     };
   }
 }
