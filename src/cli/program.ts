@@ -97,7 +97,9 @@ export function buildProgram(): Command {
     .option('--rpc-bind <host>', 'JSON-RPC interface (default: 127.0.0.1)')
     .option('--rpc-user <user>', 'JSON-RPC user, besides the cookie in <datadir>/.cookie')
     .option('--rpc-password <password>', 'JSON-RPC password for --rpc-user')
-    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string; maxMempool?: string; rpcPort?: string; rpcBind?: string; rpcUser?: string; rpcPassword?: string }, cmd: Command) =>
+    .option('--stratum-port <n>', 'serve Stratum v1 miners on this port (off by default; 0 for any free port)')
+    .option('--stratum-bind <host>', 'Stratum interface (default: 127.0.0.1)')
+    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string; maxMempool?: string; rpcPort?: string; rpcBind?: string; rpcUser?: string; rpcPassword?: string; stratumPort?: string; stratumBind?: string }, cmd: Command) =>
       startNodeCommand(ctxOf(cmd), { ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true }));
 
   return program;
