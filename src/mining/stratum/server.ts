@@ -94,7 +94,14 @@ export class StratumServer implements SessionHost {
 
   async foundBlock(block: Block, session: Session): Promise<void> {
     const hash = hashToHex(headerHash(block.header));
-    const reason = await this.hooks.submitBlock(block);
+    let reason: string | null;
+    try {
+      reason = await this.hooks.submitBlock(block);
+    } catch (err) {
+      // The node is stopping (or broke): the miner's share stands, the block is not ours to keep.
+      this.hooks.log.warn({ hash, err }, 'could not submit a block from a stratum share');
+      return;
+    }
     if (reason === null) {
       this.stats.blocksFound++;
       this.hooks.log.info({ hash, height: this.current?.base.height, address: session.address }, 'stratum miner found a block');
