@@ -11,6 +11,7 @@ import { benchMerkle } from './merkle.js';
 import { benchMining } from './mining.js';
 import { parallelHeadroom } from './headroom.js';
 import { renderReport } from './report.js';
+import { benchStratum } from './stratum.js';
 import { benchSync } from './sync.js';
 import { compare, tolerance, type Baseline } from './gate.js';
 import type { BenchModuleOutput, BenchOptions, BenchResult, BenchSeries } from './types.js';
@@ -32,7 +33,7 @@ const BUSY_FRACTION = 0.8;
 const BASELINE_RUNS = 3;
 
 const MODULES: Array<[string, (o: BenchOptions) => Promise<BenchModuleOutput>]> = [
-  ['mining', benchMining], ['merkle', benchMerkle], ['verify', benchVerify], ['connect', benchConnect], ['sync', benchSync],
+  ['mining', benchMining], ['merkle', benchMerkle], ['verify', benchVerify], ['connect', benchConnect], ['sync', benchSync], ['stratum', benchStratum],
 ];
 
 async function runAll(opts: BenchOptions): Promise<{ results: BenchResult[]; series: BenchSeries[] }> {

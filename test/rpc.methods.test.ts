@@ -270,7 +270,8 @@ describe('peers, wallet, sends and mining', () => {
 
   test('getmininginfo', async () => {
     const info = await call('getmininginfo');
-    assert.deepEqual(Object.keys(info).sort(), ['blocks', 'chain', 'difficulty', 'hashespersec', 'mining', 'networkhashps', 'pooledtx'].sort());
+    assert.deepEqual(Object.keys(info).sort(), ['blocks', 'chain', 'difficulty', 'hashespersec', 'mining', 'networkhashps', 'pooledtx', 'stratum'].sort());
+    assert.equal(info.stratum, null);
     assert.equal(info.blocks, 8);
     assert.equal(info.difficulty, 1);
     assert.equal(info.chain, 'regtest');

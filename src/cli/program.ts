@@ -13,6 +13,7 @@ import { printChainCommand } from './commands/printChain.js';
 import { reindexUtxoCommand } from './commands/reindexUtxo.js';
 import { startNodeCommand } from './commands/startNode.js';
 import { stopNodeCommand } from './commands/stopNode.js';
+import { benchCommand } from './commands/bench.js';
 
 const collect = (value: string, previous: string[] = []): string[] => {
   try { return [...previous, ...parseListValue(value)]; } catch (e) { throw new UsageError((e as Error).message); }
@@ -97,8 +98,16 @@ export function buildProgram(): Command {
     .option('--rpc-bind <host>', 'JSON-RPC interface (default: 127.0.0.1)')
     .option('--rpc-user <user>', 'JSON-RPC user, besides the cookie in <datadir>/.cookie')
     .option('--rpc-password <password>', 'JSON-RPC password for --rpc-user')
-    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string; maxMempool?: string; rpcPort?: string; rpcBind?: string; rpcUser?: string; rpcPassword?: string }, cmd: Command) =>
+    .option('--stratum-port <n>', 'serve Stratum v1 miners on this port (off by default; 0 for any free port)')
+    .option('--stratum-bind <host>', 'Stratum interface (default: 127.0.0.1)')
+    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string; maxMempool?: string; rpcPort?: string; rpcBind?: string; rpcUser?: string; rpcPassword?: string; stratumPort?: string; stratumBind?: string }, cmd: Command) =>
       startNodeCommand(ctxOf(cmd), { ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true }));
+
+  sub('bench', 'mining benchmark: hash rate per thread count, SIMD and scalar kernels, node:crypto reference; JSON and an HTML chart')
+    .option('--threads <list>', 'thread counts, comma-separated (default: 1, 2, 4, … up to all cores)')
+    .option('--seconds <n>', 'seconds per measurement window (default 2)')
+    .option('--out <dir>', 'where pubchain-bench.json and pubchain-bench.html go (default: the current directory)')
+    .action((o: { threads?: string; seconds?: string; out?: string }, cmd: Command) => benchCommand({ ...o, json: (cmd.optsWithGlobals() as { json?: boolean }).json === true }));
 
   return program;
 }

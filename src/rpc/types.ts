@@ -2,6 +2,7 @@
 import type { Chain } from '../chain/chain.js';
 import type { NetworkParams } from '../core/params.js';
 import type { Mempool } from '../mempool/mempool.js';
+import type { StratumServer } from '../mining/stratum/server.js';
 import type { MinerLoop } from '../node/minerLoop.js';
 import type { NetworkHandle } from '../node/network.js';
 import type { NodeProtocol } from '../node/protocol.js';
@@ -15,6 +16,8 @@ export interface RpcNodeContext {
   /** The node's own miner loop, when it was started with a payout address. */
   miner: MinerLoop | null;
   params: NetworkParams;
+  /** The Stratum server, when the node was started with --stratum-port. */
+  stratum?: StratumServer | null;
   /** Where the wallet and the cookie live. */
   datadir: string;
   /** Unix milliseconds the node started at (for `uptime`). */

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { startNode } from '../../node/startNode.js';
 import { moduleLogger, type LogFormat } from '../../node/logger.js';
+import { startStratum } from '../../node/stratumWiring.js';
 import { rpcContextOf } from '../../rpc/context.js';
 import { DEFAULT_RPC_BIND, defaultRpcPort, startRpcServer } from '../../rpc/server.js';
 import { removeNodeFile, writeNodeFile } from '../runningNode.js';
@@ -24,6 +25,8 @@ export interface StartNodeFlags {
   rpcBind?: string;
   rpcUser?: string;
   rpcPassword?: string;
+  stratumPort?: string;
+  stratumBind?: string;
 }
 
 function intFlag(name: string, text: string, min: number, max: number): number {
@@ -39,6 +42,8 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
   // 0 asks the system for a free port; node.json tells the CLI which one it got.
   const rpcPort = f.rpcPort === undefined ? undefined : intFlag('rpc-port', f.rpcPort, 0, 65535);
   if (rpcPort === undefined && defaultRpcPort(port) > 65535) throw new UsageError(`the default RPC port (${port} + 1000) is above 65535: pass --rpc-port N`);
+  const stratumPort = f.stratumPort === undefined ? undefined : intFlag('stratum-port', f.stratumPort, 0, 65535);
+  if (f.stratumBind !== undefined && stratumPort === undefined) throw new UsageError('--stratum-bind needs --stratum-port N');
   const logFormat = f.logFormat as LogFormat | undefined;
   if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new UsageError(`invalid --log-format "${f.logFormat}": use json or pretty`);
   await startNode({
@@ -48,17 +53,19 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
     threads: f.threads === undefined ? availableParallelism() : intFlag('threads', f.threads, 1, 256),
     genesis: f.genesis, logLevel: f.logLevel, logFormat, nodeId: ctx.nodeId,
     onStarted: async (node, requestStop, log) => {
+      const stratum = stratumPort === undefined ? null : await startStratum(node, { port: stratumPort, bind: f.stratumBind }, log);
       const rpc = await startRpcServer({
-        node: rpcContextOf(node, { requestStop }),
+        node: { ...rpcContextOf(node, { requestStop }), stratum },
         bind: f.rpcBind ?? DEFAULT_RPC_BIND, port: rpcPort ?? defaultRpcPort(node.network.port === 0 ? port : node.network.port),
         datadir: ctx.datadir, user: f.rpcUser, password: f.rpcPassword, log: moduleLogger(log, 'rpc'),
-      });
+      }).catch(async (err: unknown) => { await stratum?.close(); throw err; });
       const rpcHost = (f.rpcBind ?? DEFAULT_RPC_BIND) === '0.0.0.0' ? '127.0.0.1' : (f.rpcBind ?? DEFAULT_RPC_BIND);
       await writeNodeFile(ctx.datadir, { pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port, rpcHost, network: ctx.params.name, startedAt: Date.now() });
       // After node.json: from here on a command on this data directory goes through RPC.
-      log.info({ pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port }, 'node ready');
+      log.info({ pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port, ...(stratum ? { stratumPort: stratum.port } : {}) }, 'node ready');
       return async () => {
         await removeNodeFile(ctx.datadir);
+        await stratum?.close();
         await rpc.close();
       };
     },

@@ -3,9 +3,15 @@
 import { hashToHex } from '../../core/bytes.js';
 import type { Chain } from '../../chain/chain.js';
 import { RpcError, WRONG_NETWORK } from '../rpcErrors.js';
-import type { RpcMethod } from '../types.js';
+import type { RpcMethod, RpcNodeContext } from '../types.js';
 import { difficultyOf } from './blockJson.js';
 import { address, int } from './params.js';
+
+/** getmininginfo's Stratum figures (getstratuminfo has the rest); null when the server is off. */
+function stratumSummary(ctx: RpcNodeContext): Record<string, unknown> | null {
+  const i = ctx.stratum?.info();
+  return i ? { connections: i.connections, workers: i.workers.length, hashespersec: i.hashrate, sharesaccepted: i.shares.accepted, sharesrejected: Object.values(i.shares.rejected).reduce((a, b) => a + b, 0), blocksfound: i.blocksfound } : null;
+}
 
 /** bitcoind's default window for networkhashps. */
 export const HASHPS_WINDOW = 120;
@@ -48,6 +54,7 @@ export const miningMethods: RpcMethod[] = [
       pooledtx: ctx.mempool.size,
       chain: ctx.params.name,
       mining: ctx.miner?.mining ?? false,
+      stratum: stratumSummary(ctx),
     }),
   },
   {
