@@ -146,3 +146,8 @@ export class ByteReader {
     if (this.pos !== this.buf.length) throw new ValidationError('bad-encoding', `${this.what} has ${this.remaining} trailing bytes`, 20);
   }
 }
+
+/** Bytes (a hash, most often) as a Map or Set key: their hex, in stored byte order. */
+export function bytesKey(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
