@@ -20,7 +20,6 @@ import { TipAnnouncer } from './tipAnnounce.js';
 import { TipLog } from './tipLog.js';
 import { TxRelay, type TxResult } from './txRelay.js';
 
-export { MAX_INV_ANSWER } from './blockSync.js';
 /** More inv items than this from one peer within INV_WINDOW_MS is a flood. */
 const INV_FLOOD_ITEMS = 120_000;
 const INV_WINDOW_MS = 10_000;
