@@ -14,6 +14,7 @@ import { RocksStore } from '../src/storage/rocksStore.js';
 import { buildChain, testKey } from '../test/helpers/chainFixtures.js';
 import { submitBlocks } from './submitBlocks.js';
 import type { BenchModuleOutput, BenchOptions } from './types.js';
+import { EV, eventPattern } from '../src/node/logEvents.js';
 
 function now(): number { return Number(process.hrtime.bigint()) / 1e9; }
 
@@ -44,7 +45,7 @@ export async function benchSync(opts: BenchOptions): Promise<BenchModuleOutput> 
     const dst = await mk('fresh', join(root, 'fresh'));
     const source = NodeProcess.start(src, ['--listen-only']);
     nodes.push(source);
-    await source.waitForLog(/"msg":"listening"/, 30_000);
+    await source.waitForLog(eventPattern(EV.listening), 30_000);
     const fresh = NodeProcess.start(dst, ['--connect', `127.0.0.1:${src.port}`]);
     nodes.push(fresh);
     // Clock from the genesis (first tip, adopted from the peer) to the last block.

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliJson, freePort, NodeDef, NodeProcess, portIsFree } from './lib/cliProcess.js';
+import { EV, eventPattern } from '../src/node/logEvents.js';
 
 const BUDGET_MS = 60_000;
 const started = Date.now();
@@ -70,7 +71,7 @@ export async function runDemo(root: string, opts: DemoOptions = {}): Promise<Dem
     step('start the central node; the wallet node starts and syncs from it');
     const centralRun = NodeProcess.start(central, ['--listen-only']);
     running.push(centralRun);
-    await centralRun.waitForLog(/"msg":"listening"/, left());
+    await centralRun.waitForLog(eventPattern(EV.listening), left());
     const walletRun = NodeProcess.start(wallet, ['--connect', centralAddr]);
     running.push(walletRun);
     await walletRun.waitForHeight(3, left());

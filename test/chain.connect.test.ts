@@ -6,7 +6,7 @@ import { Block } from '../src/core/block.js';
 import { ValidationError } from '../src/core/errors.js';
 import { REGTEST } from '../src/core/params.js';
 import { txid } from '../src/core/tx.js';
-import { OrphanPool } from '../src/chain/orphanPool.js';
+import { OrphanPool } from '../src/node/orphanPool.js';
 import { blockSize } from '../src/core/block.js';
 import { buildBlock, buildChain, Built, NOW, outputsOf, signedTx, testKey } from './helpers/chainFixtures.js';
 import { memoryChain, rocksChain } from './helpers/chainSetup.js';

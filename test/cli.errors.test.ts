@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NodeProcess, runCli, freePort, type CliResult } from '../scripts/lib/cliProcess.js';
 import { tempDir } from './helpers/tempDir.js';
+import { EV, eventPattern } from '../src/node/logEvents.js';
 
 let root: { dir: string; cleanup: () => Promise<void> };
 let d: string;
@@ -134,7 +135,7 @@ describe('CLI errors leave everything unchanged', () => {
     const port = await freePort();
     const node = NodeProcess.start({ role: 'held', id: String(port), port, datadir: d, network: 'regtest' }, ['--listen-only']);
     try {
-      await node.waitForLog(/"msg":"node ready"/, 20_000);
+      await node.waitForLog(eventPattern(EV.nodeReady), 20_000);
       const bal = await cli(['getbalance', '--address', A, '--json'], {}, d, RPC_COMMAND_BOUND_MS);
       assert.equal(bal.code, 0, bal.stderr);
       assert.equal(JSON.parse(bal.stdout).balance, '25');
@@ -156,7 +157,7 @@ describe('CLI errors leave everything unchanged', () => {
   test('a node killed with -9 leaves stale files that the next command clears', async () => {
     const port = await freePort();
     const node = NodeProcess.start({ role: 'killed', id: String(port), port, datadir: d, network: 'regtest' }, ['--listen-only']);
-    await node.waitForLog(/"msg":"node ready"/, 20_000);
+    await node.waitForLog(eventPattern(EV.nodeReady), 20_000);
     await node.stop(1000, 'SIGKILL');
     assert.ok(existsSync(join(d, 'node.json')) && existsSync(join(d, '.cookie')), 'a killed node cannot clean up');
     assert.equal((await json(['getbalance', '--address', B])).balance, '1');

@@ -10,6 +10,7 @@ import { cliJson, NodeDef, runCli } from '../scripts/lib/cliProcess.js';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
 import { writeChain } from './helpers/nodeHarness.js';
 import { nodeFleet } from './helpers/nodeProcesses.js';
+import { EV, eventPattern } from '../src/node/logEvents.js';
 
 const fleet = nodeFleet('net');
 const nodeDef = fleet.def;
@@ -25,7 +26,7 @@ describe('nodes as separate processes', () => {
     const dst = await nodeDef('fresh');
     await writeChain(src.datadir, buildChain(null, 2000, testKey(7)));
     const source = start(src, ['--listen-only']);
-    await source.waitForLog(/"msg":"listening"/, 20_000);
+    await source.waitForLog(eventPattern(EV.listening), 20_000);
     // By host name, as the tutorial's localhost:8000.
     let fresh = start(dst, ['--connect', `localhost:${src.port}`]);
     await fresh.waitForHeight(800, 60_000);
@@ -34,8 +35,8 @@ describe('nodes as separate processes', () => {
     assert.ok(resumeFrom >= 800, `stored tip ${resumeFrom}`);
     fresh = start(dst, ['--connect', addr(src)]);
     // Its first "new tip" is the stored one: it did not start again from genesis.
-    await fresh.waitForLog(/"msg":"chain loaded"/, 20_000);
-    assert.match(fresh.log.find((l) => l.includes('"chain loaded"'))!, new RegExp(`"height":${resumeFrom}\\b`));
+    await fresh.waitForLog(eventPattern(EV.chainLoaded), 20_000);
+    assert.match(fresh.log.find((l) => eventPattern(EV.chainLoaded).test(l))!, new RegExp(`"height":${resumeFrom}\\b`));
     await fresh.waitForHeight(2000, 60_000);
     await fresh.stop();
     await source.stop();
@@ -51,7 +52,7 @@ describe('nodes as separate processes', () => {
     await cliJson(x, ['createblockchain', '--address', A]);
     // Y adopts X's genesis, then the two part ways.
     let px = start(x, ['--listen-only']);
-    await px.waitForLog(/"msg":"listening"/, 20_000);
+    await px.waitForLog(eventPattern(EV.listening), 20_000);
     let py = start(y, ['--connect', addr(x)]);
     await py.waitForHeight(1, 20_000);
     await py.stop();
@@ -69,11 +70,11 @@ describe('nodes as separate processes', () => {
 
     // Reconnected: X reorganises onto Y's chain, its payment returns to the mempool, reaches Y and is mined there.
     px = start(x, ['--listen-only']);
-    await px.waitForLog(/"msg":"listening"/, 20_000);
+    await px.waitForLog(eventPattern(EV.listening), 20_000);
     py = start(y, ['--connect', addr(x), '--miner', M]);
     await py.waitForHeight(yTip.height + 1, 60_000);
     await px.waitForHeight(yTip.height + 1, 30_000);
-    await px.waitForLog(/returning transactions to the mempool/, 10_000);
+    await px.waitForLog(eventPattern(EV.reorgReturnedTxs), 10_000);
     await py.stop();
     await px.stop();
 
@@ -102,7 +103,7 @@ describe('nodes as separate processes', () => {
     await cliJson(c, ['createblockchain', '--address', A]);
 
     const pc = start(c, ['--listen-only']);
-    await pc.waitForLog(/"msg":"listening"/, 20_000);
+    await pc.waitForLog(eventPattern(EV.listening), 20_000);
     const pp = start(p, ['--connect', addr(c)]);
     await pp.waitForHeight(1, 20_000);
     for (const w of [w1, w2]) {

@@ -8,6 +8,7 @@ import { cliJson, NodeDef } from '../scripts/lib/cliProcess.js';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
 import { writeChain } from './helpers/nodeHarness.js';
 import { nodeFleet } from './helpers/nodeProcesses.js';
+import { EV, eventPattern } from '../src/node/logEvents.js';
 
 const fleet = nodeFleet('shutdown');
 const def = fleet.def;
@@ -24,30 +25,30 @@ describe('shutdown', () => {
     const src = await def('source');
     await writeChain(src.datadir, buildChain(null, 3000, testKey(5)));
     const source = start(src, ['--listen-only']);
-    await source.waitForLog(/"msg":"listening"/, 20_000);
+    await source.waitForLog(eventPattern(EV.listening), 20_000);
 
     const dst = await def('syncing');
     const syncing = start(dst, ['--connect', `127.0.0.1:${src.port}`]);
     await syncing.waitForHeight(2, 30_000);
     const t = await syncing.stop(5000, 'SIGTERM');
     assert.deepEqual(t, { code: 0, signal: null }, 'exited by itself with code 0, not killed');
-    assert.ok(syncing.log.some((l) => l.includes('"stopped cleanly"')));
+    assert.ok(syncing.log.some((l) => eventPattern(EV.stoppedCleanly).test(l)));
     await consistent(dst);
 
     const M = (await cliJson(dst, ['createwallet'])).address as string;
     const miner = start(dst, ['--listen-only', '--miner', M, '--mine-always']);
-    await miner.waitForLog(/"msg":"mined a block"/, 30_000);
+    await miner.waitForLog(eventPattern(EV.minedBlock), 30_000);
     const m = await miner.stop(5000, 'SIGINT');
     assert.deepEqual(m, { code: 0, signal: null });
     await consistent(dst);
     // The next start opens at once at the stored tip; `pubchain stop` (RPC stop) ends it cleanly.
     const again = start(dst, ['--listen-only']);
-    await again.waitForLog(/"msg":"node ready"/, 20_000);
-    assert.ok(again.log.some((l) => l.includes('"chain loaded"')));
+    await again.waitForLog(eventPattern(EV.nodeReady), 20_000);
+    assert.ok(again.log.some((l) => eventPattern(EV.chainLoaded).test(l)));
     const stopped = await cliJson(dst, ['stop']);
     assert.equal(stopped.stopped, true);
     assert.deepEqual(await again.stop(), { code: 0, signal: null });
-    assert.ok(again.log.some((l) => l.includes('"stopped cleanly"')));
+    assert.ok(again.log.some((l) => eventPattern(EV.stoppedCleanly).test(l)));
     await consistent(dst);
     await source.stop();
   });

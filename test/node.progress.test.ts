@@ -8,6 +8,7 @@ import { createLogger } from '../src/node/logger.js';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
 import { addressOf, eventually, startTestNode, writeChain } from './helpers/nodeHarness.js';
 import { tempDir } from './helpers/tempDir.js';
+import { EV } from '../src/node/logEvents.js';
 
 function capture(): { log: ReturnType<typeof createLogger>; records: Array<Record<string, unknown>> } {
   const records: Array<Record<string, unknown>> = [];
@@ -35,7 +36,7 @@ test('a syncing node logs its progress; a mining node logs its hash rate', async
   });
   try {
     await eventually('synced', () => fresh.chain.tip?.height !== undefined && fresh.chain.tip.height >= 3000, 60_000);
-    const sync = records.filter((r) => r.msg === 'sync progress');
+    const sync = records.filter((r) => r.event === EV.syncProgress);
     assert.ok(sync.length > 0, 'at least one progress line while syncing');
     for (const r of sync) {
       assert.equal(r.module, 'sync');
@@ -44,8 +45,8 @@ test('a syncing node logs its progress; a mining node logs its hash rate', async
       assert.equal(typeof r.blocksPerSec, 'number');
     }
     // The same node mines on top once synced (--mine-always): its hash rate shows up.
-    await eventually('a hash-rate line with a rate', () => records.some((r) => r.msg === 'miner hash rate' && (r.hashRate as number) > 0), 30_000);
-    const rate = records.find((r) => r.msg === 'miner hash rate' && (r.hashRate as number) > 0)!;
+    await eventually('a hash-rate line with a rate', () => records.some((r) => r.event === EV.minerHashRate && (r.hashRate as number) > 0), 30_000);
+    const rate = records.find((r) => r.event === EV.minerHashRate && (r.hashRate as number) > 0)!;
     assert.equal(rate.module, 'miner');
     assert.ok((rate.blocksFound as number) >= 1);
   } finally {

@@ -20,6 +20,7 @@ import { tempDir } from './helpers/tempDir.js';
 import { LiveNode, startChainNode, storedTip } from './reliability/liveNode.js';
 import type { LogRecord } from './reliability/nodeLog.js';
 import { WirePeer } from './reliability/wirePeer.js';
+import { EV, type LogEvent } from '../src/node/logEvents.js';
 
 const key = testKey(1);
 const mallory = testKey(66);
@@ -81,12 +82,12 @@ async function settle(): Promise<void> {
   const mark = node.log.mark();
   const marker = await WirePeer.connect(node.def.port, `127.0.0.${nextAddress++}`);
   await marker.handshake(GENESIS);
-  await node.log.waitFor('the marker connection', (r) => r.msg === 'peer connected' && r.peer === marker.id, mark, 10_000);
+  await node.log.waitFor('the marker connection', (r) => r.event === EV.peerConnected && r.peer === marker.id, mark, 10_000);
   marker.close();
 }
 
-const newTips = (mark: number): LogRecord[] => node.log.since(mark).filter((r) => r.msg === 'new tip');
-const about = (p: WirePeer, mark: number, msg: string): LogRecord[] => node.log.since(mark).filter((r) => r.msg === msg && r.peer === p.id);
+const newTips = (mark: number): LogRecord[] => node.log.since(mark).filter((r) => r.event === EV.newTip);
+const about = (p: WirePeer, mark: number, event: LogEvent): LogRecord[] => node.log.since(mark).filter((r) => r.event === event && r.peer === p.id);
 
 /** The good peer still gets pongs, and the current tip's block on request. */
 async function assertServesGoodPeer(): Promise<void> {
@@ -103,13 +104,13 @@ async function attack(msgs: Message[], expect: { code: string; score: number }):
   const peer = await attacker();
   const outcome = await deliver(peer, msgs);
   await settle();
-  const penalties = about(peer, mark, 'peer misbehaved');
+  const penalties = about(peer, mark, EV.peerMisbehaved);
   assert.equal(penalties.length, 1, `one penalty: ${JSON.stringify(node.log.since(mark))}`);
   assert.match(String(penalties[0]!.reason), new RegExp(expect.code));
   assert.equal(penalties[0]!.score, expect.score);
   if (expect.score >= 100) {
     assert.equal(outcome, 'closed', 'a ban closes the connection');
-    assert.match(String(about(peer, mark, 'peer left')[0]?.reason), /^banned: /);
+    assert.match(String(about(peer, mark, EV.peerLeft)[0]?.reason), /^banned: /);
   } else {
     assert.equal(outcome, 'answered', 'below 100 the peer stays connected');
   }
@@ -155,7 +156,7 @@ describe('consensus attacks against a live node process', () => {
     assert.equal(await deliver(honest, [blockMsg(real.block)]), 'answered');
     await settle();
     assert.deepEqual(newTips(mark).map((r) => r.hash), [hashToHex(real.hash)], 'the real block was not poisoned by its mutant');
-    assert.deepEqual(about(honest, mark, 'peer misbehaved'), []);
+    assert.deepEqual(about(honest, mark, EV.peerMisbehaved), []);
     tip = real;
     honest.close();
     await assertServesGoodPeer();
@@ -189,8 +190,8 @@ describe('consensus attacks against a live node process', () => {
     const b = onTip({ time: Math.floor(Date.now() / 1000) + 3 * 3600 }).block;
     assert.equal(await deliver(peer, [blockMsg(b)]), 'answered');
     await settle();
-    assert.deepEqual(about(peer, mark, 'peer misbehaved'), []);
-    assert.equal(about(peer, mark, 'invalid block')[0]?.code, 'time-too-new');
+    assert.deepEqual(about(peer, mark, EV.peerMisbehaved), []);
+    assert.equal(about(peer, mark, EV.invalidBlock)[0]?.code, 'time-too-new');
     assert.deepEqual(newTips(mark), []);
     await assertServesGoodPeer();
     peer.close();
@@ -215,7 +216,7 @@ describe('consensus attacks against a live node process', () => {
     assert.equal(await deliver(peer, [blockMsg(sibling.block)]), 'answered');
     await settle();
     assert.deepEqual(newTips(mark), []);
-    assert.deepEqual(about(peer, mark, 'peer misbehaved'), []);
+    assert.deepEqual(about(peer, mark, EV.peerMisbehaved), []);
     const gm = good.mark();
     good.send({ command: 'getdata', items: [{ kind: 'block', hash: sibling.hash }] });
     await good.waitFor('the stored side block', (m) => m.command === 'block' && bytesEqual(m.block, serializeBlock(sibling.block)), 10_000, gm);
@@ -236,7 +237,7 @@ describe('consensus attacks against a live node process', () => {
     assert.equal(await deliver(peer, [blockMsg(heavier.block)]), 'answered');
     await settle();
     assert.deepEqual(newTips(mark).map((r) => [r.height, r.hash]), [[heavier.height, hashToHex(heavier.hash)]]);
-    const returned = node.log.since(mark).filter((r) => r.msg === 'reorganised: returning transactions to the mempool');
+    const returned = node.log.since(mark).filter((r) => r.event === EV.reorgReturnedTxs);
     assert.equal(returned.length, 1);
     // Exactly this block's payments: the failed attempt of the previous test, which disconnected and
     // reconnected the same block, left nothing behind.
@@ -264,7 +265,7 @@ describe('consensus attacks against a live node process', () => {
     await peer.waitFor('getblocks for the missing ancestors', (m) => m.command === 'getblocks', 10_000, pm);
     await settle();
     assert.deepEqual(newTips(mark), []);
-    assert.deepEqual(about(peer, mark, 'peer misbehaved'), []);
+    assert.deepEqual(about(peer, mark, EV.peerMisbehaved), []);
     assert.equal(await deliver(peer, ahead.slice(0, 5).map((b) => blockMsg(b.block))), 'answered');
     await settle();
     assert.deepEqual(newTips(mark).at(-1)?.hash, hashToHex(ahead[5]!.hash), 'the orphan connected on top of its ancestors');

@@ -10,6 +10,7 @@ import { writeChain } from './helpers/nodeHarness.js';
 import { tempDir } from './helpers/tempDir.js';
 import { hexOf, LiveNode, nodeDef, startChainNode, startNode, storedTip } from './reliability/liveNode.js';
 import { StallPeer } from './reliability/stallPeer.js';
+import { EV } from '../src/node/logEvents.js';
 
 const CHAIN = buildChain(null, 300, testKey(3));
 const HAVE = 50;
@@ -31,11 +32,11 @@ test('a peer that stalls the block download is dropped and another peer serves t
     const mark = victim.log.mark();
     source = await startChainNode(root.dir, 'source', CHAIN, ['--listen-only', '--connect', `127.0.0.1:${vdef.port}`]);
     const stallerId = `127.0.0.1:${staller.port}`;
-    await victim.log.waitFor('the staller dropped', (r) => r.msg === 'peer stalled the block download; dropping it' && r.peer === stallerId, mark, 45_000);
-    await victim.log.waitFor('height 300', (r) => r.msg === 'new tip' && r.height === CHAIN.length, mark, 45_000);
+    await victim.log.waitFor('the staller dropped', (r) => r.event === EV.peerStalled && r.peer === stallerId, mark, 45_000);
+    await victim.log.waitFor('height 300', (r) => r.event === EV.newTip && r.height === CHAIN.length, mark, 45_000);
     const after = victim.log.since(mark);
-    const stallAt = after.findIndex((r) => r.msg === 'peer stalled the block download; dropping it');
-    const firstNew = after.findIndex((r) => r.msg === 'new tip' && (r.height as number) > HAVE);
+    const stallAt = after.findIndex((r) => r.event === EV.peerStalled);
+    const firstNew = after.findIndex((r) => r.event === EV.newTip && (r.height as number) > HAVE);
     assert.ok(stallAt >= 0 && stallAt < firstNew, 'no block arrived before the staller lost its requests');
     assert.deepEqual(victim.log.errors, []);
     assert.deepEqual(await victim.proc.stop(), { code: 0, signal: null });

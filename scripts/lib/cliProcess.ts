@@ -4,6 +4,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { EV } from '../../src/node/logEvents.js';
 
 export const PUBCHAIN_BIN = fileURLToPath(new URL('../../../bin/pubchain.js', import.meta.url));
 
@@ -73,8 +74,8 @@ export class NodeProcess {
       this.log.push(line);
       if (this.log.length > 200) this.log.shift();
       try {
-        const rec = JSON.parse(line) as { height?: number; msg?: string };
-        if (rec.msg === 'new tip' && typeof rec.height === 'number') this.height = rec.height;
+        const rec = JSON.parse(line) as { height?: number; event?: string };
+        if (rec.event === EV.newTip && typeof rec.height === 'number') this.height = rec.height;
       } catch { /* not a log record */ }
       for (const w of this.waiters.splice(0)) w();
     }

@@ -2,9 +2,8 @@
 // peer's `inv` answer to our `getblocks`; we keep a window of `getdata`
 // requests in flight per peer and connect blocks as they come. A peer that
 // holds requests past the stall timeout loses them to another peer.
+import { bytesKey } from '../core/bytes.js';
 import type { ProtocolPeer } from './peerPort.js';
-
-const key = (h: Uint8Array): string => Buffer.from(h.buffer, h.byteOffset, 32).toString('hex');
 
 interface InFlight {
   hash: Uint8Array;
@@ -27,12 +26,12 @@ export class BlockDownload {
   get pending(): number { return this.queue.size + this.inFlight.size; }
 
   isWanted(hash: Uint8Array): boolean {
-    const k = key(hash);
+    const k = bytesKey(hash);
     return this.queue.has(k) || this.inFlight.has(k);
   }
 
   enqueue(hashes: Uint8Array[]): void {
-    for (const h of hashes) { const k = key(h); if (!this.inFlight.has(k)) this.queue.set(k, h); }
+    for (const h of hashes) { const k = bytesKey(h); if (!this.inFlight.has(k)) this.queue.set(k, h); }
   }
 
   /** Returns the hashes to request from this peer now (its window's free slots). */
@@ -56,7 +55,7 @@ export class BlockDownload {
   /** A block arrived; true if we had asked anyone for it. */
   delivered(hash: Uint8Array, peer: ProtocolPeer, now: number): boolean {
     this.lastDelivery.set(peer.id, now);
-    const k = key(hash);
+    const k = bytesKey(hash);
     this.queue.delete(k);
     return this.inFlight.delete(k);
   }
@@ -68,7 +67,7 @@ export class BlockDownload {
    */
   notFound(hashes: Uint8Array[], peer: ProtocolPeer): void {
     for (const h of hashes) {
-      const k = key(h);
+      const k = bytesKey(h);
       const f = this.inFlight.get(k);
       if (f && f.peer === peer) this.inFlight.delete(k);
     }

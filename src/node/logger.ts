@@ -22,7 +22,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const format = opts.destination ? 'json' : opts.format ?? (process.stderr.isTTY ? 'pretty' : 'json');
   const base = { level, base: opts.name ? { node: opts.name } : undefined };
   if (format === 'pretty') {
-    return pino(base, pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }));
+    // `event` (logEvents.ts) is for programs reading the JSON form; a terminal shows the text.
+    return pino(base, pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,event' }));
   }
   return pino(base, opts.destination ?? pino.destination({ dest: 2, sync: true }));
 }

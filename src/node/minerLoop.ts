@@ -10,6 +10,7 @@ import type { Mempool } from '../mempool/mempool.js';
 import type { NonceSearcher } from '../wasm/nonceSearch.js';
 import { blockTemplate, mineTemplate } from '../mining/template.js';
 import type { Logger } from './logger.js';
+import { EV } from './logEvents.js';
 
 export interface MinerLoopOptions {
   chain: Chain;
@@ -104,7 +105,7 @@ export class MinerLoop {
     this.abort = null;
     if (!block || this.stopped) return;
     this.blocksFound++;
-    this.o.log.info({ height: ctx.height, txs: block.txs.length }, 'mined a block');
+    this.o.log.info({ event: EV.minedBlock, height: ctx.height, txs: block.txs.length }, 'mined a block');
     await this.o.onBlock(block);
   }
 }

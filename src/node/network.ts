@@ -1,19 +1,21 @@
 // Connects the p2p layer to the node's protocol logic: our version message
-// (height, work, genesis), which peers we accept, and message dispatch.
+// (height, work, genesis), which peers we accept, and message dispatch: one
+// table (HANDLERS) with a handler for every command, checked by the compiler.
 import { bytesEqual, hashToHex } from '../core/bytes.js';
 import type { NetworkParams } from '../core/params.js';
+import { NULL_HASH } from '../core/tx.js';
 import type { Chain } from '../chain/chain.js';
-import type { Message, VersionInfo } from '../p2p/messages.js';
+import type { Command, InvItem, Message, VersionInfo } from '../p2p/messages.js';
 import type { Peer } from '../p2p/peer.js';
 import { InboundBudget, messageWeight } from './inboundBudget.js';
 import { PeerManager } from '../p2p/peerManager.js';
 import type { Logger } from './logger.js';
-import type { InvItem, ProtocolPeer } from './peerPort.js';
+import { EV } from './logEvents.js';
+import type { ProtocolPeer } from './peerPort.js';
 import type { NodeProtocol } from './protocol.js';
 
 export const PROTOCOL_VERSION = 1;
 export const USER_AGENT = '/pubchain:0.1.0/';
-const ZERO_HASH = new Uint8Array(32);
 
 export interface NetworkOptions {
   params: NetworkParams;
@@ -70,11 +72,11 @@ export async function startNetwork(o: NetworkOptions): Promise<NetworkHandle> {
     params: o.params, log, handshakeTimeoutMs: o.handshakeTimeoutMs, banMs: o.banMs,
     localVersion: (): Omit<VersionInfo, 'nonce' | 'timestamp'> => ({
       protocol: PROTOCOL_VERSION, userAgent: USER_AGENT, bestHeight: chain.tip?.height ?? 0,
-      work: chain.tip?.work ?? 0n, genesis: chain.genesisHash ?? ZERO_HASH, listenPort: manager.listenPort,
+      work: chain.tip?.work ?? 0n, genesis: chain.genesisHash ?? NULL_HASH, listenPort: manager.listenPort,
     }),
     checkVersion: (v: VersionInfo) => {
       const ours = chain.genesisHash ?? o.genesisPin;
-      if (!ours || bytesEqual(v.genesis, ZERO_HASH)) return null;
+      if (!ours || bytesEqual(v.genesis, NULL_HASH)) return null;
       if (!bytesEqual(v.genesis, ours)) return `peer is on another chain (genesis ${hashToHex(v.genesis)}, ours ${hashToHex(ours)})`;
       return null;
     },
@@ -96,14 +98,14 @@ export async function startNetwork(o: NetworkOptions): Promise<NetworkHandle> {
     const a = adapters.get(peer);
     if (!a) return;
     const release = budget.take(peer, messageWeight(m));
-    const work = dispatch(protocol, a, m)
+    const work = dispatch({ protocol, log }, a, m)
       .catch((err: unknown) => log.error({ err, peer: peer.id }, 'message handler failed'))
       .finally(() => { release(); inFlight.delete(work); });
     inFlight.add(work);
     peer.afterWork(work);
   });
   const port = await manager.listen(o.bind, o.port);
-  log.info({ bind: o.bind, port }, 'listening');
+  log.info({ event: EV.listening, bind: o.bind, port }, 'listening');
   for (const c of o.connect) {
     const { host, port: p } = parseHostPort(c);
     manager.connect(host, p);
@@ -117,14 +119,34 @@ export async function startNetwork(o: NetworkOptions): Promise<NetworkHandle> {
   return { manager, port, peers: () => [...adapters.values()].filter((a) => a.peer.ready), close: () => manager.close(), idle };
 }
 
-async function dispatch(protocol: NodeProtocol, peer: ProtocolPeer, m: Message): Promise<void> {
-  switch (m.command) {
-    case 'getblocks': return protocol.onGetBlocks(peer, m.locator, m.stop ?? undefined);
-    case 'inv': return protocol.onInv(peer, m.items);
-    case 'getdata': return protocol.onGetData(peer, m.items);
-    case 'notfound': return protocol.onNotFound(peer, m.items);
-    case 'block': await protocol.onBlockBytes(peer, m.block); return;
-    case 'tx': await protocol.onTxBytes(peer, m.tx); return;
-    default: return;
-  }
+interface DispatchContext { protocol: NodeProtocol; log: Logger }
+type Handler<C extends Command> = (x: DispatchContext, peer: ProtocolPeer, m: Message & { command: C }) => void | Promise<unknown>;
+
+/** Answered inside src/p2p (the handshake and ping in peer.ts, addresses in peerManager.ts): never emitted to the node. */
+const inP2p = (x: DispatchContext, peer: ProtocolPeer, m: Message): void => {
+  x.log.error({ peer: peer.id, command: m.command }, 'a p2p-layer message reached the node');
+};
+
+/** Where each command is handled: a command added to messages.ts without an entry here does not compile. */
+const HANDLERS: { [C in Command]: Handler<C> } = {
+  version: inP2p,
+  verack: inP2p,
+  ping: inP2p,
+  pong: inP2p,
+  addr: inP2p,
+  getaddr: inP2p,
+  getblocks: (x, peer, m) => x.protocol.serving.onGetBlocks(peer, m.locator, m.stop ?? undefined),
+  getdata: (x, peer, m) => x.protocol.serving.onGetData(peer, m.items),
+  inv: (x, peer, m) => x.protocol.onInv(peer, m.items),
+  notfound: (x, peer, m) => x.protocol.sync.onNotFound(peer, m.items),
+  block: (x, peer, m) => x.protocol.sync.onBlockBytes(peer, m.block),
+  tx: (x, peer, m) => x.protocol.txRelay.onTxBytes(peer, m.tx),
+  // A peer refused something we sent (a transaction, most often): worth a line, nothing to undo.
+  reject: (x, peer, m) => {
+    x.log.debug({ peer: peer.id, rejected: m.rejected, code: m.code, reason: m.reason, hash: m.hash ? hashToHex(m.hash) : null }, 'peer rejected our message');
+  },
+};
+
+async function dispatch(x: DispatchContext, peer: ProtocolPeer, m: Message): Promise<void> {
+  await (HANDLERS[m.command] as Handler<Command>)(x, peer, m as never);
 }

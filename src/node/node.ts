@@ -1,7 +1,11 @@
 // A running node: the chain on RocksDB, the mempool, the peer network, the
 // protocol logic between them, and (with a payout address) the miner loop.
-import { hashToHex } from '../core/bytes.js';
+// The chain's events drive the mempool here (followChain), as a full node
+// wires its chain's 'connect' to its mempool.
+import type { Block } from '../core/block.js';
+import { bytesKey, hashToHex } from '../core/bytes.js';
 import type { NetworkParams } from '../core/params.js';
+import { type Tx, txid } from '../core/tx.js';
 import { Chain } from '../chain/chain.js';
 import { Mempool } from '../mempool/mempool.js';
 import { createPoolSearcher } from '../mining/noncePool.js';
@@ -15,6 +19,7 @@ import { nativeVerifier, verifierBackend } from '../crypto/keys.js';
 import type { SignatureVerifier } from '../crypto/verifier.js';
 import { createVerifyPool } from '../crypto/verifyPool.js';
 import { RocksStore } from '../storage/rocksStore.js';
+import { EV } from './logEvents.js';
 import { moduleLogger, type Logger } from './logger.js';
 import { MinerLoop } from './minerLoop.js';
 import { NodeProgress, type ProgressIntervals } from './progress.js';
@@ -59,6 +64,7 @@ export class PubchainNode {
     private readonly searcher: NonceSearcher | null,
     private readonly verifyPool: SignatureVerifier,
     private readonly progress: NodeProgress,
+    private readonly unfollow: () => void,
   ) {}
 
   static async start(config: NodeConfig): Promise<PubchainNode> {
@@ -83,6 +89,10 @@ export class PubchainNode {
     let miner: MinerLoop | null = null;
     let searcher: NonceSearcher | null = null;
     const peers: NetworkHandle['peers'] = () => network.peers();
+    // Before the protocol's own 'tip' listener: transactions of a reorg start back into the mempool first.
+    const unfollow = followChain(chain, mempool, {
+      log: moduleLogger(log, 'sync'), chainLog: moduleLogger(log, 'chain'), announceReturned: (txs) => protocol.txRelay.announceReturned(txs),
+    });
     const protocol = new NodeProtocol({
       params, chain, mempool, log: moduleLogger(log, 'sync'), chainLog: moduleLogger(log, 'chain'), mempoolLog: moduleLogger(log, 'mempool'), genesisPin: config.genesisPin,
       stallMs: config.stallMs, peers: () => peers(),
@@ -98,6 +108,7 @@ export class PubchainNode {
       });
     } catch (err) {
       protocol.close();
+      unfollow();
       await chain.close();
       await verifyPool.close();
       throw err;
@@ -114,9 +125,9 @@ export class PubchainNode {
     const progress = new NodeProgress({ chain, bestKnownHeight: () => protocol.bestKnownHeight, miner, log: moduleLogger(log, 'sync'), minerLog: moduleLogger(log, 'miner'), bar: config.progressBar === true, intervals: config.progressIntervals });
     progress.start();
     const tip = chain.tip;
-    moduleLogger(log, 'chain').info({ height: tip?.height ?? 0, tip: tip ? hashToHex(tip.hash) : null, network: params.name }, tip ? 'chain loaded' : 'no chain yet: will adopt the genesis of the first peer');
-    if (tip) moduleLogger(log, 'chain').info({ height: tip.height, hash: hashToHex(tip.hash) }, 'new tip');
-    return new PubchainNode(config, chain, mempool, protocol, network, miner, searcher, verifyPool, progress);
+    moduleLogger(log, 'chain').info({ ...(tip ? { event: EV.chainLoaded } : {}), height: tip?.height ?? 0, tip: tip ? hashToHex(tip.hash) : null, network: params.name }, tip ? 'chain loaded' : 'no chain yet: will adopt the genesis of the first peer');
+    if (tip) moduleLogger(log, 'chain').info({ event: EV.newTip, height: tip.height, hash: hashToHex(tip.hash) }, 'new tip');
+    return new PubchainNode(config, chain, mempool, protocol, network, miner, searcher, verifyPool, progress, unfollow);
   }
 
   /** Stops taking work, cancels mining, lets the block in flight finish, closes the database. */
@@ -127,8 +138,48 @@ export class PubchainNode {
     // Messages already received are finished (or given up after a bound) before the database closes.
     await this.network.idle(3000);
     this.protocol.close();
+    this.unfollow();
     await this.searcher?.close();
     await this.chain.close();
     await this.verifyPool.close();
   }
+}
+
+/**
+ * The mempool follows the chain: a connected block's transactions leave it, a
+ * disconnected block's come back once the new tip is in. Every way the tip
+ * moves (sync, our miner, a reorg, even a branch that fails half-way) is
+ * handled alike. Returns the function that stops following.
+ */
+function followChain(chain: Chain, mempool: Mempool, o: { log: Logger; chainLog: Logger; announceReturned: (txs: Tx[]) => void }): () => void {
+  let disconnected: Tx[] = [];
+  const onConnect = (block: Block): void => {
+    mempool.removeForBlock(block);
+    // A branch that failed part-way reconnects the blocks it disconnected: their
+    // transactions are confirmed again, not on their way back to the mempool.
+    if (disconnected.length > 0) {
+      const again = new Set(block.txs.map((tx) => bytesKey(txid(tx))));
+      disconnected = disconnected.filter((tx) => !again.has(bytesKey(txid(tx))));
+    }
+  };
+  const onDisconnect = (block: Block): void => {
+    for (const tx of block.txs.slice(1)) disconnected.push(tx);
+  };
+  const onTip = (): void => {
+    const back = disconnected.splice(0);
+    if (back.length === 0) return;
+    o.chainLog.info({ event: EV.reorgReturnedTxs, transactions: back.length }, 'reorganised: returning transactions to the mempool');
+    void mempool.readdDisconnected(back).then(
+      () => o.announceReturned(back),
+      (err: unknown) => o.log.error({ err }, 'could not return transactions to the mempool'),
+    );
+  };
+  chain.on('connect', onConnect);
+  chain.on('disconnect', onDisconnect);
+  chain.on('tip', onTip);
+  return () => {
+    chain.off('connect', onConnect);
+    chain.off('disconnect', onDisconnect);
+    chain.off('tip', onTip);
+  };
 }

@@ -1,13 +1,7 @@
 // What the node's protocol logic needs from a connected, handshaken peer. The
-// p2p layer's Peer is adapted to this in node.ts, which keeps the sync and relay
-// rules testable and independent of socket details.
-
-export type InvKind = 'block' | 'tx';
-
-export interface InvItem {
-  kind: InvKind;
-  hash: Uint8Array;
-}
+// p2p layer's Peer is adapted to this in network.ts (PeerAdapter), which keeps
+// the sync and relay rules testable and independent of socket details.
+import type { InvItem } from '../p2p/messages.js';
 
 export interface RemoteVersion {
   bestHeight: number;

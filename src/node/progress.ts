@@ -4,6 +4,7 @@
 // figures go out as periodic log lines. Nothing is logged per block or hash.
 import { SingleBar } from 'cli-progress';
 import type { Chain } from '../chain/chain.js';
+import { EV } from './logEvents.js';
 import type { Logger } from './logger.js';
 import type { MinerLoop } from './minerLoop.js';
 
@@ -73,12 +74,12 @@ export class NodeProgress {
     if (this.s.bar) this.drawBar(syncing, height, best);
     else if (syncing && now - this.lastLog >= this.every.syncLogMs) {
       this.lastLog = now;
-      this.s.log.info({ height, best, blocksPerSec: Math.round(this.rate), etaSeconds: eta }, 'sync progress');
+      this.s.log.info({ event: EV.syncProgress, height, best, blocksPerSec: Math.round(this.rate), etaSeconds: eta }, 'sync progress');
     }
     const miner = this.s.miner;
     if (miner && now - this.lastMinerLog >= this.every.minerLogMs) {
       this.lastMinerLog = now;
-      (this.s.minerLog ?? this.s.log).info({ hashRate: Math.round(miner.hashRate), blocksFound: miner.blocksFound, mining: miner.mining }, 'miner hash rate');
+      (this.s.minerLog ?? this.s.log).info({ event: EV.minerHashRate, hashRate: Math.round(miner.hashRate), blocksFound: miner.blocksFound, mining: miner.mining }, 'miner hash rate');
     }
   }
 

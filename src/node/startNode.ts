@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
 import { decodeAddress } from '../crypto/address.js';
 import { createLogger, type LogFormat, type Logger } from './logger.js';
+import { EV } from './logEvents.js';
 import { parseHostPort } from './network.js';
 import { PubchainNode } from './node.js';
 
@@ -75,7 +76,7 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
       (async () => {
         if (cleanup) await cleanup().catch((err: unknown) => log.error({ err }, 'error while stopping the RPC server'));
         await node.stop();
-      })().then(() => { log.info('stopped cleanly'); resolve(); }, (err: unknown) => { log.error({ err }, 'error while stopping'); process.exitCode = 1; resolve(); });
+      })().then(() => { log.info({ event: EV.stoppedCleanly }, 'stopped cleanly'); resolve(); }, (err: unknown) => { log.error({ err }, 'error while stopping'); process.exitCode = 1; resolve(); });
     };
     onSignal = stop;
     node.chain.once('storage-failed', (err: Error) => {

@@ -3,7 +3,7 @@
 // transactions comes back only once the node has handled them (frames are
 // processed in order), so a `reject` for any of them arrives before the pong.
 import { connect } from 'node:net';
-import { bytesEqual, hashToHex } from '../core/bytes.js';
+import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { PubchainError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
 import { serializeTx, Tx, txid } from '../core/tx.js';
@@ -26,7 +26,7 @@ export async function submitTransactions(o: SubmitOptions): Promise<void> {
   const timeoutMs = o.timeoutMs ?? 10_000;
   const socket = connect({ host: o.host, port: o.port });
   const nonce = Math.floor(Math.random() * 2 ** 52);
-  const ids = new Set(o.txs.map((t) => hashToHex(txid(t))));
+  const ids = new Set(o.txs.map((t) => bytesKey(txid(t))));
   await new Promise<void>((resolve, reject) => {
     let settled = false;
     const fail = (msg: string): void => {
@@ -53,7 +53,7 @@ export async function submitTransactions(o: SubmitOptions): Promise<void> {
         peer!.send({ command: 'ping', nonce });
       });
       peer.on('message', (m: Message) => {
-        if (m.command === 'reject' && m.hash && ids.has(hashToHex(m.hash))) fail(`the node rejected transaction ${hashToHex(m.hash)}: ${m.reason}`);
+        if (m.command === 'reject' && m.hash && ids.has(bytesKey(m.hash))) fail(`the node rejected transaction ${hashToHex(m.hash)}: ${m.reason}`);
       });
       peer.on('pong', (n: number) => {
         if (n !== nonce || settled) return;

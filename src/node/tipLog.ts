@@ -4,6 +4,7 @@
 // interval (at once when sync has caught up), without a line and a write per block.
 import { hashToHex } from '../core/bytes.js';
 import type { BlockIndexEntry } from '../chain/chain.js';
+import { EV } from './logEvents.js';
 import type { Logger } from './logger.js';
 
 export const TIP_LOG_INTERVAL_MS = 200;
@@ -40,6 +41,6 @@ export class TipLog {
 
   private write(entry: BlockIndexEntry, now: number): void {
     this.last = now;
-    this.log.info({ height: entry.height, hash: hashToHex(entry.hash) }, 'new tip');
+    this.log.info({ event: EV.newTip, height: entry.height, hash: hashToHex(entry.hash) }, 'new tip');
   }
 }

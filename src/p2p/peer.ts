@@ -10,6 +10,7 @@ import { encodeFrame } from './frame.js';
 import { FrameError, FrameParser } from './frameParser.js';
 import { decodeMessage, encodeMessage, MAX_INV_ITEMS, Message, VersionInfo } from './messages.js';
 import type { P2pLogger } from './logger.js';
+import { P2P_LOG_EVENTS } from './logEvents.js';
 
 export const BAN_THRESHOLD = 100;
 /** Bytes of one inv/getdata item in protobuf (entry header 2, type 2, hash 34: 38), rounded up. */
@@ -115,7 +116,7 @@ export class Peer extends EventEmitter {
   misbehave(score: number, reason: string): void {
     if (this.closed || score <= 0) return;
     this.banScore += score;
-    this.o.log.info({ peer: this.id, score: this.banScore, reason }, 'peer misbehaved');
+    this.o.log.info({ event: P2P_LOG_EVENTS.peerMisbehaved, peer: this.id, score: this.banScore, reason }, 'peer misbehaved');
     if (this.banScore >= BAN_THRESHOLD) {
       this.emit('banned', reason);
       this.close(`banned: ${reason}`);

@@ -6,6 +6,7 @@ import { createServer, connect as tcpConnect, Server, Socket } from 'node:net';
 import type { NetworkParams } from '../core/params.js';
 import { BanList, DEFAULT_BAN_MS } from './banList.js';
 import { silentLogger, type P2pLogger } from './logger.js';
+import { P2P_LOG_EVENTS } from './logEvents.js';
 import type { Message, PeerAddress, VersionInfo } from './messages.js';
 import { MAX_ADDRS } from './messages.js';
 import { Peer } from './peer.js';
@@ -156,7 +157,7 @@ export class PeerManager extends EventEmitter {
     });
     this.all.add(peer);
     peer.on('ready', () => {
-      this.log.info({ peer: peer.id, inbound, height: peer.remoteVersion!.bestHeight }, 'peer connected');
+      this.log.info({ event: P2P_LOG_EVENTS.peerConnected, peer: peer.id, inbound, height: peer.remoteVersion!.bestHeight }, 'peer connected');
       if (!inbound) peer.send({ command: 'getaddr' });
       // An inbound peer that listens can be passed on to others: its host as the socket saw
       // it (never an address from the payload), with the port it says it listens on.
@@ -167,7 +168,7 @@ export class PeerManager extends EventEmitter {
     peer.on('banned', () => this.bans.ban(peer.host));
     peer.on('close', (reason: string) => {
       this.all.delete(peer);
-      if (peer.remoteVersion) this.log.info({ peer: peer.id, reason }, 'peer left');
+      if (peer.remoteVersion) this.log.info({ event: P2P_LOG_EVENTS.peerLeft, peer: peer.id, reason }, 'peer left');
       this.emit('close', peer, reason);
     });
     return peer;

@@ -24,6 +24,7 @@ import { hexOf, isReady, nodeDef, startChainNode } from './liveNode.js';
 import { NodeLog } from './nodeLog.js';
 import { Rng, seedFromArgs } from './rng.js';
 import { TxFeeder } from './txFeeder.js';
+import { EV } from '../../src/node/logEvents.js';
 
 export type Scenario = 'sync' | 'mining' | 'reorg';
 export const SCENARIOS: readonly Scenario[] = ['sync', 'mining', 'reorg'];
@@ -131,7 +132,7 @@ class Run {
   }
 
   lastTip(): LoggedTip | null {
-    const tips = this.log.since(0).filter((r) => r.msg === 'new tip');
+    const tips = this.log.since(0).filter((r) => r.event === EV.newTip);
     const t = tips[tips.length - 1];
     return t ? { height: t.height as number, hash: t.hash as string } : null;
   }
@@ -212,8 +213,8 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopReport
     const target = chain[chain.length - 1]!;
     const source = await startChainNode(tmp.dir, 'sync-source', chain);
     const args = ['--listen-only', '--connect', `127.0.0.1:${source.def.port}`];
-    const connected = (run: Run): Promise<unknown> => run.log.waitFor('peer connected', (r) => r.msg === 'peer connected', 0, 30_000);
-    const synced = (run: Run): Promise<void> => run.log.waitFor(`height ${target.height}`, (r) => r.msg === 'new tip' && r.height === target.height, 0, 120_000).then(() => undefined);
+    const connected = (run: Run): Promise<unknown> => run.log.waitFor('peer connected', (r) => r.event === EV.peerConnected, 0, 30_000);
+    const synced = (run: Run): Promise<void> => run.log.waitFor(`height ${target.height}`, (r) => r.event === EV.newTip && r.height === target.height, 0, 120_000).then(() => undefined);
     try {
       // How long the sync takes after the handshake: the kills land in that window.
       let window = 0;
@@ -274,7 +275,7 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopReport
         const run = Run.spawn(def, args);
         const problems: string[] = [];
         try {
-          await run.log.waitFor('listening', (r) => r.msg === 'listening', 0, 30_000);
+          await run.log.waitFor('listening', (r) => r.event === EV.listening, 0, 30_000);
           await feeder.attach(def.port);
         } catch (e) {
           problems.push(`could not feed transactions: ${(e as Error).message}`);
@@ -297,9 +298,9 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopReport
         record({ scenario: 'mining', episode: 1, delayMs, logged, rawTip: after.raw.tip, midReorg: after.raw.midReorg, stored: after.stored, phase: 'mining', confirmedTxs: now, problems });
       }
       const ep = await finish('mining', 1, o.kills.mining, def, args, addresses, async (run) => {
-        await run.log.waitFor('listening', (r) => r.msg === 'listening', 0, 30_000);
+        await run.log.waitFor('listening', (r) => r.event === EV.listening, 0, 30_000);
         await feeder.attach(def.port);
-        await run.log.waitFor('blocks after the transactions were offered', (r) => r.msg === 'new tip' && (r.height as number) >= floor + 20, 0, 30_000);
+        await run.log.waitFor('blocks after the transactions were offered', (r) => r.event === EV.newTip && (r.height as number) >= floor + 20, 0, 30_000);
         // Nothing may be in flight when the node is stopped: see "shutdown" in docs/reliability.md.
         await feeder.drain();
       }, null);
@@ -331,8 +332,8 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopReport
       return def;
     };
     const argsOf = (): string[] => ['--listen-only', '--connect', `127.0.0.1:${source.def.port}`];
-    const connected = (run: Run): Promise<unknown> => run.log.waitFor('peer connected', (r) => r.msg === 'peer connected', 0, 30_000);
-    const reorged = (run: Run, ms: number): Promise<unknown> => run.log.waitFor('the reorganisation', (r) => r.msg === 'new tip' && onSource.has(r.hash as string), 0, ms);
+    const connected = (run: Run): Promise<unknown> => run.log.waitFor('peer connected', (r) => r.event === EV.peerConnected, 0, 30_000);
+    const reorged = (run: Run, ms: number): Promise<unknown> => run.log.waitFor('the reorganisation', (r) => r.event === EV.newTip && onSource.has(r.hash as string), 0, ms);
     try {
       // How long the side-branch download and the reorganisation take here: kills land in that window.
       const cal = await fresh('reorg-calibration');
@@ -381,7 +382,7 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopReport
           record({ scenario: 'reorg', episode, delayMs, logged, rawTip: after.raw.tip, midReorg: after.raw.midReorg, stored: s, phase: inEpisode === 0 ? phase : `${phase} (restarted)`, problems });
         }
         await finish('reorg', episode, inEpisode, def, argsOf(), addresses,
-          (run) => run.log.waitFor(`height ${target.height}`, (r) => r.msg === 'new tip' && r.hash === hexOf(target), 0, 120_000).then(() => undefined), hexOf(target));
+          (run) => run.log.waitFor(`height ${target.height}`, (r) => r.event === EV.newTip && r.hash === hexOf(target), 0, 120_000).then(() => undefined), hexOf(target));
       }
     } finally {
       await source.proc.stop();

@@ -7,6 +7,7 @@ import { hashToHex } from '../../src/core/bytes.js';
 import type { Built } from '../helpers/chainFixtures.js';
 import { writeChain } from '../helpers/nodeHarness.js';
 import { NodeLog } from './nodeLog.js';
+import { EV } from '../../src/node/logEvents.js';
 
 export interface LiveNode {
   def: NodeDef;
@@ -25,7 +26,7 @@ export async function nodeDef(root: string, role: string): Promise<NodeDef> {
  * SIGTERM before it can end the process without a clean shutdown (see
  * docs/reliability.md), so nothing here stops a node before that line.
  */
-export const isReady = (r: { msg: string }): boolean => r.msg === 'node ready';
+export const isReady = (r: { msg: string; event?: unknown }): boolean => r.event === EV.nodeReady;
 
 /** Starts `def` and waits until it is ready. */
 export async function startNode(def: NodeDef, args: string[] = [], logKeep?: number): Promise<LiveNode> {

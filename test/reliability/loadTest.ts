@@ -27,6 +27,7 @@ import { LiveNode, startChainNode } from './liveNode.js';
 import { memStats } from './procStats.js';
 import { Rng, seedFromArgs } from './rng.js';
 import { frameOf, WirePeer } from './wirePeer.js';
+import { EV } from '../../src/node/logEvents.js';
 
 export interface LoadSizes {
   txs: number;
@@ -300,7 +301,7 @@ export async function runLoadTest(o: LoadOptions): Promise<LoadReport> {
     node = await startChainNode(root.dir, 'load', work.chain, [
       '--listen-only', '--bind', '127.0.0.1', '--rpc-bind', '127.0.0.1', '--miner', work.minerAddress, '--threads', '1',
     ]);
-    await node.log.waitFor('node ready', (r) => r.msg === 'node ready', 0, 30_000);
+    await node.log.waitFor('node ready', (r) => r.event === EV.nodeReady, 0, 30_000);
     const rpc = await rpcOf(node.def.datadir);
     report.setupMs = Date.now() - started;
 

@@ -19,6 +19,7 @@ import type { LogRecord } from './nodeLog.js';
 import { memStats } from './procStats.js';
 import { Rng, seedFromArgs } from './rng.js';
 import { frameOf, loopbackAddress, versionMessage, WirePeer } from './wirePeer.js';
+import { EV } from '../../src/node/logEvents.js';
 
 export const SHORT_FRAMES = 3_000;
 export const LONG_FRAMES = 100_000;
@@ -111,7 +112,7 @@ export async function runWireFuzz(o: WireFuzzOptions): Promise<WireFuzzReport> {
   };
   const protocolErrors: string[] = [];
   const good = await GoodPeer.start(port, genesis);
-  node.log.keepIf = (rec) => typeof rec.peer === 'string' && good.ids.has(rec.peer) && rec.msg !== 'peer connected';
+  node.log.keepIf = (rec) => typeof rec.peer === 'string' && good.ids.has(rec.peer) && rec.event !== EV.peerConnected;
   const sampler = setInterval(() => {
     const m = memStats(node.pid);
     if (m) r.maxSampledRssKb = Math.max(r.maxSampledRssKb, m.rssKb);

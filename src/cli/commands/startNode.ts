@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { startNode } from '../../node/startNode.js';
 import { moduleLogger, type LogFormat } from '../../node/logger.js';
+import { EV } from '../../node/logEvents.js';
 import { startStratum } from '../../node/stratumWiring.js';
 import { rpcContextOf } from '../../rpc/context.js';
 import { DEFAULT_RPC_BIND, defaultRpcPort, startRpcServer } from '../../rpc/server.js';
@@ -62,7 +63,7 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
       const rpcHost = (f.rpcBind ?? DEFAULT_RPC_BIND) === '0.0.0.0' ? '127.0.0.1' : (f.rpcBind ?? DEFAULT_RPC_BIND);
       await writeNodeFile(ctx.datadir, { pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port, rpcHost, network: ctx.params.name, startedAt: Date.now() });
       // After node.json: from here on a command on this data directory goes through RPC.
-      log.info({ pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port, ...(stratum ? { stratumPort: stratum.port } : {}) }, 'node ready');
+      log.info({ event: EV.nodeReady, pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port, ...(stratum ? { stratumPort: stratum.port } : {}) }, 'node ready');
       return async () => {
         await removeNodeFile(ctx.datadir);
         await stratum?.close();

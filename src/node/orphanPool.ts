@@ -2,7 +2,7 @@
 // bytes (a parsed block takes several times its wire size): the oldest go
 // first, so a peer flooding us with unconnectable blocks costs a fixed amount.
 import { Block, blockSize } from '../core/block.js';
-import { toHex } from '../core/bytes.js';
+import { bytesKey } from '../core/bytes.js';
 import { headerHash } from '../core/header.js';
 
 export const DEFAULT_MAX_ORPHANS = 64;
@@ -27,13 +27,13 @@ export class OrphanPool {
   get size(): number { return this.byHash.size; }
   get totalBytes(): number { return this.bytes; }
 
-  has(hash: Uint8Array): boolean { return this.byHash.has(toHex(hash)); }
+  has(hash: Uint8Array): boolean { return this.byHash.has(bytesKey(hash)); }
 
   /** False when the block is already held. */
   add(block: Block, hash: Uint8Array = headerHash(block.header)): boolean {
-    const key = toHex(hash);
+    const key = bytesKey(hash);
     if (this.byHash.has(key)) return false;
-    const parentKey = toHex(block.header.prevHash);
+    const parentKey = bytesKey(block.header.prevHash);
     const bytes = blockSize(block);
     this.byHash.set(key, { block, hash, parentKey, bytes });
     this.bytes += bytes;
@@ -45,7 +45,7 @@ export class OrphanPool {
   }
 
   remove(hash: Uint8Array): boolean {
-    return this.removeKey(toHex(hash));
+    return this.removeKey(bytesKey(hash));
   }
 
   private removeKey(key: string): boolean {
@@ -61,7 +61,7 @@ export class OrphanPool {
 
   /** Removes and returns the orphans whose parent is `hash`, oldest first. */
   takeChildren(hash: Uint8Array): Block[] {
-    const kids = this.byParent.get(toHex(hash));
+    const kids = this.byParent.get(bytesKey(hash));
     if (!kids) return [];
     const out: Block[] = [];
     for (const key of [...kids]) {
@@ -73,7 +73,7 @@ export class OrphanPool {
 
   /** The hash the orphan chain through `hash` is missing: what to ask a peer for. */
   missingAncestor(hash: Uint8Array): Uint8Array | null {
-    let o = this.byHash.get(toHex(hash));
+    let o = this.byHash.get(bytesKey(hash));
     if (!o) return null;
     // Bounded by the pool size, so a cycle of hashes (impossible with real PoW) cannot loop forever.
     for (let i = 0; i < this.byHash.size; i++) {
