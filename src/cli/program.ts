@@ -97,7 +97,9 @@ export function buildProgram(): Command {
     .option('--rpc-bind <host>', 'JSON-RPC interface (default: 127.0.0.1)')
     .option('--rpc-user <user>', 'JSON-RPC user, besides the cookie in <datadir>/.cookie')
     .option('--rpc-password <password>', 'JSON-RPC password for --rpc-user')
-    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string; maxMempool?: string; rpcPort?: string; rpcBind?: string; rpcUser?: string; rpcPassword?: string }, cmd: Command) =>
+    .option('--rpcservertimeout <s>', 'seconds an idle JSON-RPC keep-alive connection stays open (default: 30)')
+    .option('--rpcworkqueue <n>', 'JSON-RPC requests that may wait for a worker; more get HTTP 503 (default: 16)')
+    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string; maxMempool?: string; rpcPort?: string; rpcBind?: string; rpcUser?: string; rpcPassword?: string; rpcservertimeout?: string; rpcworkqueue?: string }, cmd: Command) =>
       startNodeCommand(ctxOf(cmd), { ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true }));
 
   return program;

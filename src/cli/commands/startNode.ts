@@ -24,6 +24,8 @@ export interface StartNodeFlags {
   rpcBind?: string;
   rpcUser?: string;
   rpcPassword?: string;
+  rpcservertimeout?: string;
+  rpcworkqueue?: string;
 }
 
 function intFlag(name: string, text: string, min: number, max: number): number {
@@ -39,6 +41,8 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
   // 0 asks the system for a free port; node.json tells the CLI which one it got.
   const rpcPort = f.rpcPort === undefined ? undefined : intFlag('rpc-port', f.rpcPort, 0, 65535);
   if (rpcPort === undefined && defaultRpcPort(port) > 65535) throw new UsageError(`the default RPC port (${port} + 1000) is above 65535: pass --rpc-port N`);
+  const rpcServerTimeout = f.rpcservertimeout === undefined ? undefined : intFlag('rpcservertimeout', f.rpcservertimeout, 1, 86_400);
+  const rpcWorkQueue = f.rpcworkqueue === undefined ? undefined : intFlag('rpcworkqueue', f.rpcworkqueue, 1, 100_000);
   const logFormat = f.logFormat as LogFormat | undefined;
   if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new UsageError(`invalid --log-format "${f.logFormat}": use json or pretty`);
   await startNode({
@@ -52,6 +56,7 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
         node: rpcContextOf(node, { requestStop }),
         bind: f.rpcBind ?? DEFAULT_RPC_BIND, port: rpcPort ?? defaultRpcPort(node.network.port === 0 ? port : node.network.port),
         datadir: ctx.datadir, user: f.rpcUser, password: f.rpcPassword, log: moduleLogger(log, 'rpc'),
+        serverTimeoutS: rpcServerTimeout, workQueue: rpcWorkQueue,
       });
       const rpcHost = (f.rpcBind ?? DEFAULT_RPC_BIND) === '0.0.0.0' ? '127.0.0.1' : (f.rpcBind ?? DEFAULT_RPC_BIND);
       await writeNodeFile(ctx.datadir, { pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port, rpcHost, network: ctx.params.name, startedAt: Date.now() });
