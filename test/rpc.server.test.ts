@@ -11,6 +11,7 @@ import { PubchainError, ValidationError } from '../src/core/errors.js';
 import { createLogger } from '../src/node/logger.js';
 import type { PubchainNode } from '../src/node/node.js';
 import { rpcCall, RpcCallError, rpcRaw, readCookie, type RawOptions } from '../src/rpc/client.js';
+import { basicHeader } from '../src/rpc/auth.js';
 import { COOKIE_USER, cookiePath, type Credentials } from '../src/rpc/cookie.js';
 import { rpcContextOf } from '../src/rpc/context.js';
 import { dispatchBody } from '../src/rpc/dispatch.js';
@@ -399,6 +400,88 @@ describe('load', () => {
     const info = await rpcCall<{ blocks: number; bestblockhash: string }>(server.port, cookie, 'getblockchaininfo');
     assert.equal(info.bestblockhash, hashToHex(node.chain.tip!.hash));
     assert.equal(stops, 0, 'nothing along the way asked the node to stop');
+  });
+
+  test('past the work queue a request gets 503 at once; the ones admitted are answered', async () => {
+    const other = await tempDir('rpc-queue');
+    const s = await startRpcServer({ node: ctx, port: 0, datadir: other.dir, log, threads: 1, workQueue: 1 });
+    const auth = await readCookie(other.dir);
+    let release!: () => void;
+    // Wallet sends wait for this job: the first holds the one worker, the second the one queue place.
+    const held = ctx.exclusive(() => new Promise<void>((r) => { release = r; }));
+    try {
+      const send = (id: number) => rpcRaw(s.port, { auth, body: JSON.stringify({ jsonrpc: '2.0', id, method: 'sendtoaddress', params: ['1111111111111111111114oLvT2', 1] }) });
+      const first = send(1);
+      const second = send(2);
+      let refused: Awaited<ReturnType<typeof rpcRaw>> | null = null;
+      for (let i = 0; i < 200 && !refused; i++) {
+        const probe = await rpcRaw(s.port, { auth, body: JSON.stringify({ id: 3, method: 'getblockcount', params: [] }) });
+        if (probe.status === 503) refused = probe;
+        else await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.ok(refused, 'a request past the queue was refused');
+      assert.equal(refused.body, 'Work queue depth exceeded\n');
+      release();
+      for (const r of await Promise.all([first, second])) {
+        assert.equal(r.status, 200);
+        assert.equal(JSON.parse(r.body).error.code, -6, 'each admitted request ran to its own answer');
+      }
+      assert.equal(await rpcCall(s.port, auth, 'getblockcount'), 3);
+    } finally {
+      release?.();
+      await held;
+      await s.close();
+      await other.cleanup();
+    }
+  });
+
+  test('600 slow clients do not lock out a fast one: past the connection cap the longest-idle connection makes room', async () => {
+    const other = await tempDir('rpc-slowloris');
+    const s = await startRpcServer({ node: ctx, port: 0, datadir: other.dir, log, maxConnections: 100 });
+    const auth = await readCookie(other.dir);
+    const slow: Array<import('node:net').Socket> = [];
+    try {
+      await Promise.all(Array.from({ length: 600 }, () => new Promise<void>((resolve) => {
+        const sock = connect(s.port, '127.0.0.1');
+        slow.push(sock);
+        sock.on('error', () => resolve());
+        sock.on('close', () => resolve());
+        // Half a request, and then nothing: each holds its connection as long as it is let.
+        sock.on('connect', () => { sock.write('POST / HTTP/1.1\r\nHost: x\r\n'); resolve(); });
+      })));
+      const answers = await Promise.all(Array.from({ length: 5 }, () => rpcCall(s.port, auth, 'getblockcount', [], { timeoutMs: 5000 })));
+      assert.deepEqual(answers, [3, 3, 3, 3, 3]);
+      assert.ok(slow.filter((x) => x.destroyed || x.readableEnded).length >= 400, 'the oldest slow connections were dropped');
+    } finally {
+      for (const x of slow) x.destroy();
+      await s.close();
+      await other.cleanup();
+    }
+  });
+
+  test('an idle keep-alive connection outlives 5 s (bitcoind\'s -rpcservertimeout is 30 s) and serves the next call', async () => {
+    const sock = connect(server.port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => { sock.once('connect', () => resolve()); sock.once('error', reject); });
+    let got = '';
+    sock.on('data', (d) => { got += d.toString('latin1'); });
+    const body = JSON.stringify({ method: 'getblockcount', params: [], id: 1 });
+    const request = `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basicHeader(cookie)}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`;
+    const answered = async (n: number): Promise<void> => {
+      for (let i = 0; i < 200 && (got.match(/"error":null/g) ?? []).length < n; i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    try {
+      sock.write(request);
+      await answered(1);
+      assert.match(got, /^HTTP\/1\.1 200 OK/);
+      assert.match(got, /Keep-Alive: timeout=30/i);
+      await new Promise((r) => setTimeout(r, 6000));
+      assert.equal(sock.destroyed || sock.readableEnded, false, 'the server kept the idle connection');
+      sock.write(request);
+      await answered(2);
+      assert.equal((got.match(/\{"result":3,"error":null,"id":1\}/g) ?? []).length, 2);
+    } finally {
+      sock.destroy();
+    }
   });
 
   test('a client that never finishes its headers is disconnected by the headers timeout', async () => {
