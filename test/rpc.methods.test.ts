@@ -8,8 +8,9 @@ import { serializeBlock } from '../src/core/block.js';
 import { hashToHex, hexToHash, toHex } from '../src/core/bytes.js';
 import { MAIN } from '../src/core/params.js';
 import { workToHex } from '../src/core/pow.js';
-import { outpointKey, txid, txSize } from '../src/core/tx.js';
-import { encodeAddress } from '../src/crypto/address.js';
+import { serializeHeader } from '../src/core/header.js';
+import { outpointKey, serializeTx, txid, txSize } from '../src/core/tx.js';
+import { decodeAddress, encodeAddress } from '../src/crypto/address.js';
 import { createLogger } from '../src/node/logger.js';
 import type { PubchainNode } from '../src/node/node.js';
 import { rpcCall, readCookie, RpcCallError, type Credentials } from '../src/rpc/client.js';
@@ -77,7 +78,9 @@ describe('chain reads on a 3-block regtest chain', () => {
     const [g, mid, tip] = CHAIN;
     assert.equal(await call('getblock', [hex(mid!.hash), 0]), toHex(serializeBlock(mid!.block)));
     const b = await call('getblock', [hex(g!.hash)]);
-    assert.deepEqual(Object.keys(b).sort(), ['bits', 'chainwork', 'confirmations', 'difficulty', 'hash', 'height', 'mediantime', 'merkleroot', 'nTx', 'nextblockhash', 'nonce', 'time', 'tx', 'version'].sort());
+    assert.deepEqual(Object.keys(b).sort(), ['bits', 'chainwork', 'confirmations', 'difficulty', 'hash', 'height', 'mediantime', 'merkleroot', 'nTx', 'nextblockhash', 'nonce', 'size', 'strippedsize', 'time', 'tx', 'version', 'versionHex', 'weight'].sort());
+    assert.equal(b.size, serializeBlock(g!.block).length);
+    assert.equal(b.versionHex, '00000001');
     assert.equal(b.hash, hex(g!.hash));
     assert.equal(b.confirmations, 3);
     assert.equal(b.height, 1);
@@ -103,16 +106,33 @@ describe('chain reads on a 3-block regtest chain', () => {
     const cb = full.tx[0];
     assert.equal(cb.txid, t.tx[0]);
     assert.match(cb.vin[0].coinbase, /^[0-9a-f]+$/);
-    assert.deepEqual(cb.vout, [{ value: 25, n: 0, address: encodeAddress(FIXTURE_KEY.pkh) }]);
-    assert.equal(typeof cb.size, 'number');
-    assert.equal((await rpcError(a, 'getblock', ['ab'.repeat(32)])).rpcCode, -32005);
+    assert.deepEqual(cb.vout, [{ value: 25, n: 0, address: encodeAddress(FIXTURE_KEY.pkh), scriptPubKey: { address: encodeAddress(FIXTURE_KEY.pkh), hex: toHex(FIXTURE_KEY.pkh), type: 'pubkeyhash' } }]);
+    assert.equal(cb.size, txSize(tip!.block.txs[0]!));
+    assert.equal(cb.hex, toHex(serializeTx(tip!.block.txs[0]!)));
+    // true and false are verbosity 1 and 0, as bitcoind takes them.
+    assert.deepEqual(await call('getblock', [hex(g!.hash), true]), b);
+    assert.equal(await call('getblock', [hex(mid!.hash), false]), toHex(serializeBlock(mid!.block)));
+    assert.equal((await rpcError(a, 'getblock', ['ab'.repeat(32)])).rpcCode, -5);
+  });
+
+  test('getblockheader, verbose and not', async () => {
+    const [g, mid] = CHAIN;
+    const h = await call('getblockheader', [hex(mid!.hash)]);
+    const b = await call('getblock', [hex(mid!.hash)]);
+    const { size, strippedsize, weight, tx, ...headerPart } = b;
+    assert.deepEqual(h, headerPart);
+    assert.equal(h.previousblockhash, hex(g!.hash));
+    assert.equal(await call('getblockheader', [hex(mid!.hash), false]), toHex(serializeHeader(mid!.block.header)));
+    assert.equal((await rpcError(a, 'getblockheader', ['ab'.repeat(32)])).rpcCode, -5);
   });
 
   test('getblockchaininfo', async () => {
     const info = await call('getblockchaininfo');
+    assert.ok(info.size_on_disk > 0, String(info.size_on_disk));
     assert.deepEqual(info, {
-      chain: 'regtest', blocks: 3, bestblockhash: hex(CHAIN[2]!.hash), difficulty: 1, mediantime: CHAIN[1]!.time,
-      chainwork: workToHex(a.node.chain.tip!.work), genesis: hex(CHAIN[0]!.hash),
+      chain: 'regtest', blocks: 3, headers: 3, bestblockhash: hex(CHAIN[2]!.hash), difficulty: 1, time: CHAIN[2]!.time, mediantime: CHAIN[1]!.time,
+      verificationprogress: 1, initialblockdownload: false, chainwork: workToHex(a.node.chain.tip!.work),
+      size_on_disk: info.size_on_disk, pruned: false, warnings: [], genesis: hex(CHAIN[0]!.hash),
     });
   });
 
@@ -121,12 +141,13 @@ describe('chain reads on a 3-block regtest chain', () => {
     assert.deepEqual(all.map((b) => b.height), [3, 2, 1]);
     assert.equal(all[0].prev, all[1].hash);
     assert.deepEqual(await call('getchain', [2]), all.slice(0, 2));
-    assert.equal((await rpcError(a, 'getchain', [0])).rpcCode, -32602);
+    assert.equal((await rpcError(a, 'getchain', [0])).rpcCode, -8);
   });
 
   test('an empty mempool: getrawmempool and getmempoolinfo', async () => {
     assert.deepEqual(await call('getrawmempool'), []);
-    assert.deepEqual(await call('getmempoolinfo'), { size: 0, bytes: 0, maxmempool: 32 * 1024 * 1024 });
+    assert.deepEqual(await call('getrawmempool', [true]), {});
+    assert.deepEqual(await call('getmempoolinfo'), { loaded: true, size: 0, bytes: 0, usage: 0, maxmempool: 32 * 1024 * 1024 });
   });
 });
 
@@ -160,9 +181,17 @@ describe('peers, wallet, sends and mining', () => {
     assert.equal(inbound.length, 1);
     assert.equal(inbound[0].inbound, true);
     assert.equal(inbound[0].startingheight, 3);
-    for (const bad of [['127.0.0.1', 'add'], ['127.0.0.1:99999', 'add'], ['127.0.0.1:1', 'remove'], ['127.0.0.1:1', 'drop'], [5, 'add']]) {
-      assert.equal((await rpcError(a, 'addnode', bad)).rpcCode, -32602, JSON.stringify(bad));
+    for (const [bad, code] of [[['127.0.0.1', 'add'], -8], [['127.0.0.1:99999', 'add'], -8], [['127.0.0.1:1', 'remove'], -24], [['127.0.0.1:1', 'drop'], -8], [[5, 'add'], -3]] as const) {
+      assert.equal((await rpcError(a, 'addnode', [...bad])).rpcCode, code, JSON.stringify(bad));
     }
+    // A peer added or connected already is refused, by either name, and no second connection opens.
+    for (const dup of [[`127.0.0.1:${b.node.network.port}`, 'add'], [`127.0.0.1:${b.node.network.port}`, 'onetry'], [`localhost:${b.node.network.port}`, 'onetry']]) {
+      const e = await rpcError(a, 'addnode', dup);
+      assert.equal(e.rpcCode, -23, JSON.stringify(dup));
+      assert.equal(e.message, 'Error: Node already added');
+    }
+    assert.equal((await rpcError(a, 'addnode', ['127.0.0.1:1', 'remove'])).message, 'Error: Node has not been added.');
+    assert.equal(await call('getconnectioncount'), 1);
     // "remove" drops the peer and stops reconnecting; "onetry" connects once.
     assert.equal(await call('addnode', [`127.0.0.1:${b.node.network.port}`, 'remove']), null);
     await eventually('the peer to be dropped', async () => (await call('getconnectioncount')) === 0);
@@ -185,38 +214,50 @@ describe('peers, wallet, sends and mining', () => {
     assert.equal(await call('getblockcount'), 5);
     assert.equal(await call('getbestblockhash'), hashes[1]);
     assert.equal(await call('getblockhash', [4]), hashes[0]);
-    assert.deepEqual(await call('getbalance', [addrs.A]), { address: addrs.A, balance: '50', units: '5000000000' });
-    assert.deepEqual(await call('getbalance', { address: addrs.B }), { address: addrs.B, balance: '0', units: '0' });
-    assert.equal((await rpcError(a, 'generatetoaddress', [1001, addrs.A])).rpcCode, -32602);
+    assert.deepEqual(await call('getaddressbalance', [addrs.A]), { address: addrs.A, balance: '50', units: '5000000000' });
+    assert.deepEqual(await call('getaddressbalance', { address: addrs.B }), { address: addrs.B, balance: '0', units: '0' });
+    assert.equal(await call('getbalance'), 50);
+    assert.equal((await rpcError(a, 'generatetoaddress', [1001, addrs.A])).rpcCode, -8);
     const badAddr = await rpcError(a, 'generatetoaddress', [1, 'notAnAddress0']);
-    assert.equal(badAddr.rpcCode, -32602);
+    assert.equal(badAddr.rpcCode, -5);
     assert.equal(badAddr.code, 'bad-address');
     await eventually('the peer to follow', () => b.node.chain.tip?.height === 5);
   });
 
-  test('sendtoaddress enters the mempool and is relayed; a second send spends the change, never a mempool-spent coin', async () => {
-    const tx1 = await call<string>('sendtoaddress', [addrs.A, addrs.B, '10']);
+  test('sendtoaddress pays from the wallet\'s coins and is relayed; a second send spends the change, never a mempool-spent coin', async () => {
+    const X = encodeAddress(FIXTURE_KEY.pkh);
+    const tx1 = await call<string>('sendtoaddress', [X, 10]);
     assert.match(tx1, /^[0-9a-f]{64}$/);
     assert.deepEqual(await call('getrawmempool'), [tx1]);
     const pooled1 = a.node.mempool.get(hexToHash(tx1))!;
-    assert.deepEqual(await call('getmempoolinfo'), { size: 1, bytes: txSize(pooled1), maxmempool: 32 * 1024 * 1024 });
+    assert.deepEqual(await call('getmempoolinfo'), { loaded: true, size: 1, bytes: txSize(pooled1), usage: txSize(pooled1), maxmempool: 32 * 1024 * 1024 });
+    // 15 of change waits in the mempool: counted at minconf 0, not at 1.
+    assert.equal(await call('getbalance'), 40);
+    assert.equal(await call('getbalance', ['*', 1]), 25);
+    assert.equal(await call('gettxout', [tx1, 1]).then((o: any) => o.confirmations), 0);
+    assert.equal(await call('gettxout', [tx1, 1, false]), null, 'without the mempool, an unconfirmed output is unknown');
 
-    // A holds one untouched 25-coin coinbase and 15 in unconfirmed change: 30 needs both.
-    const tx2 = await call<string>('sendtoaddress', { fromaddress: addrs.A, toaddress: addrs.B, amount: 30 });
+    // One untouched 25-coin coinbase and 15 in unconfirmed change: 30 needs both.
+    const tx2 = await call<string>('sendtoaddress', { address: X, amount: '30' });
     assert.deepEqual(await call('getrawmempool'), [tx1, tx2]);
     const spent1 = new Set(pooled1.inputs.map((i) => outpointKey(i.prevTxid, i.vout)));
     const pooled2 = a.node.mempool.get(hexToHash(tx2))!;
     for (const i of pooled2.inputs) assert.equal(spent1.has(outpointKey(i.prevTxid, i.vout)), false, 'the second send reuses no input of the first');
     assert.ok(pooled2.inputs.some((i) => hex(i.prevTxid) === tx1), 'the second send spends the first one\'s change');
+    assert.equal(await call('gettxout', [tx1, 1]), null, 'spent in the mempool');
+    const entry2 = await call('getmempoolentry', [tx2]);
+    assert.deepEqual(entry2.depends, [tx1]);
+    assert.equal(entry2.ancestorcount, 2);
+    assert.equal(entry2.vsize, txSize(pooled2));
+    assert.deepEqual((await call('getmempoolentry', [tx1])).spentby, [tx2]);
+    assert.deepEqual(Object.keys(await call('getrawmempool', [true])), [tx1, tx2]);
+    assert.equal(await call('getrawtransaction', [tx1]), toHex(serializeTx(pooled1)));
 
-    const broke = await rpcError(a, 'sendtoaddress', [addrs.A, addrs.B, '11']);
-    assert.equal(broke.rpcCode, -32002);
+    const broke = await rpcError(a, 'sendtoaddress', [X, '11']);
+    assert.equal(broke.rpcCode, -6);
     assert.equal(broke.code, 'insufficient-funds');
-    const notMine = await rpcError(a, 'sendtoaddress', [encodeAddress(FIXTURE_KEY.pkh), addrs.B, '1']);
-    assert.equal(notMine.rpcCode, -32002);
-    assert.equal(notMine.code, 'not-my-address');
-    assert.equal((await rpcError(a, 'sendtoaddress', [addrs.A, addrs.B, '0'])).rpcCode, -32602);
-    assert.equal((await rpcError(a, 'sendtoaddress', [addrs.A, addrs.B, '1.000000001'])).rpcCode, -32602);
+    assert.equal((await rpcError(a, 'sendtoaddress', [X, '0'])).rpcCode, -3);
+    assert.equal((await rpcError(a, 'sendtoaddress', [X, '1.000000001'])).rpcCode, -3);
 
     await eventually('the peer to receive both transactions', () => b.node.mempool.has(hexToHash(tx1)) && b.node.mempool.has(hexToHash(tx2)));
 
@@ -224,48 +265,96 @@ describe('peers, wallet, sends and mining', () => {
     const block = await call('getblock', [mined]);
     assert.deepEqual(block.tx.slice(1), [tx1, tx2]);
     assert.deepEqual(await call('getrawmempool'), []);
-    // A: 50 - 40 sent + 25 reward.
-    assert.equal((await call('getbalance', [addrs.A])).balance, '35');
-    assert.equal((await call('getbalance', [addrs.B])).balance, '40');
+    // The wallet: 50 - 40 sent + 25 reward.
+    assert.equal(await call('getbalance'), 35);
+    assert.equal((await call('getaddressbalance', [X])).balance, '115');
 
     const full = await call('getblock', [mined, 2]);
     const spend = full.tx.find((t: any) => t.txid === tx1);
     assert.deepEqual(spend.vin.map((i: any) => i.address), [addrs.A]);
-    assert.deepEqual(spend.vout, [{ value: 10, n: 0, address: addrs.B }, { value: 15, n: 1, address: addrs.A }]);
+    assert.deepEqual(spend.vout.map((o: any) => [o.value, o.n, o.address]), [[10, 0, X], [15, 1, addrs.A]]);
+    const raw = await call('getrawtransaction', [tx1, true, mined]);
+    assert.equal(raw.blockhash, mined);
+    assert.equal(raw.confirmations, 1);
+    assert.equal(raw.hex, toHex(serializeTx(pooled1)));
+    assert.deepEqual(raw.vout, spend.vout);
+    assert.equal(await call('getrawtransaction', [tx1, false, mined]), raw.hex);
+    const out = await call('gettxout', [tx1, 0]);
+    assert.deepEqual(out, { bestblock: mined, confirmations: 1, value: 10, scriptPubKey: { address: X, hex: toHex(FIXTURE_KEY.pkh), type: 'pubkeyhash' }, coinbase: false });
+    assert.equal((await call('gettxout', [block.tx[0], 0])).coinbase, true);
   });
 
-  test('sendmany makes one transaction per recipient; send with mine=true mines them into a block at once', async () => {
-    const many = await call<string[]>('sendmany', [addrs.A, { [addrs.B]: '1', [addrs.C]: '2.5' }]);
-    assert.equal(many.length, 2);
-    assert.deepEqual(await call('getrawmempool'), many);
+  test('sendmany pays several addresses in one transaction; send with mine=true mines into a block at once', async () => {
+    const many = await call<string>('sendmany', ['', { [addrs.B]: 1, [addrs.C]: '2.5' }]);
+    assert.match(many, /^[0-9a-f]{64}$/);
+    assert.deepEqual(await call('getrawmempool'), [many]);
+    const pooled = a.node.mempool.get(hexToHash(many))!;
+    assert.deepEqual(pooled.outputs.slice(0, 2).map((o) => [encodeAddress(o.pubKeyHash), o.value]), [[addrs.B, 100_000_000], [addrs.C, 250_000_000]]);
     const r = await call<{ txids: string[]; block: string }>('send', { from: [addrs.A], to: [addrs.B], amount: ['1'], mine: true });
     assert.equal(r.txids.length, 1);
     assert.equal(await call('getbestblockhash'), r.block);
     const block = await call('getblock', [r.block]);
-    assert.deepEqual(block.tx.slice(1), [...many, ...r.txids]);
+    assert.deepEqual(block.tx.slice(1), [many, ...r.txids]);
     assert.deepEqual(await call('getrawmempool'), []);
-    // A: 35 - 3.5 - 1 + 25 reward (to the first sender).
-    assert.deepEqual((await Promise.all([addrs.A, addrs.B, addrs.C].map((x) => call('getbalance', [x])))).map((x) => x.balance), ['55.5', '42', '2.5']);
-    const plain = await call<{ txids: string[]; block: null }>('send', [addrs.B, [addrs.A, addrs.C], ['1', '2']]);
+    // Only the wallet's own addresses were paid: 35 + 25 reward.
+    assert.equal(await call('getbalance'), 60);
+    assert.equal((await call('getaddressbalance', [addrs.C])).balance, '2.5');
+    const unspent = await call<any[]>('listunspent');
+    assert.equal(unspent.reduce((s2, u) => s2 + Math.round(u.amount * 1e8), 0), 60e8);
+    const cCoins = await call<any[]>('listunspent', [1, 9_999_999, [addrs.C]]);
+    assert.deepEqual(cCoins.map((u) => [u.txid, u.address, u.amount, u.confirmations, u.spendable, u.safe]), [[many, addrs.C, 2.5, 1, true, true]]);
+    const plain = await call<{ txids: string[]; block: null }>('send', [addrs.B, [addrs.A, addrs.C], ['0.5', '1']]);
     assert.equal(plain.block, null);
     assert.deepEqual(await call('getrawmempool'), plain.txids);
+    assert.equal((await call<any[]>('listunspent', [0, 0])).length > 0, true, 'unconfirmed change is listed with minconf 0');
 
-    assert.equal((await rpcError(a, 'send', { from: [addrs.A], to: [addrs.B, addrs.C], amount: ['1', '2', '3'] })).rpcCode, -32602);
-    assert.equal((await rpcError(a, 'send', { from: [], to: [addrs.B], amount: ['1'] })).rpcCode, -32602);
-    assert.equal((await rpcError(a, 'send', { from: [addrs.A], to: [addrs.B], amount: ['1'], mine: 'yes' })).rpcCode, -32602);
-    assert.equal((await rpcError(a, 'sendmany', [addrs.A, {}])).rpcCode, -32602);
-    assert.equal((await rpcError(a, 'sendmany', [addrs.A, { notAnAddress0: '1' }])).rpcCode, -32602);
+    assert.equal((await rpcError(a, 'send', { from: [addrs.A], to: [addrs.B, addrs.C], amount: ['1', '2', '3'] })).rpcCode, -8);
+    assert.equal((await rpcError(a, 'send', { from: [], to: [addrs.B], amount: ['1'] })).rpcCode, -8);
+    assert.equal((await rpcError(a, 'send', { from: [addrs.A], to: [addrs.B], amount: ['1'], mine: 'yes' })).rpcCode, -3);
+    assert.equal((await rpcError(a, 'sendmany', ['', {}])).rpcCode, -8);
+    assert.equal((await rpcError(a, 'sendmany', [addrs.A, { [addrs.B]: 1 }])).rpcCode, -8);
+    assert.equal((await rpcError(a, 'sendmany', ['', { notAnAddress0: '1' }])).rpcCode, -5);
+    assert.equal((await rpcError(a, 'sendmany', ['', { [addrs.B]: 1e6 }])).rpcCode, -6);
   });
 
-  test('concurrent sends from one address queue up instead of picking the same coins', async () => {
+  test('concurrent sends queue up instead of picking the same coins', async () => {
+    const X = encodeAddress(FIXTURE_KEY.pkh);
     const before = (await call<string[]>('getrawmempool')).length;
-    const ids = await Promise.all([1, 2, 3].map((n) => call<string>('sendtoaddress', [addrs.A, addrs.C, String(n)])));
+    const xBefore = Number((await call('getaddressbalance', [X])).units);
+    const ids = await Promise.all([1, 2, 3].map((n) => call<string>('sendtoaddress', [X, n])));
     assert.equal(new Set(ids).size, 3);
     const pool = await call<string[]>('getrawmempool');
     assert.equal(pool.length, before + 3);
     for (const id of ids) assert.ok(pool.includes(id));
     await call('generatetoaddress', [1, addrs.B]);
-    assert.equal((await call('getbalance', [addrs.C])).balance, '10.5');
+    assert.equal(Number((await call('getaddressbalance', [X])).units) - xBefore, 6e8);
+  });
+
+  test('listtransactions: the newest entries, oldest first; sends to others, coinbase rewards', async () => {
+    const X = encodeAddress(FIXTURE_KEY.pkh);
+    const all = await call<any[]>('listtransactions', ['*', 1000]);
+    const sends = all.filter((e) => e.category === 'send');
+    assert.ok(sends.every((e) => e.address === X));
+    assert.deepEqual(sends.slice(0, 2).map((e) => e.amount), [-10, -30]);
+    assert.deepEqual(sends.slice(2).map((e) => e.amount).sort(), [-1, -2, -3]);
+    // Every block mined to the wallet: 2 + 1 + 1 + 1.
+    assert.equal(all.filter((e) => e.category === 'generate').length, 5);
+    for (const e of all) {
+      assert.equal(typeof e.txid, 'string');
+      assert.ok(e.confirmations >= 1 && typeof e.blockhash === 'string', JSON.stringify(e));
+    }
+    const heights = all.map((e) => e.blockheight);
+    assert.deepEqual(heights, [...heights].sort((p, q) => p - q), 'oldest first');
+    assert.deepEqual(await call('listtransactions', ['*', 2]), all.slice(-2));
+    assert.deepEqual(await call('listtransactions', ['*', 2, 1]), all.slice(-3, -1));
+  });
+
+  test('validateaddress', async () => {
+    assert.deepEqual(await call('validateaddress', [addrs.A]), { isvalid: true, address: addrs.A, scriptPubKey: toHex(decodeAddress(addrs.A)), isscript: false, iswitness: false });
+    const bad = await call('validateaddress', ['notAnAddress0']);
+    assert.equal(bad.isvalid, false);
+    assert.deepEqual(bad.error_locations, []);
+    assert.equal(typeof bad.error, 'string');
   });
 
   test('getmininginfo', async () => {
@@ -280,6 +369,24 @@ describe('peers, wallet, sends and mining', () => {
     assert.equal(info.pooledtx, 0);
     // Work over the time the 8 blocks span (fixture times in 2023 to now): small but positive.
     assert.ok(info.networkhashps > 0 && Number.isFinite(info.networkhashps), String(info.networkhashps));
+    assert.equal(await call('getnetworkhashps'), info.networkhashps);
+    assert.equal(await call('getnetworkhashps', [0]), info.networkhashps, 'the whole chain is shorter than 120 blocks');
+    assert.equal(await call('getnetworkhashps', [120, 1]), 0, 'no span before the genesis block');
+    assert.ok((await call<number>('getnetworkhashps', [2, 5])) >= 0);
+  });
+
+  test('fee_rate pays base units per byte; estimatesmartfee follows the mempool and recent blocks', async () => {
+    const X = encodeAddress(FIXTURE_KEY.pkh);
+    // Every block so far paid no fees.
+    assert.deepEqual(await call('estimatesmartfee', [6]), { feerate: 0, blocks: 6 });
+    const id = await call<string>('sendtoaddress', { address: X, amount: 1, fee_rate: 10 });
+    const entry = await call('getmempoolentry', [id]);
+    assert.equal(Math.round(entry.fees.base * 1e8), 10 * entry.vsize);
+    assert.equal(a.node.mempool.feeOf(a.node.mempool.get(hexToHash(id))!), 10 * entry.vsize);
+    // 10 units a byte is 10 000 units (0.0001 coins) per 1000 bytes; a target of 1 is answered for 2, as bitcoind.
+    assert.deepEqual(await call('estimatesmartfee', [1]), { feerate: 0.0001, blocks: 2 });
+    assert.deepEqual(await call('estimatesmartfee', [3, 'ECONOMICAL']), { feerate: 0.0001, blocks: 3 });
+    await call('generatetoaddress', [1, addrs.B]);
   });
 });
 
@@ -288,14 +395,19 @@ describe('node methods', () => {
     const up = await call<number>('uptime');
     assert.ok(Number.isInteger(up) && up >= 0 && up <= Math.ceil((Date.now() - startedAt) / 1000), String(up));
     const list = await call<string[]>('help');
-    for (const m of ['getblockcount', 'getbestblockhash', 'getblockhash height', 'getblock blockhash [verbosity]', 'getblockchaininfo', 'getdifficulty',
-      'getrawmempool', 'getmempoolinfo', 'getpeerinfo', 'getconnectioncount', 'addnode node command', 'getnetworkinfo', 'getmininginfo',
-      'generatetoaddress nblocks address', 'getbalance address', 'getnewaddress', 'listaddresses', 'sendtoaddress fromaddress toaddress amount',
-      'sendmany fromaddress amounts', 'send from to amount [mine] [fee]', 'getchain [limit]', 'stop', 'uptime', 'help [method]']) {
+    for (const m of ['getblockcount', 'getbestblockhash', 'getblockhash height', 'getblock blockhash [verbosity]', 'getblockheader blockhash [verbose]', 'getblockchaininfo', 'getdifficulty',
+      'getrawtransaction txid [verbose] [blockhash]', 'gettxout txid n [include_mempool]', 'getrawmempool [verbose]', 'getmempoolentry txid', 'getmempoolinfo',
+      'estimatesmartfee conf_target [estimate_mode]', 'getnetworkhashps [nblocks] [height]',
+      'getpeerinfo', 'getconnectioncount', 'addnode node command', 'getnetworkinfo', 'getmininginfo',
+      'generatetoaddress nblocks address', 'getbalance [dummy] [minconf] [include_watchonly] [avoid_reuse]', 'getaddressbalance address', 'getnewaddress [label] [address_type]',
+      'listaddresses', 'listunspent [minconf] [maxconf] [addresses] [include_unsafe] [query_options]', 'listtransactions [label] [count] [skip] [include_watchonly]', 'validateaddress address',
+      'send from to amount [mine] [fee]', 'getchain [limit]', 'stop', 'uptime', 'help [method]']) {
       assert.ok(list.includes(m), `help lists "${m}"`);
     }
+    assert.ok(list.some((m) => m.startsWith('sendtoaddress address amount [comment]')));
+    assert.ok(list.some((m) => m.startsWith('sendmany dummy amounts [minconf]')));
     assert.match(await call<string>('help', ['getblock']), /^getblock blockhash \[verbosity\]\n.+/);
-    assert.equal((await rpcError(a, 'help', ['nosuch'])).rpcCode, -32601);
+    assert.equal(await call('help', ['nosuch']), 'help: unknown command: nosuch');
   });
 
   test('stop answers, then asks the node to stop', async () => {
@@ -316,13 +428,16 @@ describe('a main-network node without a chain', () => {
     assert.equal(info.blocks, 0);
     assert.equal(info.bestblockhash, null);
     assert.equal(info.genesis, null);
-    for (const [method, params] of [['getbestblockhash', []], ['getchain', []], ['getblockhash', [1]], ['getbalance', [encodeAddress(FIXTURE_KEY.pkh)]]] as const) {
+    assert.equal(info.initialblockdownload, true);
+    for (const [method, params] of [['getbestblockhash', []], ['getchain', []], ['getblockhash', [1]], ['getaddressbalance', [encodeAddress(FIXTURE_KEY.pkh)]], ['getbalance', []],
+      ['gettxout', ['00'.repeat(32), 0]], ['listunspent', []], ['listtransactions', []], ['sendtoaddress', [encodeAddress(FIXTURE_KEY.pkh), 1]], ['getnetworkhashps', []]] as const) {
       const e = await rpcError(m, method, [...params]);
-      assert.equal(e.rpcCode, -32003, method);
+      assert.equal(e.rpcCode, -28, method);
       assert.equal(e.code, 'no-chain');
     }
+    assert.deepEqual(await rpcCall(m.server.port, m.auth, 'estimatesmartfee', [6]), { errors: ['Insufficient data or no feerate found'], blocks: 6 });
     const addr = await rpcCall<string>(m.server.port, m.auth, 'getnewaddress');
-    assert.equal((await rpcError(m, 'generatetoaddress', [1, addr])).rpcCode, -32004);
+    assert.equal((await rpcError(m, 'generatetoaddress', [1, addr])).rpcCode, -1);
     assert.equal((await rpcCall<any>(m.server.port, m.auth, 'getmininginfo')).networkhashps, 0);
     // The easiest main-network target is 0xffff·2^224; the genesis bits 0x1e100000 are 2^236.
     assert.equal(await rpcCall(m.server.port, m.auth, 'getdifficulty'), 65535 / 4096);
@@ -351,7 +466,7 @@ describe('a node running its miner', () => {
 
 test('getchain returns what `printchain --json` prints for the same chain', async () => {
   const viaRpc = await call('getchain');
-  assert.equal(viaRpc.length, 8);
+  assert.equal(viaRpc.length, 9);
   await a.server.close();
   await a.node.stop();
   a.stopped = true;

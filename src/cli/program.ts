@@ -100,7 +100,9 @@ export function buildProgram(): Command {
     .option('--rpc-password <password>', 'JSON-RPC password for --rpc-user')
     .option('--stratum-port <n>', 'serve Stratum v1 miners on this port (off by default; 0 for any free port)')
     .option('--stratum-bind <host>', 'Stratum interface (default: 127.0.0.1)')
-    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string; maxMempool?: string; rpcPort?: string; rpcBind?: string; rpcUser?: string; rpcPassword?: string; stratumPort?: string; stratumBind?: string }, cmd: Command) =>
+    .option('--rpcservertimeout <s>', 'seconds an idle JSON-RPC keep-alive connection stays open (default: 30)')
+    .option('--rpcworkqueue <n>', 'JSON-RPC requests that may wait for a worker; more get HTTP 503 (default: 16)')
+    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string; maxMempool?: string; rpcPort?: string; rpcBind?: string; rpcUser?: string; rpcPassword?: string; rpcservertimeout?: string; rpcworkqueue?: string; stratumPort?: string; stratumBind?: string }, cmd: Command) =>
       startNodeCommand(ctxOf(cmd), { ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true }));
 
   sub('bench', 'mining benchmark: hash rate per thread count, SIMD and scalar kernels, node:crypto reference; JSON and an HTML chart')

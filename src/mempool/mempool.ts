@@ -29,6 +29,8 @@ interface Entry extends Candidate {
   tx: Tx;
   txid: Uint8Array;
   fee: number;
+  /** Unix ms it entered the pool (RPC getmempoolentry's `time`). */
+  time: number;
 }
 
 const keyOf = (id: Uint8Array): string => toHex(id);
@@ -57,6 +59,8 @@ export class Mempool {
   /** In acceptance order (parents before children). */
   txids(): Uint8Array[] { return [...this.entries.values()].map((e) => e.txid); }
   feeOf(tx: Tx): number | undefined { return this.entries.get(keyOf(txidOf(tx)))?.fee; }
+  /** Unix ms the transaction entered the pool. */
+  entryTime(txid: Uint8Array): number | undefined { return this.entries.get(keyOf(txid))?.time; }
   /** True when a pool transaction spends this outpoint: a wallet must not pick it again. */
   isSpent(outpoint: string): boolean { return this.spentBy.has(outpoint); }
 
@@ -117,7 +121,7 @@ export class Mempool {
   }
 
   private insert(tx: Tx, id: Uint8Array, key: string, size: number, fee: number): void {
-    const entry: Entry = { tx, txid: id, key, fee, size, feeRate: fee / size, seq: this.seq++, parents: new Set(), children: new Set() };
+    const entry: Entry = { tx, txid: id, key, fee, size, feeRate: fee / size, seq: this.seq++, parents: new Set(), children: new Set(), time: Date.now() };
     for (const input of tx.inputs) {
       this.spentBy.set(outpointKey(input.prevTxid, input.vout), key);
       const parent = this.entries.get(keyOf(input.prevTxid));

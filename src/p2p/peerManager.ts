@@ -68,22 +68,24 @@ export class PeerManager extends EventEmitter {
     return this.listenPort;
   }
 
-  /** Keeps a connection to host:port, reconnecting with backoff while the manager runs. */
-  connect(host: string, port: number): void {
+  /** Keeps a connection to host:port, reconnecting with backoff while the manager runs; false when it is kept already. */
+  connect(host: string, port: number): boolean {
     const key = addrKey(host, port);
-    if (this.persistent.has(key)) return;
+    if (this.persistent.has(key)) return false;
     this.persistent.set(key, { host, port, peer: null, timer: null, failures: 0 });
     this.dial(key);
+    return true;
   }
 
   /** One attempt at host:port (bitcoind's addnode "onetry"): no reconnection when it fails or ends. */
-  connectOnce(host: string, port: number): void {
+  connectOnce(host: string, port: number): boolean {
     const key = addrKey(host, port);
-    if (this.persistent.has(key)) return;
+    if (this.persistent.has(key)) return false;
     this.persistent.set(key, { host, port, peer: null, timer: null, failures: 0 });
     this.dial(key);
     // Forgetting the entry now stops every later dial; the attempt in flight goes on.
     this.persistent.delete(key);
+    return true;
   }
 
   /** Stops keeping host:port connected and drops the connection (addnode "remove"); false if it was not kept. */

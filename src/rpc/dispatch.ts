@@ -1,15 +1,25 @@
-// JSON-RPC 2.0 on a parsed body: single requests and batches, notifications,
-// request-shape checks, positional or named params, and every failure as an
-// error object (the transport never sees an exception).
+// JSON-RPC on a parsed body, as bitcoind (v28) answers it. A request without
+// "jsonrpc": "2.0" (what bitcoin-cli, npm bitcoin-core and python-bitcoinlib
+// send) is legacy: its reply always holds "result" and "error" (one of them
+// null) and an error sets the HTTP status (404 unknown method, 400 a malformed
+// request, 500 anything else). A 2.0 request gets the 2.0 shape (result or
+// error, never both) with HTTP 200 for errors a method reports; a 2.0 request
+// without an id is a notification, run and not answered. Batches are always
+// HTTP 200, each entry answered in its own version.
 import type { Logger } from '../node/logger.js';
-import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, RpcError, RpcErrorObject, toErrorObject } from './rpcErrors.js';
+import { INTERNAL_ERROR, INVALID_PARAMETER, INVALID_REQUEST, METHOD_NOT_FOUND, MISC_ERROR, PARSE_ERROR, RpcError, RpcErrorObject, toErrorObject } from './rpcErrors.js';
 import type { RpcMethod, RpcNodeContext } from './types.js';
 
-export type RpcId = string | number | null;
+export type RpcVersion = 'legacy' | '2.0';
 
-export type RpcResponse =
-  | { jsonrpc: '2.0'; id: RpcId; result: unknown }
-  | { jsonrpc: '2.0'; id: RpcId; error: RpcErrorObject };
+/** A reply object in bitcoind's key order; `id` is left out when the request had none. */
+export type RpcResponse = Record<string, unknown>;
+
+/** What the transport sends: an HTTP status and a JSON body, or nothing (204). */
+export interface RpcAnswer {
+  status: number;
+  body: RpcResponse | RpcResponse[] | null;
+}
 
 export interface DispatchOptions {
   ctx: RpcNodeContext;
@@ -18,62 +28,128 @@ export interface DispatchOptions {
   maxBatch: number;
 }
 
-export const errorResponse = (id: RpcId, code: number, message: string, data?: unknown): RpcResponse =>
-  ({ jsonrpc: '2.0', id, error: data === undefined ? { code, message } : { code, message, data } });
+interface Parsed {
+  version: RpcVersion;
+  /** Absent (undefined) when the request has no "id" key. */
+  id?: { value: unknown };
+  method?: string;
+  params?: unknown[] | Record<string, unknown>;
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
-/** What to send back for a parsed body: one response, an array of them, or nothing (only notifications). */
-export async function dispatchBody(body: unknown, o: DispatchOptions): Promise<RpcResponse | RpcResponse[] | null> {
-  if (!Array.isArray(body)) return dispatchOne(body, o);
-  if (body.length === 0) return errorResponse(null, INVALID_REQUEST, 'an empty batch is not a request');
-  if (body.length > o.maxBatch) return errorResponse(null, INVALID_REQUEST, `a batch holds at most ${o.maxBatch} requests, not ${body.length}`);
+/** bitcoind's JSONRPCReplyObj: the key set and order of each version. */
+export function replyObject(version: RpcVersion, id: { value: unknown } | undefined, result: unknown, error: RpcErrorObject | null): RpcResponse {
+  const out: RpcResponse = {};
+  if (version === '2.0') out.jsonrpc = '2.0';
+  if (error === null) {
+    out.result = result;
+    if (version === 'legacy') out.error = null;
+  } else {
+    if (version === 'legacy') out.result = null;
+    out.error = error;
+  }
+  if (id) out.id = id.value;
+  return out;
+}
+
+/** bitcoind's JSONErrorReply: the HTTP status of a legacy (or malformed) request's error. */
+export function httpStatusOf(code: number): number {
+  if (code === INVALID_REQUEST) return 400;
+  if (code === METHOD_NOT_FOUND) return 404;
+  return 500;
+}
+
+/** A whole-body error (not JSON, a batch too long) in the legacy shape, as bitcoind sends it before it knows a version. */
+export function bodyError(code: number, message: string): RpcAnswer {
+  return { status: httpStatusOf(code), body: replyObject('legacy', { value: null }, null, { code, message }) };
+}
+
+export async function dispatchBody(body: unknown, o: DispatchOptions): Promise<RpcAnswer> {
+  if (isObject(body)) return dispatchSingle(body, o);
+  if (!Array.isArray(body)) return bodyError(PARSE_ERROR, 'Top-level object parse error');
+  if (body.length > o.maxBatch) return bodyError(INVALID_REQUEST, `a batch holds at most ${o.maxBatch} requests, not ${body.length}`);
   const out: RpcResponse[] = [];
   // One after another, as bitcoind does: a batch of sends must not race for the same coins.
   for (const item of body) {
-    const r = await dispatchOne(item, o);
-    if (r) out.push(r);
+    const req: Parsed = { version: 'legacy' };
+    let reply: RpcResponse;
+    try {
+      parseInto(item, req);
+      reply = await execute(req, o, true);
+    } catch (err) {
+      reply = replyObject(req.version, req.id, null, toErrorObject(err));
+    }
+    if (!isNotification(req)) out.push(reply);
   }
-  return out.length > 0 ? out : null;
+  // An empty batch gets [] (bitcoind keeps that for old clients); one of notifications only gets nothing.
+  if (out.length === 0 && body.length > 0) return { status: 204, body: null };
+  return { status: 200, body: out };
 }
 
-async function dispatchOne(req: unknown, o: DispatchOptions): Promise<RpcResponse | null> {
-  if (!isObject(req)) return errorResponse(null, INVALID_REQUEST, 'a request must be a JSON object');
-  const notification = !hasOwn(req, 'id');
-  const id = req.id;
-  if (!notification && !(id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)))) {
-    return errorResponse(null, INVALID_REQUEST, 'id must be a string, a number or null');
+async function dispatchSingle(body: Record<string, unknown>, o: DispatchOptions): Promise<RpcAnswer> {
+  const req: Parsed = { version: 'legacy' };
+  try {
+    parseInto(body, req);
+    // Legacy requests let errors through to become HTTP errors; 2.0 ones answer them with 200.
+    const reply = await execute(req, o, req.version === '2.0');
+    if (isNotification(req)) return { status: 204, body: null };
+    return { status: 200, body: reply };
+  } catch (err) {
+    const error = toErrorObject(err);
+    return { status: httpStatusOf(error.code), body: replyObject(req.version, req.id, null, error) };
   }
-  const rid = notification ? null : (id as RpcId);
-  // bitcoin-cli style 1.0 requests are answered as 2.0; anything else is not ours.
-  if (hasOwn(req, 'jsonrpc') && req.jsonrpc !== '2.0' && req.jsonrpc !== '1.0') return errorResponse(rid, INVALID_REQUEST, 'jsonrpc must be "2.0"');
-  if (typeof req.method !== 'string') return errorResponse(rid, INVALID_REQUEST, 'method must be a string');
-  const params = req.params;
-  if (params !== undefined && params !== null && typeof params !== 'object') return errorResponse(rid, INVALID_REQUEST, 'params must be an array or an object');
-  const answer = await call(req.method, params as unknown[] | Record<string, unknown> | null | undefined, o);
-  if (notification) return null;
-  return 'error' in answer ? errorResponse(rid, answer.error.code, answer.error.message, answer.error.data) : { jsonrpc: '2.0', id: rid, result: answer.result };
 }
 
-async function call(name: string, params: unknown[] | Record<string, unknown> | null | undefined, o: DispatchOptions): Promise<{ result: unknown } | { error: RpcErrorObject }> {
+const isNotification = (req: Parsed): boolean => req.version === '2.0' && req.id === undefined;
+
+/** bitcoind's JSONRPCRequest::parse: fills `req` as far as it gets, so an error still carries the id and version. */
+function parseInto(v: unknown, req: Parsed): void {
+  if (!isObject(v)) throw new RpcError(INVALID_REQUEST, 'Invalid Request object');
+  // Any JSON value is an id, echoed as it came.
+  if (hasOwn(v, 'id')) req.id = { value: v.id };
+  if (hasOwn(v, 'jsonrpc') && v.jsonrpc !== null) {
+    if (typeof v.jsonrpc !== 'string') throw new RpcError(INVALID_REQUEST, 'jsonrpc field must be a string');
+    if (v.jsonrpc === '2.0') req.version = '2.0';
+    else if (v.jsonrpc !== '1.0') throw new RpcError(INVALID_REQUEST, 'JSON-RPC version not supported');
+  }
+  if (v.method === undefined || v.method === null) throw new RpcError(INVALID_REQUEST, 'Missing method');
+  if (typeof v.method !== 'string') throw new RpcError(INVALID_REQUEST, 'Method must be a string');
+  req.method = v.method;
+  const params = v.params;
+  if (params === undefined || params === null) req.params = [];
+  else if (typeof params === 'object') req.params = params as unknown[] | Record<string, unknown>;
+  else throw new RpcError(INVALID_REQUEST, 'Params must be an array or object');
+}
+
+/** Runs a parsed request; with `catchErrors`, a method's error becomes the reply instead of a throw. */
+async function execute(req: Parsed, o: DispatchOptions, catchErrors: boolean): Promise<RpcResponse> {
+  const name = req.method!;
   const method = o.methods.get(name);
-  if (!method) return { error: { code: METHOD_NOT_FOUND, message: `method not found: ${name.slice(0, 100)}` } };
+  if (!method) {
+    const error = { code: METHOD_NOT_FOUND, message: 'Method not found' };
+    if (!catchErrors) throw new RpcError(error.code, error.message);
+    return replyObject(req.version, req.id, null, error);
+  }
   const started = Date.now();
   try {
-    const args = positional(method, params);
-    const result = await method.run(o.ctx, args);
+    const result = await method.run(o.ctx, positional(method, req.params));
     o.log.debug({ method: name, ms: Date.now() - started }, 'rpc call');
-    return { result: result === undefined ? null : result };
+    return replyObject(req.version, req.id, result === undefined ? null : result, null);
   } catch (err) {
     const error = toErrorObject(err);
     if (error.code === INTERNAL_ERROR) o.log.error({ err, method: name }, 'rpc method failed');
     else o.log.debug({ method: name, code: error.code, reason: error.message }, 'rpc call refused');
-    return { error };
+    if (!catchErrors) throw new RpcError(error.code, error.message, error.data);
+    return replyObject(req.version, req.id, null, error);
   }
 }
 
-/** Checks arity and maps named params onto the method's positions. */
+/**
+ * Checks arity and maps named params onto the method's positions. As bitcoind:
+ * a wrong count is -1 with the usage line, an unknown name -8.
+ */
 export function positional(method: RpcMethod, params: unknown[] | Record<string, unknown> | null | undefined): unknown[] {
   const spec = method.params;
   let args: unknown[];
@@ -81,12 +157,13 @@ export function positional(method: RpcMethod, params: unknown[] | Record<string,
   else if (Array.isArray(params)) args = params;
   else {
     const names = new Set(spec.map((p) => p.name));
-    for (const k of Object.keys(params)) if (!names.has(k)) throw new RpcError(INVALID_PARAMS, `${method.name} has no parameter "${k.slice(0, 100)}"`);
+    for (const k of Object.keys(params)) if (!names.has(k)) throw new RpcError(INVALID_PARAMETER, `Unknown named parameter ${k.slice(0, 100)}`);
     args = spec.map((p) => params[p.name]);
   }
-  if (args.length > spec.length) throw new RpcError(INVALID_PARAMS, `${method.name} takes at most ${spec.length} parameter(s), not ${args.length}`);
+  const usage = [method.name, ...spec.map((p) => (p.optional ? `( ${p.name} )` : `"${p.name}"`))].join(' ');
+  if (args.length > spec.length) throw new RpcError(MISC_ERROR, `${method.name} takes at most ${spec.length} parameter(s), not ${args.length}. Usage: ${usage}`);
   spec.forEach((p, i) => {
-    if (!p.optional && (args[i] === undefined || args[i] === null)) throw new RpcError(INVALID_PARAMS, `${method.name} needs parameter "${p.name}"`);
+    if (!p.optional && (args[i] === undefined || args[i] === null)) throw new RpcError(MISC_ERROR, `${method.name} needs parameter "${p.name}". Usage: ${usage}`);
   });
   return args;
 }

@@ -1,28 +1,36 @@
-// JSON-RPC 2.0 error objects. The spec's reserved codes for protocol errors,
-// and a -32000 range for errors the node itself reports; those carry the
-// node's string code in `data.code`, which is what scripts should branch on.
+// bitcoind's RPC error codes, and how every error a method can throw becomes
+// one. The mapping goes by class (and, for the wallet, by its typed code
+// union), never by matching message or code strings. Node errors keep their
+// string code in `data.code` besides bitcoind's number.
 import { PubchainError, ValidationError } from '../core/errors.js';
 import { AddressError } from '../crypto/address.js';
-import { WalletError } from '../wallet/walletErrors.js';
+import { WalletError, type WalletErrorCode } from '../wallet/walletErrors.js';
 
+// JSON-RPC's reserved codes.
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
 export const METHOD_NOT_FOUND = -32601;
 export const INVALID_PARAMS = -32602;
 export const INTERNAL_ERROR = -32603;
 
-/** A PubchainError without a more specific code below. */
-export const NODE_ERROR = -32000;
-/** A transaction or block broke a rule (ValidationError). */
-export const REJECTED = -32001;
-/** The wallet refused: unknown address, not enough funds, locked or corrupt file. */
-export const WALLET_ERROR = -32002;
-/** There is no chain yet (the node waits to adopt its first peer's genesis). */
-export const NO_CHAIN = -32003;
-/** The method exists but not on this network (generatetoaddress outside regtest). */
-export const WRONG_NETWORK = -32004;
-/** A block or transaction the method names is not known. */
-export const NOT_FOUND = -32005;
+// bitcoind's application codes (src/rpc/protocol.h).
+/** Any other refusal (bitcoind's RPC_MISC_ERROR), also a wrong number of parameters. */
+export const MISC_ERROR = -1;
+/** A parameter of the wrong JSON type, or an amount that is not one. */
+export const TYPE_ERROR = -3;
+/** The wallet refused (a locked or corrupt wallet file). */
+export const WALLET_ERROR = -4;
+/** An invalid address or key, and an unknown block or transaction. */
+export const INVALID_ADDRESS_OR_KEY = -5;
+export const WALLET_INSUFFICIENT_FUNDS = -6;
+/** A parameter of the right type with a value that is not allowed. */
+export const INVALID_PARAMETER = -8;
+export const CLIENT_NODE_ALREADY_ADDED = -23;
+export const CLIENT_NODE_NOT_ADDED = -24;
+/** A transaction or block broke a rule. */
+export const VERIFY_REJECTED = -26;
+/** The node is not ready: it has no chain yet (it waits to adopt its first peer's genesis). */
+export const IN_WARMUP = -28;
 
 export interface RpcErrorObject {
   code: number;
@@ -37,23 +45,36 @@ export class RpcError extends Error {
   }
 }
 
-export const invalidParams = (message: string): RpcError => new RpcError(INVALID_PARAMS, message);
+export const invalidParameter = (message: string): RpcError => new RpcError(INVALID_PARAMETER, message);
+export const typeError = (message: string): RpcError => new RpcError(TYPE_ERROR, message);
+export const notFound = (message: string): RpcError => new RpcError(INVALID_ADDRESS_OR_KEY, message);
+export const noChain = (): RpcError =>
+  new RpcError(IN_WARMUP, 'the node has no chain yet: create one (createblockchain) or connect to a peer that has one', { code: 'no-chain' });
+
+/** Every wallet refusal by its typed code; the compiler insists each code has a number. */
+const WALLET_CODES: Record<WalletErrorCode, number> = {
+  'insufficient-funds': WALLET_INSUFFICIENT_FUNDS,
+  'not-my-address': INVALID_ADDRESS_OR_KEY,
+  'bad-transfer': TYPE_ERROR,
+  'wallet-busy': WALLET_ERROR,
+  'wallet-corrupt': WALLET_ERROR,
+  'wallet-unreadable': WALLET_ERROR,
+};
 
 /** Every error a method can throw, as the object the client receives. Never a stack. */
 export function toErrorObject(err: unknown): RpcErrorObject {
   if (err instanceof RpcError) return err.data === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, data: err.data };
-  if (err instanceof AddressError) return { code: INVALID_PARAMS, message: err.message, data: { code: err.code } };
+  if (err instanceof AddressError) return { code: INVALID_ADDRESS_OR_KEY, message: err.message, data: { code: err.code } };
   if (err instanceof PubchainError) return { code: codeOf(err), message: err.message, data: { code: err.code, ...safeMeta(err.meta) } };
   // RangeError is how the core's parsers (amounts, host:port) say an input is malformed.
-  if (err instanceof RangeError) return { code: INVALID_PARAMS, message: err.message };
+  if (err instanceof RangeError) return { code: INVALID_PARAMETER, message: err.message };
   return { code: INTERNAL_ERROR, message: 'internal error' };
 }
 
 function codeOf(err: PubchainError): number {
-  if (err instanceof ValidationError) return REJECTED;
-  if (err instanceof WalletError) return WALLET_ERROR;
-  if (err.code === 'no-chain') return NO_CHAIN;
-  return NODE_ERROR;
+  if (err instanceof ValidationError) return VERIFY_REJECTED;
+  if (err instanceof WalletError) return WALLET_CODES[err.code as WalletErrorCode] ?? WALLET_ERROR;
+  return MISC_ERROR;
 }
 
 /** Only plain JSON values from an error's meta reach the client (blocks, bigints and buffers stay home). */

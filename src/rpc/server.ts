@@ -2,21 +2,32 @@
 // configured user/password), bounded bodies, and timeouts that keep a slow or
 // hostile client from holding a connection. Whatever arrives, the answer is an
 // HTTP status or a JSON-RPC error; nothing a client sends can throw out of here.
+// As bitcoind: idle keep-alive connections live -rpcservertimeout (30 s), and
+// requests past the work queue (-rpcworkqueue) get 503. Past the connection
+// cap, the connection that has waited longest without a request at work is
+// dropped for the newcomer, so slow clients cannot lock out the others.
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { PubchainError, UsageError } from '../core/errors.js';
 import type { Logger } from '../node/logger.js';
 import { BasicAuth } from './auth.js';
 import { Credentials, removeCookie, writeCookie } from './cookie.js';
-import { dispatchBody, errorResponse, RpcResponse } from './dispatch.js';
+import { bodyError, dispatchBody, type RpcAnswer } from './dispatch.js';
+import { ABORTED, ConnectionSlots, onClientError, readBody, TOO_LARGE } from './httpLimits.js';
+import { toJsonText } from './json.js';
 import { methodTable } from './methods/index.js';
-import { PARSE_ERROR } from './rpcErrors.js';
+import { INTERNAL_ERROR, PARSE_ERROR } from './rpcErrors.js';
 import type { RpcNodeContext } from './types.js';
+import { DEFAULT_RPC_THREADS, DEFAULT_RPC_WORK_QUEUE, WorkQueue } from './workQueue.js';
 
 export const DEFAULT_RPC_BIND = '127.0.0.1';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** The RPC port when none is given: the p2p port + 1000 (8000 → 9000). */
 export const RPC_PORT_OFFSET = 1000;
+
+/** bitcoind's -rpcservertimeout default: an idle keep-alive connection is closed after it. */
+export const DEFAULT_RPC_SERVER_TIMEOUT_S = 30;
+export const DEFAULT_RPC_MAX_CONNECTIONS = 1000;
 
 export const defaultRpcPort = (p2pPort: number): number => p2pPort + RPC_PORT_OFFSET;
 
@@ -33,7 +44,14 @@ export interface RpcServerOptions {
   log: Logger;
   /** Requests in one batch. */
   maxBatch?: number;
+  /** Open connections; past it the longest-waiting one without a request at work is dropped. */
   maxConnections?: number;
+  /** Seconds an idle keep-alive connection stays open (--rpcservertimeout). */
+  serverTimeoutS?: number;
+  /** Requests that may wait for a worker (--rpcworkqueue); more are answered 503. */
+  workQueue?: number;
+  /** Requests running at once. */
+  threads?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** A wrong password is answered this late, which makes guessing slow. */
@@ -45,9 +63,6 @@ export interface RpcServer {
   close(): Promise<void>;
 }
 
-/** An over-long body is read and dropped for this long at most before the 413, so closing does not reset the connection under the client's feet. */
-const LINGER_MS = 1000;
-const LINGER_IDLE_MS = 200;
 const CLOSE_GRACE_MS = 2000;
 
 export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
@@ -68,11 +83,15 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
   }
   const dispatch = { ctx: o.node, methods: methodTable(), log, maxBatch: o.maxBatch ?? 1000 };
   const inFlight = new Set<Promise<void>>();
+  const queue = new WorkQueue(o.threads ?? DEFAULT_RPC_THREADS, o.workQueue ?? DEFAULT_RPC_WORK_QUEUE);
+  const serverTimeoutS = o.serverTimeoutS ?? DEFAULT_RPC_SERVER_TIMEOUT_S;
+  if (!Number.isInteger(serverTimeoutS) || serverTimeoutS < 1) throw new PubchainError('usage', `invalid RPC server timeout ${serverTimeoutS}: give whole seconds above 0`);
+  const slots = new ConnectionSlots(o.maxConnections ?? DEFAULT_RPC_MAX_CONNECTIONS);
 
   const server = createServer({
     headersTimeout: o.headersTimeoutMs ?? 10_000,
     requestTimeout: o.requestTimeoutMs ?? 30_000,
-    keepAliveTimeout: 5_000,
+    keepAliveTimeout: serverTimeoutS * 1000,
     // The timeouts above are enforced on this tick; Node's default (30 s) would let them slip.
     connectionsCheckingInterval: 1_000,
   }, (req, res) => {
@@ -84,7 +103,7 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     inFlight.add(job);
     void job.finally(() => inFlight.delete(job));
   });
-  server.maxConnections = o.maxConnections ?? 512;
+  server.on('connection', (socket: Socket) => slots.admit(socket));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(err, socket));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -114,17 +133,28 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
-    } catch (e) {
-      sendJson(res, errorResponse(null, PARSE_ERROR, `parse error: ${(e as Error).message.slice(0, 200)}`));
+    } catch {
+      sendJson(res, bodyError(PARSE_ERROR, 'Parse error'));
       return;
     }
-    const answer = await dispatchBody(parsed, dispatch);
-    if (answer === null) {
-      res.statusCode = 204;
-      res.end();
-      return;
+    slots.busy(req.socket, true);
+    try {
+      const work = queue.run(() => dispatchBody(parsed, dispatch));
+      if (work === null) {
+        log.warn({ from: req.socket.remoteAddress, depth: queue.depth }, 'rpc work queue depth exceeded');
+        reply(res, 503, 'text/plain', 'Work queue depth exceeded\n');
+        return;
+      }
+      const answer = await work;
+      if (answer.body === null) {
+        res.statusCode = 204;
+        res.end();
+        return;
+      }
+      sendJson(res, answer);
+    } finally {
+      slots.busy(req.socket, false);
     }
-    sendJson(res, answer);
   }
 
   try {
@@ -169,62 +199,11 @@ async function closeServer(server: Server, inFlight: Set<Promise<void>>): Promis
   await closed;
 }
 
-const TOO_LARGE = Symbol('too large');
-const ABORTED = Symbol('aborted');
-
-/**
- * The body; TOO_LARGE when it is over `max` bytes, ABORTED when the client went
- * away first. An over-long body is drained (dropped) until the client stops
- * sending, for LINGER_MS at most, so the connection can then close without
- * resetting the 413 away.
- */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | typeof TOO_LARGE | typeof ABORTED> {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers['content-length']);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    let settled = false;
-    let idle: NodeJS.Timeout | null = null;
-    let cap: NodeJS.Timeout | null = null;
-    const done = (v: Buffer | typeof TOO_LARGE | typeof ABORTED): void => {
-      if (settled) return;
-      settled = true;
-      if (idle) clearTimeout(idle);
-      if (cap) clearTimeout(cap);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      resolve(v);
-    };
-    const restartIdle = (): void => {
-      if (idle) clearTimeout(idle);
-      idle = setTimeout(() => done(TOO_LARGE), LINGER_IDLE_MS);
-    };
-    const linger = (): void => {
-      over = true;
-      chunks.length = 0;
-      cap = setTimeout(() => done(TOO_LARGE), LINGER_MS);
-      restartIdle();
-    };
-    const onData = (chunk: Buffer): void => {
-      if (over) { restartIdle(); return; }
-      size += chunk.length;
-      if (size > max) { linger(); return; }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => done(over ? TOO_LARGE : Buffer.concat(chunks, size));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', () => done(over ? TOO_LARGE : ABORTED));
-    req.on('close', () => { if (!req.complete) done(over ? TOO_LARGE : ABORTED); });
-    if (Number.isFinite(declared) && declared > max) linger();
-  });
-}
-
 function reply(res: ServerResponse, status: number, type: string, body: string, close = false): void {
   if (res.headersSent || res.destroyed) return;
   res.statusCode = status;
-  res.setHeader('Content-Type', `${type}; charset=utf-8`);
+  // Exactly "application/json" for JSON, as bitcoind: npm bitcoin-core reads a non-200 body only then.
+  res.setHeader('Content-Type', type === 'application/json' ? type : `${type}; charset=utf-8`);
   res.setHeader('Content-Length', Buffer.byteLength(body));
   if (close) res.setHeader('Connection', 'close');
   res.end(body);
@@ -234,23 +213,15 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host.startsWith('127.') || host === '::1';
 }
 
-function sendJson(res: ServerResponse, answer: RpcResponse | RpcResponse[]): void {
+function sendJson(res: ServerResponse, answer: RpcAnswer): void {
   let text: string;
+  let status = answer.status;
   try {
-    text = JSON.stringify(answer, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    text = toJsonText(answer.body);
   } catch {
-    const id = Array.isArray(answer) ? null : answer.id;
-    text = JSON.stringify(errorResponse(id, -32603, 'internal error: the result could not be serialized'));
+    const failed = bodyError(INTERNAL_ERROR, 'internal error: the result could not be serialized');
+    status = failed.status;
+    text = JSON.stringify(failed.body);
   }
-  reply(res, 200, 'application/json', text);
-}
-
-/** Malformed HTTP, oversized headers, timeouts: a status line if the socket still takes one, then close. */
-function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable || socket.destroyed) { socket.destroy(); return; }
-  const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout'
-    : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
-      : '400 Bad Request';
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  socket.destroySoon();
+  reply(res, status, 'application/json', `${text}\n`);
 }

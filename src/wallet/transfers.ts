@@ -84,7 +84,7 @@ export async function buildTransfers(wallet: Wallet, transfers: Transfer[], coin
     }
     const outputs: TxOutput[] = [{ value: t.amount, pubKeyHash: toHash }];
     if (total > need) outputs.push({ value: total - need, pubKeyHash: key.pubKeyHash });
-    const tx = signSpend(picked, outputs, key);
+    const tx = signSpend(picked, outputs, () => key);
     const id = txid(tx);
     for (const c of picked) spent.add(outpointKey(c.txid, c.vout));
     outputs.forEach((o, vout) => {
@@ -98,15 +98,16 @@ export async function buildTransfers(wallet: Wallet, transfers: Transfer[], coin
   return txs;
 }
 
-function signSpend(coins: SpendableCoin[], outputs: TxOutput[], key: WalletKey): Tx {
+/** A transaction spending `coins` to `outputs`, each input signed with its coin's key. */
+export function signSpend(coins: SpendableCoin[], outputs: TxOutput[], keyOf: (coin: SpendableCoin) => WalletKey): Tx {
   const tx: Tx = {
     version: TX_VERSION,
-    inputs: coins.map((c) => ({ prevTxid: c.txid, vout: c.vout, signature: new Uint8Array(64), pubKey: key.publicKey })),
+    inputs: coins.map((c) => ({ prevTxid: c.txid, vout: c.vout, signature: new Uint8Array(64), pubKey: keyOf(c).publicKey })),
     outputs,
   };
   const cache = sighashCache(tx);
   coins.forEach((c, i) => {
-    tx.inputs[i]!.signature = signHash(sighash(tx, i, { value: c.coin.value, pubKeyHash: c.coin.pubKeyHash }, cache), key.privateKey);
+    tx.inputs[i]!.signature = signHash(sighash(tx, i, { value: c.coin.value, pubKeyHash: c.coin.pubKeyHash }, cache), keyOf(c).privateKey);
   });
   return tx;
 }

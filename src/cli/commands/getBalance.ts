@@ -10,7 +10,7 @@ export async function getBalanceCommand(ctx: NodeContext, address: string): Prom
   const pubKeyHash = decodeAddress(address);
   const live = await findRunningNode(ctx.datadir);
   const result = live
-    ? await live.call<Balance>('getbalance', [address])
+    ? await live.call<Balance>('getaddressbalance', [address])
     : await withChain(ctx, async (chain) => {
       requireTip(chain, ctx);
       const units = await chain.balanceOf(pubKeyHash);

@@ -28,6 +28,8 @@ export interface StartNodeFlags {
   rpcPassword?: string;
   stratumPort?: string;
   stratumBind?: string;
+  rpcservertimeout?: string;
+  rpcworkqueue?: string;
 }
 
 function intFlag(name: string, text: string, min: number, max: number): number {
@@ -45,6 +47,8 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
   if (rpcPort === undefined && defaultRpcPort(port) > 65535) throw new UsageError(`the default RPC port (${port} + 1000) is above 65535: pass --rpc-port N`);
   const stratumPort = f.stratumPort === undefined ? undefined : intFlag('stratum-port', f.stratumPort, 0, 65535);
   if (f.stratumBind !== undefined && stratumPort === undefined) throw new UsageError('--stratum-bind needs --stratum-port N');
+  const rpcServerTimeout = f.rpcservertimeout === undefined ? undefined : intFlag('rpcservertimeout', f.rpcservertimeout, 1, 86_400);
+  const rpcWorkQueue = f.rpcworkqueue === undefined ? undefined : intFlag('rpcworkqueue', f.rpcworkqueue, 1, 100_000);
   const logFormat = f.logFormat as LogFormat | undefined;
   if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new UsageError(`invalid --log-format "${f.logFormat}": use json or pretty`);
   await startNode({
@@ -59,6 +63,7 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
         node: { ...rpcContextOf(node, { requestStop }), stratum },
         bind: f.rpcBind ?? DEFAULT_RPC_BIND, port: rpcPort ?? defaultRpcPort(node.network.port === 0 ? port : node.network.port),
         datadir: ctx.datadir, user: f.rpcUser, password: f.rpcPassword, log: moduleLogger(log, 'rpc'),
+        serverTimeoutS: rpcServerTimeout, workQueue: rpcWorkQueue,
       }).catch(async (err: unknown) => { await stratum?.close(); throw err; });
       const rpcHost = (f.rpcBind ?? DEFAULT_RPC_BIND) === '0.0.0.0' ? '127.0.0.1' : (f.rpcBind ?? DEFAULT_RPC_BIND);
       await writeNodeFile(ctx.datadir, { pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port, rpcHost, network: ctx.params.name, startedAt: Date.now() });

@@ -1,20 +1,34 @@
-// Chain reads: heights, hashes, blocks, and a summary of the best chain.
+// Chain reads: heights, hashes, blocks and headers. Heights count from the
+// genesis block at height 1 (bitcoind's genesis is height 0).
 import { hashToHex, toHex } from '../../core/bytes.js';
+import { serializeHeader } from '../../core/header.js';
 import { StorageError } from '../../storage/errors.js';
-import { workToHex } from '../../core/pow.js';
-import { NOT_FOUND, RpcError } from '../rpcErrors.js';
-import type { RpcMethod } from '../types.js';
-import { blockJson, difficultyOf, medianTimeOf, printChainEntry, requireTip } from './blockJson.js';
-import { hash, int, optInt } from './params.js';
+import { invalidParameter, notFound, typeError } from '../rpcErrors.js';
+import type { RpcMethod, RpcNodeContext } from '../types.js';
+import { blockJson, headerJson, requireTip } from './blockJson.js';
+import { hash, isMissing, optBool } from './params.js';
 
-/** Bounds one getchain answer; a taller chain is read in pages with `limit`. */
-export const MAX_GETCHAIN_BLOCKS = 10_000;
+/** getblock's verbosity: 0, 1 or 2, or false/true for 0/1 (as bitcoind). */
+export function verbosityOf(v: unknown): 0 | 1 | 2 {
+  if (isMissing(v)) return 1;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v !== 'number') throw typeError(`verbosity: JSON value of type ${typeof v} is not of expected type number`);
+  if (v !== 0 && v !== 1 && v !== 2) throw invalidParameter(`verbosity must be 0, 1 or 2 (or false/true), not ${v}`);
+  return v;
+}
+
+async function knownEntry(ctx: RpcNodeContext, blockhash: unknown) {
+  const id = hash(blockhash, 'blockhash');
+  const entry = await ctx.chain.getIndex(id);
+  if (!entry) throw notFound('Block not found');
+  return entry;
+}
 
 export const chainMethods: RpcMethod[] = [
   {
     name: 'getblockcount',
     params: [],
-    description: 'Height of the tip (0 while the node has no chain; the genesis block is height 1).',
+    description: 'Height of the tip (the genesis block is height 1; 0 while the node has no chain).',
     run: (ctx) => ctx.chain.tip?.height ?? 0,
   },
   {
@@ -26,73 +40,41 @@ export const chainMethods: RpcMethod[] = [
   {
     name: 'getblockhash',
     params: [{ name: 'height' }],
-    description: 'Hash of the main-chain block at a height.',
+    description: 'Hash of the main-chain block at a height (the genesis block is height 1).',
     run: async (ctx, [height]) => {
       const tip = requireTip(ctx.chain);
-      const h = int(height, 'height', ctx.params.genesisHeight, tip.height);
-      const found = await ctx.chain.getHashAtHeight(h);
-      if (!found) throw new RpcError(NOT_FOUND, `no main-chain block at height ${h}`);
+      if (typeof height !== 'number') throw typeError(`height: JSON value of type ${height === null ? 'null' : typeof height} is not of expected type number`);
+      if (!Number.isInteger(height) || height < ctx.params.genesisHeight || height > tip.height) throw invalidParameter('Block height out of range');
+      const found = await ctx.chain.getHashAtHeight(height);
+      if (!found) throw invalidParameter('Block height out of range');
       return hashToHex(found);
     },
   },
   {
     name: 'getblock',
     params: [{ name: 'blockhash' }, { name: 'verbosity', optional: true }],
-    description: 'A block: 0 = serialized hex, 1 = header fields and txids (default), 2 = with transactions.',
+    description: 'A block: 0 (or false) = serialized hex, 1 (or true) = header fields, size and txids (default), 2 = with decoded transactions.',
     run: async (ctx, [blockhash, verbosity]) => {
-      const id = hash(blockhash, 'blockhash');
-      const v = optInt(verbosity, 'verbosity', 0, 2, 1);
-      const entry = await ctx.chain.getIndex(id);
-      const bytes = entry ? await ctx.chain.getBlockBytes(id) : null;
-      if (!entry || !bytes) throw new RpcError(NOT_FOUND, `block ${hashToHex(id)} not found`);
+      const v = verbosityOf(verbosity);
+      const entry = await knownEntry(ctx, blockhash);
+      const bytes = await ctx.chain.getBlockBytes(entry.hash);
+      if (!bytes) throw notFound('Block not available (only its header is known)');
       if (v === 0) return toHex(bytes);
-      const block = await ctx.chain.getBlock(id);
-      if (!block) throw new StorageError('db-corrupt', `block ${hashToHex(id)} vanished while it was read`);
-      return blockJson(ctx.chain, entry, block, v as 1 | 2);
+      const block = await ctx.chain.getBlock(entry.hash);
+      if (!block) throw new StorageError('db-corrupt', `block ${hashToHex(entry.hash)} vanished while it was read`);
+      return blockJson(ctx.chain, entry, block, v);
     },
   },
   {
-    name: 'getblockchaininfo',
-    params: [],
-    description: 'The network, the best chain\'s height, hash, difficulty and work, and the genesis hash.',
-    run: async (ctx) => {
-      const tip = ctx.chain.tip;
-      const genesis = ctx.chain.genesisHash;
-      return {
-        chain: ctx.params.name,
-        blocks: tip?.height ?? 0,
-        bestblockhash: tip ? hashToHex(tip.hash) : null,
-        difficulty: tip ? difficultyOf(ctx.params, tip.header.bits) : difficultyOf(ctx.params, ctx.params.genesisBits),
-        mediantime: tip ? await medianTimeOf(ctx.chain, tip) : null,
-        chainwork: workToHex(tip?.work ?? 0n),
-        genesis: genesis ? hashToHex(genesis) : null,
-      };
-    },
-  },
-  {
-    name: 'getdifficulty',
-    params: [],
-    description: 'Difficulty of the tip: its target against the network\'s easiest (1 = the easiest).',
-    run: (ctx) => difficultyOf(ctx.params, ctx.chain.tip?.header.bits ?? ctx.params.genesisBits),
-  },
-  {
-    name: 'getchain',
-    params: [{ name: 'limit', optional: true }],
-    description: `The newest blocks, tip first, as \`printchain --json\` prints them (all, or the newest \`limit\`; at most ${MAX_GETCHAIN_BLOCKS}).`,
-    run: async (ctx, [limit]) => {
-      const tip = requireTip(ctx.chain);
-      const all = tip.height - ctx.params.genesisHeight + 1;
-      const n = optInt(limit, 'limit', 1, MAX_GETCHAIN_BLOCKS, Math.min(all, MAX_GETCHAIN_BLOCKS));
-      const lowest = Math.max(ctx.params.genesisHeight, tip.height - n + 1);
-      const out = [];
-      for (let h = tip.height; h >= lowest; h--) {
-        const id = await ctx.chain.getHashAtHeight(h);
-        const block = id && (await ctx.chain.getBlock(id));
-        // The tip moved back under us (a reorg); the answer is what was there.
-        if (!block) break;
-        out.push(printChainEntry(h, block));
-      }
-      return out;
+    name: 'getblockheader',
+    params: [{ name: 'blockhash' }, { name: 'verbose', optional: true }],
+    description: 'A block header: verbose (default) as an object, or the 80 serialized bytes as hex.',
+    run: async (ctx, [blockhash, verbose]) => {
+      const v = optBool(verbose, 'verbose', true);
+      const entry = await knownEntry(ctx, blockhash);
+      if (!v) return toHex(serializeHeader(entry.header));
+      const block = await ctx.chain.getBlock(entry.hash);
+      return headerJson(ctx.chain, entry, block?.txs.length ?? 0);
     },
   },
 ];

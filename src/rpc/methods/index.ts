@@ -1,14 +1,17 @@
 // Every method by name, and `help`, which lists them.
 import type { RpcMethod } from '../types.js';
 import { chainMethods } from './chain.js';
+import { chainInfoMethods } from './chainInfo.js';
+import { feeMethods } from './fees.js';
 import { mempoolMethods } from './mempool.js';
 import { miningMethods } from './mining.js';
 import { nodeMethods } from './node.js';
 import { str, isMissing } from './params.js';
 import { peerMethods } from './peers.js';
+import { txMethods } from './tx.js';
 import { walletMethods } from './wallet.js';
 import { stratumMethods } from './stratum.js';
-import { METHOD_NOT_FOUND, RpcError } from '../rpcErrors.js';
+import { historyMethods } from './walletHistory.js';
 
 export function usage(m: RpcMethod): string {
   return [m.name, ...m.params.map((p) => (p.optional ? `[${p.name}]` : p.name))].join(' ');
@@ -23,7 +26,7 @@ function helpMethod(all: () => ReadonlyMap<string, RpcMethod>): RpcMethod {
       const methods = all();
       if (isMissing(method)) return [...methods.values()].map(usage).sort();
       const m = methods.get(str(method, 'method'));
-      if (!m) throw new RpcError(METHOD_NOT_FOUND, `unknown method "${String(method)}"`);
+      if (!m) return `help: unknown command: ${String(method).slice(0, 100)}`;
       return `${usage(m)}\n${m.description}`;
     },
   };
@@ -31,7 +34,21 @@ function helpMethod(all: () => ReadonlyMap<string, RpcMethod>): RpcMethod {
 
 export function methodTable(): ReadonlyMap<string, RpcMethod> {
   const table = new Map<string, RpcMethod>();
-  const groups = [chainMethods, mempoolMethods, peerMethods, miningMethods, stratumMethods, walletMethods, nodeMethods, [helpMethod(() => table)]];
+  // One group per line, so new method files merge cleanly.
+  const groups: RpcMethod[][] = [
+    chainMethods,
+    chainInfoMethods,
+    txMethods,
+    mempoolMethods,
+    feeMethods,
+    peerMethods,
+    miningMethods,
+    stratumMethods,
+    walletMethods,
+    historyMethods,
+    nodeMethods,
+    [helpMethod(() => table)],
+  ];
   for (const m of groups.flat()) {
     if (table.has(m.name)) throw new Error(`RPC method ${m.name} is defined twice`);
     table.set(m.name, m);

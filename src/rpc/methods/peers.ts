@@ -1,6 +1,6 @@
 // Peers: who we are connected to, and asking for more.
 import { parseHostPort, PROTOCOL_VERSION, USER_AGENT } from '../../node/network.js';
-import { invalidParams } from '../rpcErrors.js';
+import { CLIENT_NODE_ALREADY_ADDED, CLIENT_NODE_NOT_ADDED, invalidParameter, RpcError } from '../rpcErrors.js';
 import type { RpcMethod } from '../types.js';
 import { str } from './params.js';
 
@@ -8,6 +8,13 @@ import { str } from './params.js';
 export function numericVersion(userAgent: string): number {
   const m = /:(\d+)\.(\d+)\.(\d+)/.exec(userAgent);
   return m ? Number(m[1]) * 10_000 + Number(m[2]) * 100 + Number(m[3]) : 0;
+}
+
+const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** A peer's socket address against a name given to addnode ("localhost" is 127.0.0.1). */
+function sameHost(peerHost: string, given: string): boolean {
+  const plain = (h: string): string => h.replace(/^::ffff:/, '').toLowerCase();
+  return plain(peerHost) === plain(given) || (LOCAL_NAMES.has(peerHost) && LOCAL_NAMES.has(given.toLowerCase()));
 }
 
 export const peerMethods: RpcMethod[] = [
@@ -41,15 +48,22 @@ export const peerMethods: RpcMethod[] = [
   {
     name: 'addnode',
     params: [{ name: 'node' }, { name: 'command' }],
-    description: 'HOST:PORT with "add" (keep connected, reconnecting), "onetry" (one attempt) or "remove" (stop keeping it connected and drop it).',
+    description: 'HOST:PORT with "add" (keep connected, reconnecting), "onetry" (one attempt) or "remove" (stop keeping it connected and drop it). Adding a peer that is added or connected already is -23; removing one that was not added, -24.',
     run: (ctx, [node, command]) => {
+      const text = str(node, 'node');
       const cmd = str(command, 'command');
-      if (cmd !== 'add' && cmd !== 'onetry' && cmd !== 'remove') throw invalidParams(`command must be "add", "onetry" or "remove", not "${cmd}"`);
+      if (cmd !== 'add' && cmd !== 'onetry' && cmd !== 'remove') throw invalidParameter(`command must be "add", "onetry" or "remove", not "${cmd.slice(0, 40)}"`);
       let target: { host: string; port: number };
-      try { target = parseHostPort(str(node, 'node')); } catch (e) { throw invalidParams((e as Error).message); }
-      if (cmd === 'add') ctx.network.manager.connect(target.host, target.port);
-      else if (cmd === 'onetry') ctx.network.manager.connectOnce(target.host, target.port);
-      else if (!ctx.network.manager.disconnect(target.host, target.port)) throw invalidParams(`${target.host}:${target.port} was not added`);
+      try { target = parseHostPort(text); } catch (e) { throw invalidParameter((e as Error).message); }
+      const m = ctx.network.manager;
+      if (cmd === 'remove') {
+        if (!m.disconnect(target.host, target.port)) throw new RpcError(CLIENT_NODE_NOT_ADDED, 'Error: Node has not been added.');
+        return null;
+      }
+      const alreadyAdded = new RpcError(CLIENT_NODE_ALREADY_ADDED, 'Error: Node already added');
+      if (m.peers().some((p) => !p.inbound && sameHost(p.host, target.host) && p.port === target.port)) throw alreadyAdded;
+      const dialled = cmd === 'add' ? m.connect(target.host, target.port) : m.connectOnce(target.host, target.port);
+      if (!dialled) throw alreadyAdded;
       return null;
     },
   },

@@ -6,7 +6,7 @@ import { PubchainError } from '../../core/errors.js';
 import { COINBASE_DATA_MAX, COINBASE_DATA_MIN, serializeTx } from '../../core/tx.js';
 import { currentTemplate } from '../../node/stratumWiring.js';
 import { submitBlock } from '../../node/submitBlock.js';
-import { RpcError, invalidParams } from '../rpcErrors.js';
+import { RpcError, invalidParameter } from '../rpcErrors.js';
 import type { RpcMethod, RpcNodeContext } from '../types.js';
 import { isMissing, plainObject, str } from './params.js';
 
@@ -39,7 +39,7 @@ export const stratumMethods: RpcMethod[] = [
     description: 'BIP22 block template for the tip: version, previousblockhash, transactions (data, txid, hash, fee, depends), coinbasevalue, target, mintime, curtime, bits, height, mutable, noncerange, longpollid. Unknown "rules" are ignored; "longpollid" waits (up to 25 s) for a new tip or mempool change.',
     run: async (ctx, [request]) => {
       const req = isMissing(request) ? {} : plainObject(request, 'template_request');
-      if (req.mode !== undefined && req.mode !== 'template') throw invalidParams(`mode "${String(req.mode)}" is not supported: use "template"`);
+      if (req.mode !== undefined && req.mode !== 'template') throw invalidParameter(`mode "${String(req.mode)}" is not supported: use "template"`);
       if (req.longpollid !== undefined) await waitForChange(ctx, str(req.longpollid, 'longpollid'));
       const t = await currentTemplate(ctx);
       if (!t) throw new PubchainError('no-chain', 'there is no blockchain yet');
