@@ -10,8 +10,8 @@ import type { PeerManager } from '../src/p2p/peerManager.js';
 import { closed, GENESIS_A, GENESIS_B, makeManager, rawSocket, until } from './helpers/p2pHarness.js';
 
 const frame = (command: string, payload: Uint8Array): Uint8Array => encodeFrame(REGTEST.magic, command, payload);
-const versionFrame = (genesis: Uint8Array, nonce = 12345): Uint8Array => frame('version', encodeMessage({
-  command: 'version', version: { protocol: 1, userAgent: '/raw/', bestHeight: 0, work: 0n, genesis, listenPort: 0, nonce, timestamp: 0 },
+const versionFrame = (genesis: Uint8Array, nonce = 12345n): Uint8Array => frame('version', encodeMessage({
+  command: 'version', version: { protocol: 1, userAgent: '/raw/', bestHeight: 0, work: 0n, genesis, listenPort: 0, nonce, timestamp: 0n },
 }));
 
 test('two managers handshake and exchange many frames both ways on one connection', async () => {

@@ -8,7 +8,7 @@ import { ValidationError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
 import { encodeFrame } from './frame.js';
 import { FrameError, FrameParser } from './frameParser.js';
-import { decodeMessage, encodeMessage, MAX_INV_ITEMS, Message, VersionInfo } from './messages.js';
+import { decodeMessage, encodeMessage, MAX_INV_ITEMS, Message, randomNonce64, VersionInfo } from './messages.js';
 import type { P2pLogger } from './logger.js';
 
 export const BAN_THRESHOLD = 100;
@@ -58,7 +58,7 @@ export class Peer extends EventEmitter {
   private handshakeTimer: NodeJS.Timeout | null;
   private pingTimer: NodeJS.Timeout | null = null;
   private pongDeadline: NodeJS.Timeout | null = null;
-  private pingNonce = 0;
+  private pingNonce = 0n;
   lastPingMs: number | null = null;
   private pingSentAt = 0;
 
@@ -223,7 +223,7 @@ export class Peer extends EventEmitter {
 
   private ping(): void {
     if (this.pongDeadline) return;
-    this.pingNonce = Math.floor(Math.random() * 2 ** 52);
+    this.pingNonce = randomNonce64();
     this.pingSentAt = Date.now();
     this.send({ command: 'ping', nonce: this.pingNonce });
     this.pongDeadline = setTimeout(() => this.close('no pong in time'), this.o.pingTimeoutMs ?? 20_000);

@@ -7,7 +7,7 @@ import type { NetworkParams } from '../core/params.js';
 import { BanList, DEFAULT_BAN_MS } from './banList.js';
 import { silentLogger, type P2pLogger } from './logger.js';
 import type { Message, PeerAddress, VersionInfo } from './messages.js';
-import { MAX_ADDRS } from './messages.js';
+import { MAX_ADDRS, randomNonce64, unixSeconds } from './messages.js';
 import { Peer } from './peer.js';
 
 export interface PeerManagerOptions {
@@ -33,7 +33,7 @@ const addrKey = (host: string, port: number): string => `${host}:${port}`;
 
 export class PeerManager extends EventEmitter {
   readonly bans: BanList;
-  readonly nonce = Math.floor(Math.random() * 2 ** 52);
+  readonly nonce = randomNonce64();
   private readonly all = new Set<Peer>();
   private readonly persistent = new Map<string, { host: string; port: number; peer: Peer | null; timer: NodeJS.Timeout | null; failures: number }>();
   private readonly known = new Map<string, PeerAddress>();
@@ -150,7 +150,7 @@ export class PeerManager extends EventEmitter {
   private adopt(socket: Socket, inbound: boolean): Peer {
     const peer = new Peer({
       socket, inbound, params: this.o.params, log: this.log,
-      localVersion: () => ({ ...this.o.localVersion(), nonce: this.nonce, timestamp: Math.floor(Date.now() / 1000) }),
+      localVersion: () => ({ ...this.o.localVersion(), nonce: this.nonce, timestamp: unixSeconds() }),
       checkVersion: this.o.checkVersion,
       handshakeTimeoutMs: this.o.handshakeTimeoutMs, pingIntervalMs: this.o.pingIntervalMs,
     });
@@ -187,7 +187,7 @@ export class PeerManager extends EventEmitter {
   }
 
   private remember(host: string, port: number): void {
-    this.known.set(addrKey(host, port), { host, port, lastSeen: Math.floor(Date.now() / 1000) });
+    this.known.set(addrKey(host, port), { host, port, lastSeen: unixSeconds() });
   }
 
   /** Connects to learned addresses while we have fewer outbound peers than we want. */
