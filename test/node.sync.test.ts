@@ -54,7 +54,7 @@ test('garbage frames, a block without proof of work and an inv flood each get th
   const verack = encodeFrame(REGTEST.magic, 'verack', new Uint8Array(0));
   const bans: string[] = [];
   const closes: string[] = [];
-  nodeA.network.manager.on('close', (_p, reason) => { closes.push(reason); if (reason.startsWith('banned')) bans.push(reason); });
+  nodeA.network.manager.on('close', (_p, reason) => { closes.push(reason); if (reason.startsWith('misbehaving')) bans.push(reason); });
   try {
     const garbage = await rawSocket(port);
     garbage.write(Buffer.alloc(64, 0x41));

@@ -36,7 +36,8 @@ export type { BlockIndexEntry, BlockStatus } from './blockIndex.js';
 export type { ChainChange, ChainOptions, NextBlockContext, ProcessResult, SigBatchVerifier } from './chainTypes.js';
 
 export interface Chain {
-  on(event: 'connect', listener: (block: Block, height: number) => void): this;
+  /** `ms`: checking, verifying and batching the block (its write to disk happens behind). */
+  on(event: 'connect', listener: (block: Block, height: number, ms: number) => void): this;
   on(event: 'disconnect', listener: (block: Block, height: number) => void): this;
   on(event: 'tip', listener: (entry: BlockIndexEntry) => void): this;
   /** A batch written behind failed: memory is ahead of disk, and the store refuses every later operation. Emitted once. */
@@ -420,6 +421,7 @@ export class Chain extends EventEmitter {
    */
   private async connectTip(block: Block, entry: BlockIndexEntry, txids: Uint8Array[], batch: WriteBatch): Promise<{ durable: Durable }> {
     await this.store.room(MAX_UNWRITTEN - 1);
+    const started = performance.now();
     const checked = await checkConnect(this.utxo, block, txids, entry.height, this.params);
     // A block connected once is valid on its parent's UTXO state, which is always the same state.
     // The signatures are verified (on the pool's threads) while this thread builds the batch.
@@ -435,7 +437,7 @@ export class Chain extends EventEmitter {
     this.tip = valid;
     this.tree.remember(valid);
     this.tree.setMain(entry.height, entry.hash);
-    this.emitSafely('connect', block, entry.height);
+    this.emitSafely('connect', block, entry.height, performance.now() - started);
     return { durable };
   }
 

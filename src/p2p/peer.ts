@@ -111,14 +111,14 @@ export class Peer extends EventEmitter {
     });
   }
 
-  /** Adds ban score; at 100 the peer is disconnected and its host banned. */
+  /** Adds ban score; at 100 the peer is disconnected ('banned' lets the manager decide whether its host is banned too). */
   misbehave(score: number, reason: string): void {
     if (this.closed || score <= 0) return;
     this.banScore += score;
     this.o.log.info({ peer: this.id, score: this.banScore, reason }, 'peer misbehaved');
     if (this.banScore >= BAN_THRESHOLD) {
       this.emit('banned', reason);
-      this.close(`banned: ${reason}`);
+      this.close(`misbehaving: ${reason}`);
     }
   }
 

@@ -60,6 +60,7 @@ async function call(name: string, params: unknown[] | Record<string, unknown> | 
   const method = o.methods.get(name);
   if (!method) return { error: { code: METHOD_NOT_FOUND, message: `method not found: ${name.slice(0, 100)}` } };
   const started = Date.now();
+  const t0 = performance.now();
   try {
     const args = positional(method, params);
     const result = await method.run(o.ctx, args);
@@ -70,6 +71,8 @@ async function call(name: string, params: unknown[] | Record<string, unknown> | 
     if (error.code === INTERNAL_ERROR) o.log.error({ err, method: name }, 'rpc method failed');
     else o.log.debug({ method: name, code: error.code, reason: error.message }, 'rpc call refused');
     return { error };
+  } finally {
+    o.ctx.observeCall?.(name, performance.now() - t0);
   }
 }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { startNode } from '../../node/startNode.js';
+import { runNode } from '../../node/startNode.js';
+import { DEFAULT_METRICS_BIND } from '../../node/startupPorts.js';
 import { moduleLogger, type LogFormat } from '../../node/logger.js';
 import { rpcContextOf } from '../../rpc/context.js';
 import { DEFAULT_RPC_BIND, defaultRpcPort, startRpcServer } from '../../rpc/server.js';
@@ -24,6 +25,9 @@ export interface StartNodeFlags {
   rpcBind?: string;
   rpcUser?: string;
   rpcPassword?: string;
+  whitelist: string[];
+  metricsPort?: string;
+  metricsBind?: string;
 }
 
 function intFlag(name: string, text: string, min: number, max: number): number {
@@ -39,21 +43,26 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
   // 0 asks the system for a free port; node.json tells the CLI which one it got.
   const rpcPort = f.rpcPort === undefined ? undefined : intFlag('rpc-port', f.rpcPort, 0, 65535);
   if (rpcPort === undefined && defaultRpcPort(port) > 65535) throw new UsageError(`the default RPC port (${port} + 1000) is above 65535: pass --rpc-port N`);
+  const rpcBind = f.rpcBind ?? DEFAULT_RPC_BIND;
+  const metrics = f.metricsPort === undefined ? undefined : { bind: f.metricsBind ?? DEFAULT_METRICS_BIND, port: intFlag('metrics-port', f.metricsPort, 0, 65535) };
+  if (f.metricsBind !== undefined && !metrics) throw new UsageError('--metrics-bind needs --metrics-port N');
   const logFormat = f.logFormat as LogFormat | undefined;
   if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new UsageError(`invalid --log-format "${f.logFormat}": use json or pretty`);
-  await startNode({
+  await runNode({
     datadir: ctx.datadir, params: ctx.params, port, bind: f.bind, connect: f.connect,
     miner: f.miner, listenOnly: f.listenOnly,
     mempoolBytes: f.maxMempool === undefined ? undefined : intFlag('max-mempool', f.maxMempool, 1, 4096) * 1024 * 1024, minTxs: intFlag('min-txs', f.minTxs, 1, 100_000), mineAlways: f.mineAlways,
     threads: f.threads === undefined ? availableParallelism() : intFlag('threads', f.threads, 1, 256),
     genesis: f.genesis, logLevel: f.logLevel, logFormat, nodeId: ctx.nodeId,
-    onStarted: async (node, requestStop, log) => {
+    rpc: { bind: rpcBind, port: rpcPort ?? defaultRpcPort(port) }, metrics, whitelist: f.whitelist,
+    onStarted: async (node, requestStop, log, started) => {
+      const rpcCtx = rpcContextOf(node, { requestStop });
+      rpcCtx.observeCall = started.observeRpc;
       const rpc = await startRpcServer({
-        node: rpcContextOf(node, { requestStop }),
-        bind: f.rpcBind ?? DEFAULT_RPC_BIND, port: rpcPort ?? defaultRpcPort(node.network.port === 0 ? port : node.network.port),
+        node: rpcCtx, bind: rpcBind, port: started.rpcPort ?? rpcPort ?? defaultRpcPort(port),
         datadir: ctx.datadir, user: f.rpcUser, password: f.rpcPassword, log: moduleLogger(log, 'rpc'),
       });
-      const rpcHost = (f.rpcBind ?? DEFAULT_RPC_BIND) === '0.0.0.0' ? '127.0.0.1' : (f.rpcBind ?? DEFAULT_RPC_BIND);
+      const rpcHost = rpcBind === '0.0.0.0' ? '127.0.0.1' : rpcBind;
       await writeNodeFile(ctx.datadir, { pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port, rpcHost, network: ctx.params.name, startedAt: Date.now() });
       // After node.json: from here on a command on this data directory goes through RPC.
       log.info({ pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port }, 'node ready');

@@ -1,5 +1,6 @@
 // Every method by name, and `help`, which lists them.
 import type { RpcMethod } from '../types.js';
+import { banMethods } from './ban.js';
 import { chainMethods } from './chain.js';
 import { mempoolMethods } from './mempool.js';
 import { miningMethods } from './mining.js';
@@ -30,7 +31,7 @@ function helpMethod(all: () => ReadonlyMap<string, RpcMethod>): RpcMethod {
 
 export function methodTable(): ReadonlyMap<string, RpcMethod> {
   const table = new Map<string, RpcMethod>();
-  const groups = [chainMethods, mempoolMethods, peerMethods, miningMethods, walletMethods, nodeMethods, [helpMethod(() => table)]];
+  const groups = [chainMethods, mempoolMethods, peerMethods, banMethods, miningMethods, walletMethods, nodeMethods, [helpMethod(() => table)]];
   for (const m of groups.flat()) {
     if (table.has(m.name)) throw new Error(`RPC method ${m.name} is defined twice`);
     table.set(m.name, m);
