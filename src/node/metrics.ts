@@ -24,7 +24,7 @@ export interface MetricsServer {
 
 export async function startMetricsServer(o: { bind: string; port: number }): Promise<MetricsServer> {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'pubchain_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'pubchain_' });
   let node: PubchainNode | null = null;
   const registers = [registry];
   const gauge = (name: string, help: string, read: (n: PubchainNode) => number, labelNames: string[] = []): Gauge =>
