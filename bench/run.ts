@@ -2,10 +2,12 @@
 // bench/report.html. `--check` runs the short version and compares each
 // gated ratio with bench/baseline.json (default tolerance 15%, or
 // --tolerance 0.2 / BENCH_TOLERANCE). `--baseline` rewrites that file from the
-// lowest ratios of three short runs; nothing else writes it.
+// lowest ratios of three short runs; nothing else writes it. `--only NAME`
+// runs one module (e.g. `--only cli`) and just prints its table.
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchCli } from './cli.js';
 import { benchConnect } from './connect.js';
 import { benchMerkle } from './merkle.js';
 import { benchMining } from './mining.js';
@@ -22,7 +24,7 @@ const here = (name: string): string => fileURLToPath(new URL(`../../bench/${name
 /** The ratios the gate compares: each is a figure over a reference measured beside it. */
 export const GATED = [
   'mining.wasm.perCore', 'mining.pool.scaling', 'merkle.wasm.nodesPerSec',
-  'verify.wasm.perSec', 'connect.txPerSec', 'sync.blocksPerSec',
+  'verify.wasm.perSec', 'connect.txPerSec', 'sync.blocksPerSec', 'cli.routedSpeed',
 ];
 
 const RETRIES = 2;
@@ -33,13 +35,14 @@ const BUSY_FRACTION = 0.8;
 const BASELINE_RUNS = 3;
 
 const MODULES: Array<[string, (o: BenchOptions) => Promise<BenchModuleOutput>]> = [
-  ['mining', benchMining], ['merkle', benchMerkle], ['verify', benchVerify], ['connect', benchConnect], ['sync', benchSync], ['stratum', benchStratum],
+  ['mining', benchMining], ['merkle', benchMerkle], ['verify', benchVerify], ['connect', benchConnect], ['sync', benchSync], ['stratum', benchStratum], ['cli', benchCli],
 ];
 
-async function runAll(opts: BenchOptions): Promise<{ results: BenchResult[]; series: BenchSeries[] }> {
+async function runAll(opts: BenchOptions, only?: string): Promise<{ results: BenchResult[]; series: BenchSeries[] }> {
   const results: BenchResult[] = [];
   const series: BenchSeries[] = [];
   for (const [name, fn] of MODULES) {
+    if (only !== undefined && name !== only) continue;
     const t0 = Date.now();
     process.stderr.write(`bench: ${name}…`);
     const out = await fn(opts);
@@ -69,8 +72,12 @@ async function main(args: string[]): Promise<number> {
   const check = args.includes('--check');
   const rebase = args.includes('--baseline');
   const quick = check || rebase || args.includes('--quick');
-  const { results, series } = await runAll({ quick });
+  const onlyAt = args.indexOf('--only');
+  const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+  if (only !== undefined && !MODULES.some(([name]) => name === only)) throw new Error(`unknown benchmark module "${only}": use ${MODULES.map(([n]) => n).join(', ')}`);
+  const { results, series } = await runAll({ quick }, only);
   process.stdout.write(`\n${resultsTable(results)}\n`);
+  if (only !== undefined) return 0;
   if (rebase) {
     // The baseline is the lowest of three short runs: the gate is there to catch
     // code that got slower, not a run that drew a noisy neighbour.
@@ -85,7 +92,8 @@ async function main(args: string[]): Promise<number> {
       if (seen.some((r) => r === undefined)) throw new Error(`benchmark ${name} gave no ratio`);
       ratios[name] = Number(Math.min(...(seen as number[])).toFixed(3));
     }
-    const baseline: Baseline = { tolerance: 0.15, ratios };
+    const old = JSON.parse(await readFile(here('baseline.json'), 'utf8')) as Baseline;
+    const baseline: Baseline = { tolerance: 0.15, ratios, ...(old.bounds ? { bounds: old.bounds } : {}) };
     await writeFile(here('baseline.json'), `${JSON.stringify(baseline, null, 2)}\n`);
     process.stdout.write('\nwrote bench/baseline.json\n');
     return 0;

@@ -27,3 +27,12 @@ test('the tolerance is configurable and validated', () => {
   assert.throws(() => tolerance(['--tolerance', 'lots'], 0.15), /invalid tolerance/);
   assert.equal(compare([result('mining.wasm.perCore', 7.5), result('sync.blocksPerSec', 0.5)], baseline, 0.3).ok, true);
 });
+
+test('a ratio with a fixed bound is held to the bound, not to its baseline', () => {
+  // cli.routedSpeed = node start-up / CLI command time: at least 1/1.5, whatever the baseline says.
+  const bounded = { tolerance: 0.15, ratios: { 'cli.routedSpeed': 0.9 }, bounds: { 'cli.routedSpeed': 0.667 } };
+  assert.equal(compare([result('cli.routedSpeed', 0.7)], bounded, 0.15).ok, true, 'below baseline - 15% but within the bound');
+  const r = compare([result('cli.routedSpeed', 0.6)], bounded, 0.15);
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.rows[1], ['cli.routedSpeed', '0.90', '0.60', '0.67', 'REGRESSION']);
+});

@@ -87,10 +87,11 @@ describe('CLI errors leave everything unchanged', () => {
     ['a sender not in this wallet', () => ['--from', foreign, '--to', B, '--amount', '1'], /not an address of this node's wallet/],
     ['an invalid receiver', () => ['--from', A, '--to', 'not-an-address', '--amount', '1'], /address/],
     ['a zero amount', () => ['--from', A, '--to', B, '--amount', '0'], /above zero/],
-    ['a negative amount', () => ['--from', A, '--to', B, '--amount', '-1'], /invalid amount/],
-    ['a malformed amount', () => ['--from', A, '--to', B, '--amount', '1e3'], /invalid amount/],
-    ['too many decimals', () => ['--from', A, '--to', B, '--amount', '0.123456789'], /invalid amount/],
-    ['an amount above the supply', () => ['--from', A, '--to', B, '--amount', '99999999'], /supply|invalid amount/],
+    ['a negative amount', () => ['--from', A, '--to', B, '--amount', '-1'], /invalid --amount/],
+    ['a malformed amount', () => ['--from', A, '--to', B, '--amount', '1e3'], /invalid --amount/],
+    ['too many decimals', () => ['--from', A, '--to', B, '--amount', '0.123456789'], /invalid --amount/],
+    ['an amount above the supply', () => ['--from', A, '--to', B, '--amount', '99999999'], /supply|invalid --amount/],
+    ['a malformed fee', () => ['--from', A, '--to', B, '--amount', '1', '--fee', 'abc'], /^pubchain: invalid --fee "abc"/],
   ];
   for (const [what, args, pattern] of sendCases) {
     test(`send with ${what}: exit 1, nothing written`, async () => {

@@ -44,5 +44,5 @@ test('over the global share every new sender is paused; they resume when the tot
 test('message weights follow what a message costs to hold or answer', () => {
   assert.equal(messageWeight({ command: 'block', block: new Uint8Array(1000) }), 8000);
   assert.equal(messageWeight({ command: 'getdata', items: Array.from({ length: 50_000 }, () => ({ kind: 'block' as const, hash: new Uint8Array(32) })) }), 50_000 * 256);
-  assert.ok(messageWeight({ command: 'ping', nonce: 1 }) > 0);
+  assert.ok(messageWeight({ command: 'ping', nonce: 1n }) > 0);
 });

@@ -49,12 +49,12 @@ test('garbage frames, a block without proof of work and an inv flood each get th
   const nodeA = await startTestNode(a.dir, { connect: [addressOf(server)], banMs: BAN_MS });
   const port = nodeA.network.port;
   const version = (nonce: number): Uint8Array => encodeFrame(REGTEST.magic, 'version', encodeMessage({
-    command: 'version', version: { protocol: 1, userAgent: '/evil/', bestHeight: 999, work: 1n << 200n, genesis: CHAIN[0]!.hash, listenPort: 0, nonce, timestamp: 0 },
+    command: 'version', version: { protocol: 1, userAgent: '/evil/', bestHeight: 999, work: 1n << 200n, genesis: CHAIN[0]!.hash, listenPort: 0, nonce: BigInt(nonce), timestamp: 0n },
   }));
   const verack = encodeFrame(REGTEST.magic, 'verack', new Uint8Array(0));
   const bans: string[] = [];
   const closes: string[] = [];
-  nodeA.network.manager.on('close', (_p, reason) => { closes.push(reason); if (reason.startsWith('banned')) bans.push(reason); });
+  nodeA.network.manager.on('close', (_p, reason) => { closes.push(reason); if (reason.startsWith('misbehaving')) bans.push(reason); });
   try {
     const garbage = await rawSocket(port);
     garbage.write(Buffer.alloc(64, 0x41));

@@ -11,7 +11,7 @@ import { COMMANDS, decodeMessage, encodeMessage, MAX_INV_ITEMS, MAX_LOCATOR_HASH
 import { pubchain } from '../src/generated/proto.js';
 
 const magic = REGTEST.magic;
-const ping = (n: number): Uint8Array => encodeFrame(magic, 'ping', encodeMessage({ command: 'ping', nonce: n }));
+const ping = (n: number): Uint8Array => encodeFrame(magic, 'ping', encodeMessage({ command: 'ping', nonce: BigInt(n) }));
 
 test('frame header is magic, NUL-padded command, length LE and checksum', () => {
   const f = ping(7);
@@ -29,7 +29,7 @@ test('frames split byte by byte, and several in one chunk, all parse', () => {
   assert.equal(got.length, 3);
   const p2 = new FrameParser(magic, 1000);
   const items = p2.push(new Uint8Array(all));
-  assert.deepEqual(items.map((i) => ('frame' in i ? (decodeMessage('ping', i.frame.payload) as { nonce: number }).nonce : -1)), [1, 2, 3]);
+  assert.deepEqual(items.map((i) => ('frame' in i ? (decodeMessage('ping', i.frame.payload) as { nonce: bigint }).nonce : -1n)), [1n, 2n, 3n]);
 });
 
 test('bad magic and over-limit length are fatal; a bad checksum only drops the frame', () => {
@@ -59,13 +59,13 @@ test('inventory and locator limits are enforced when decoding', () => {
 test('every message round-trips through encode and decode', () => {
   const h = new Uint8Array(32).fill(3);
   const samples = [
-    { command: 'version', version: { protocol: 1, userAgent: '/x/', bestHeight: 9, work: 123456789n, genesis: h, listenPort: 8000, nonce: 42, timestamp: 1700000000 } },
+    { command: 'version', version: { protocol: 1, userAgent: '/x/', bestHeight: 9, work: 123456789n, genesis: h, listenPort: 8000, nonce: 42n, timestamp: 1700000000n } },
     { command: 'verack' }, { command: 'getaddr' },
-    { command: 'addr', addresses: [{ host: 'localhost', port: 8000, lastSeen: 5 }] },
+    { command: 'addr', addresses: [{ host: 'localhost', port: 8000, lastSeen: 5n }] },
     { command: 'getblocks', locator: [h, h], stop: null },
     { command: 'inv', items: [{ kind: 'tx', hash: h }, { kind: 'block', hash: h }] },
     { command: 'block', block: Uint8Array.of(1, 2, 3) }, { command: 'tx', tx: Uint8Array.of(4) },
-    { command: 'ping', nonce: 99 },
+    { command: 'ping', nonce: 99n },
     { command: 'reject', rejected: 'tx', code: 'bad', reason: 'why', hash: h },
   ] as const;
   for (const m of samples) assert.deepEqual(decodeMessage(m.command, encodeMessage(m as never)), m);

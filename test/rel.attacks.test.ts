@@ -110,7 +110,7 @@ async function attack(msgs: Message[], expect: { code: string; score: number }):
   assert.equal(penalties[0]!.score, expect.score);
   if (expect.score >= 100) {
     assert.equal(outcome, 'closed', 'a ban closes the connection');
-    assert.match(String(about(peer, mark, EV.peerLeft)[0]?.reason), /^banned: /);
+    assert.match(String(about(peer, mark, EV.peerLeft)[0]?.reason), /^misbehaving: /);
   } else {
     assert.equal(outcome, 'answered', 'below 100 the peer stays connected');
   }

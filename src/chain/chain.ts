@@ -30,7 +30,8 @@ export type { BlockIndexEntry, BlockStatus } from './blockIndex.js';
 export type { ChainChange, ChainOptions, NextBlockContext, ProcessResult, SigBatchVerifier } from './chainTypes.js';
 
 export interface Chain {
-  on(event: 'connect', listener: (block: Block, height: number) => void): this;
+  /** `ms`: checking, verifying and batching the block (its write to disk happens behind). */
+  on(event: 'connect', listener: (block: Block, height: number, ms: number) => void): this;
   on(event: 'disconnect', listener: (block: Block, height: number) => void): this;
   on(event: 'tip', listener: (entry: BlockIndexEntry) => void): this;
   /** A batch written behind failed: memory is ahead of disk, and the store refuses every later operation. Emitted once. */
@@ -208,6 +209,7 @@ export class Chain extends ChainReads {
     block: Block, entry: BlockIndexEntry, txids: Uint8Array[], head: WriteBatch = new WriteBatch(),
   ): Promise<{ durable: Durable }> {
     await this.db.room(MAX_UNWRITTEN - 1);
+    const started = performance.now();
     const checked = await checkConnect(this.utxo, block, txids, entry.height, this.params);
     // A block connected once is valid on its parent's UTXO state, which is always the same state.
     // The signatures are verified (on the pool's threads) while this thread builds the batch.
@@ -222,7 +224,7 @@ export class Chain extends ChainReads {
     this.tip = valid;
     this.tree.remember(valid);
     this.tree.setMain(entry.height, entry.hash);
-    this.emitSafely('connect', block, entry.height);
+    this.emitSafely('connect', block, entry.height, performance.now() - started);
     return { durable };
   }
 

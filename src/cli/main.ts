@@ -36,7 +36,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
+// A command that failed after it had started (startnode after a storage failure) leaves
+// process.exitCode at 1; a clean return must not overwrite that with 0.
+const code = (await main(process.argv.slice(2))) || Number(process.exitCode ?? 0) || 0;
 process.exitCode = code;
 // Worker pools and sockets are closed by the commands; exit anyway so a stray handle cannot hang
 // a script, but only once stdout has flushed: a pipe is written asynchronously, and exiting

@@ -3,10 +3,8 @@
 import { join, resolve } from 'node:path';
 import { PubchainError } from '../core/errors.js';
 import { networkParams, type NetworkParams } from '../core/params.js';
-import { Chain } from '../chain/chain.js';
-import { DatabaseLockedError } from '../storage/errors.js';
-import { RocksStore } from '../storage/rocksStore.js';
-import { merkleRoot } from '../wasm/merkle.js';
+import type { Chain } from '../chain/chain.js';
+import type { RocksStore } from '../storage/rocksStore.js';
 import { UsageError } from './cliErrors.js';
 
 export interface GlobalOptions {
@@ -37,6 +35,10 @@ export function resolveNode(g: GlobalOptions, env: NodeJS.ProcessEnv = process.e
 
 /** Opens this node's chain database; a running node holding it gives DatabaseLockedError at once. */
 export async function openChain(ctx: NodeContext): Promise<Chain> {
+  // Loaded here, not at import: a command that goes through a running node's RPC never needs them.
+  const [{ Chain }, { DatabaseLockedError }, { RocksStore }, { merkleRoot }] = await Promise.all([
+    import('../chain/chain.js'), import('../storage/errors.js'), import('../storage/rocksStore.js'), import('../wasm/merkle.js'),
+  ]);
   let store: RocksStore;
   try {
     store = await RocksStore.open(join(ctx.datadir, 'chain'));

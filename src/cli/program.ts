@@ -1,19 +1,12 @@
 // The command table. Flags are declared with two dashes; argv.ts has already
 // turned the tutorial's `-flag` and camelCase commands into these spellings.
+// Each command's code is imported only when that command runs (the node's code
+// alone takes longer to load than Node takes to start), so the table and its
+// help text cost nothing else.
 import { Command, CommanderError, Option } from 'commander';
 import { parseListValue } from './argv.js';
 import { UsageError } from './cliErrors.js';
-import { resolveNode, type GlobalOptions } from './nodeContext.js';
-import { createWalletCommand } from './commands/createWallet.js';
-import { listAddressesCommand } from './commands/listAddresses.js';
-import { createBlockchainCommand } from './commands/createBlockchain.js';
-import { getBalanceCommand } from './commands/getBalance.js';
-import { sendCommand } from './commands/send.js';
-import { printChainCommand } from './commands/printChain.js';
-import { reindexUtxoCommand } from './commands/reindexUtxo.js';
-import { startNodeCommand } from './commands/startNode.js';
-import { stopNodeCommand } from './commands/stopNode.js';
-import { benchCommand } from './commands/bench.js';
+import type { GlobalOptions, NodeContext } from './nodeContext.js';
 
 const collect = (value: string, previous: string[] = []): string[] => {
   try { return [...previous, ...parseListValue(value)]; } catch (e) { throw new UsageError((e as Error).message); }
@@ -26,6 +19,8 @@ function positiveInt(text: string | undefined, name: string): number | undefined
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1_000_000) throw new UsageError(`invalid --${name} "${text}": give a whole number above 0`);
   return Number(text);
 }
+
+type StartNodeFlagsIn = Omit<import('./commands/startNode.js').StartNodeFlags, 'mineAlways' | 'listenOnly'> & { mineAlways?: boolean; listenOnly?: boolean };
 
 export function buildProgram(): Command {
   const program = new Command('pubchain')
@@ -40,25 +35,26 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
 
-  const ctxOf = (cmd: Command) => resolveNode(cmd.optsWithGlobals() as GlobalOptions);
+  const ctxOf = async (cmd: Command): Promise<NodeContext> => (await import('./nodeContext.js')).resolveNode(cmd.optsWithGlobals() as GlobalOptions);
   const sub = (name: string, description: string): Command =>
     program.command(name).description(description).option('--json', 'print one JSON document').exitOverride()
       .configureOutput({ writeErr: () => undefined, outputError: () => undefined }).allowExcessArguments(false);
 
   sub('createwallet', 'make a new key pair and print its address')
-    .action((_o, cmd: Command) => createWalletCommand(ctxOf(cmd)));
+    .action(async (_o, cmd: Command) => (await import('./commands/createWallet.js')).createWalletCommand(await ctxOf(cmd)));
 
   sub('listaddresses', 'list the addresses in this node\'s wallet (alias: getaddresslist)')
-    .action((_o, cmd: Command) => listAddressesCommand(ctxOf(cmd)));
+    .action(async (_o, cmd: Command) => (await import('./commands/listAddresses.js')).listAddressesCommand(await ctxOf(cmd)));
 
   sub('createblockchain', 'mine a genesis block that pays ADDRESS')
     .requiredOption('--address <address>', 'who gets the genesis reward')
     .addOption(threadsOption())
-    .action((o: { address: string; threads?: string }, cmd: Command) => createBlockchainCommand(ctxOf(cmd), o.address, positiveInt(o.threads, 'threads')));
+    .action(async (o: { address: string; threads?: string }, cmd: Command) =>
+      (await import('./commands/createBlockchain.js')).createBlockchainCommand(await ctxOf(cmd), o.address, positiveInt(o.threads, 'threads')));
 
   sub('getbalance', 'the balance of ADDRESS on this node\'s chain')
     .requiredOption('--address <address>', 'the address')
-    .action((o: { address: string }, cmd: Command) => getBalanceCommand(ctxOf(cmd), o.address));
+    .action(async (o: { address: string }, cmd: Command) => (await import('./commands/getBalance.js')).getBalanceCommand(await ctxOf(cmd), o.address));
 
   sub('send', 'send coins: --from A --to B --amount N (repeat, or JSON arrays, for several)')
     .option('--from <address>', 'sender (repeatable, or a JSON array)', collect, [])
@@ -68,18 +64,18 @@ export function buildProgram(): Command {
     .option('--connect <host:port>', 'the node to send to without --mine (default localhost:8000)')
     .option('--fee <coins>', 'fee per transaction, in coins (default 0)')
     .addOption(threadsOption())
-    .action((o: { from: string[]; to: string[]; amount: string[]; mine?: boolean; connect?: string; fee?: string; threads?: string }, cmd: Command) =>
-      sendCommand(ctxOf(cmd), { ...o, mine: o.mine === true, threads: positiveInt(o.threads, 'threads') }));
+    .action(async (o: { from: string[]; to: string[]; amount: string[]; mine?: boolean; connect?: string; fee?: string; threads?: string }, cmd: Command) =>
+      (await import('./commands/send.js')).sendCommand(await ctxOf(cmd), { ...o, mine: o.mine === true, threads: positiveInt(o.threads, 'threads') }));
 
   sub('printchain', 'print the chain, tip first')
     .option('--limit <n>', 'print only the newest N blocks')
-    .action((o: { limit?: string }, cmd: Command) => printChainCommand(ctxOf(cmd), positiveInt(o.limit, 'limit')));
+    .action(async (o: { limit?: string }, cmd: Command) => (await import('./commands/printChain.js')).printChainCommand(await ctxOf(cmd), positiveInt(o.limit, 'limit')));
 
   sub('reindexutxo', 'rebuild the UTXO set from the blocks (alias: resetutxoset)')
-    .action((_o, cmd: Command) => reindexUtxoCommand(ctxOf(cmd)));
+    .action(async (_o, cmd: Command) => (await import('./commands/reindexUtxo.js')).reindexUtxoCommand(await ctxOf(cmd)));
 
   sub('stop', 'stop this data directory\'s running node (through its RPC) and wait for it to exit')
-    .action((_o, cmd: Command) => stopNodeCommand(ctxOf(cmd)));
+    .action(async (_o, cmd: Command) => (await import('./commands/stopNode.js')).stopNodeCommand(await ctxOf(cmd)));
 
   sub('startnode', 'run the node: listen on NODE_ID (or --port), sync with peers, mine with --miner')
     .option('--miner <address>', 'mine blocks paying this address')
@@ -102,14 +98,18 @@ export function buildProgram(): Command {
     .option('--stratum-bind <host>', 'Stratum interface (default: 127.0.0.1)')
     .option('--rpcservertimeout <s>', 'seconds an idle JSON-RPC keep-alive connection stays open (default: 30)')
     .option('--rpcworkqueue <n>', 'JSON-RPC requests that may wait for a worker; more get HTTP 503 (default: 16)')
-    .action((o: { miner?: string; connect: string[]; bind: string; port?: string; minTxs: string; mineAlways?: boolean; listenOnly?: boolean; threads?: string; genesis?: string; logLevel?: string; logFormat?: string; maxMempool?: string; rpcPort?: string; rpcBind?: string; rpcUser?: string; rpcPassword?: string; rpcservertimeout?: string; rpcworkqueue?: string; stratumPort?: string; stratumBind?: string }, cmd: Command) =>
-      startNodeCommand(ctxOf(cmd), { ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true }));
+    .option('--whitelist <ip|cidr>', 'never ban this address or subnet (repeatable; local addresses are never banned anyway)', collect, [])
+    .option('--metrics-port <n>', 'serve Prometheus metrics on this port at /metrics (default: off; 0 for any free port)')
+    .option('--metrics-bind <host>', 'metrics interface (default: 127.0.0.1)')
+    .action(async (o: StartNodeFlagsIn, cmd: Command) =>
+      (await import('./commands/startNode.js')).startNodeCommand(await ctxOf(cmd), { ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true }));
 
   sub('bench', 'mining benchmark: hash rate per thread count, SIMD and scalar kernels, node:crypto reference; JSON and an HTML chart')
     .option('--threads <list>', 'thread counts, comma-separated (default: 1, 2, 4, … up to all cores)')
     .option('--seconds <n>', 'seconds per measurement window (default 2)')
     .option('--out <dir>', 'where pubchain-bench.json and pubchain-bench.html go (default: the current directory)')
-    .action((o: { threads?: string; seconds?: string; out?: string }, cmd: Command) => benchCommand({ ...o, json: (cmd.optsWithGlobals() as { json?: boolean }).json === true }));
+    .action(async (o: { threads?: string; seconds?: string; out?: string }, cmd: Command) =>
+      (await import('./commands/bench.js')).benchCommand({ ...o, json: (cmd.optsWithGlobals() as { json?: boolean }).json === true }));
 
   return program;
 }

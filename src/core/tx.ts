@@ -5,13 +5,14 @@
 import { ByteReader, ByteWriter, bytesEqual, scratchWriter, varintSize } from './bytes.js';
 import { ValidationError } from './errors.js';
 import { sha256d } from './hash.js';
+import { PUBKEY_HASH_SIZE } from './keySizes.js';
 
 export const TX_VERSION = 1;
 export const NULL_HASH = new Uint8Array(32);
 export const COINBASE_VOUT = 0xffffffff;
 export const SIGNATURE_SIZE = 64;
 export const PUBKEY_SIZE = 33;
-export const PUBKEY_HASH_SIZE = 20;
+export { PUBKEY_HASH_SIZE };
 export const COINBASE_DATA_MIN = 12;
 export const COINBASE_DATA_MAX = 100;
 /** The coinbase's extra-nonce field: a u64 LE number, or these bytes as they are (a Stratum extranonce1 ‖ extranonce2). */

@@ -1,7 +1,7 @@
 // Addresses: base58check(version 0x00 | HASH160(public key)), as Bitcoin's P2PKH.
 import bs58check from 'bs58check';
 import { PubchainError } from '../core/errors.js';
-import { PUBKEY_HASH_SIZE } from '../core/tx.js';
+import { PUBKEY_HASH_SIZE } from '../core/keySizes.js';
 
 export const ADDRESS_VERSION = 0x00;
 

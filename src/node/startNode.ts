@@ -1,13 +1,17 @@
 // `pubchain startnode`: runs a node until SIGINT/SIGTERM, then shuts down
 // cleanly (mining cancelled, connections closed, database closed) in seconds.
+// Every port is bound first (startupPorts.ts); a failure to start rejects with
+// one error line, and a failure while running leaves process.exitCode at 1.
 import { hexToHash } from '../core/bytes.js';
 import { UsageError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
 import { decodeAddress } from '../crypto/address.js';
 import { createLogger, type LogFormat, type Logger } from './logger.js';
 import { EV } from './logEvents.js';
+import { parseSubnet } from '../p2p/subnet.js';
 import { parseHostPort } from './network.js';
 import { PubchainNode } from './node.js';
+import { bindStartupPorts, type Endpoint } from './startupPorts.js';
 
 /** The tutorial's central node: every other node connects to it unless told otherwise. */
 export const CENTRAL_NODE = 'localhost:8000';
@@ -30,16 +34,31 @@ export interface StartNodeOptions {
   logLevel?: string;
   logFormat?: LogFormat;
   nodeId?: string;
+  /** The RPC port to hold from the start (0: any free port); onStarted gets the port to serve on. */
+  rpc?: Endpoint;
+  /** --metrics-port/--metrics-bind: Prometheus metrics (off when missing). */
+  metrics?: Endpoint;
+  /** --whitelist: IPs and subnets that are never banned. */
+  whitelist?: string[];
   /**
    * Runs once the node is up (the CLI starts the RPC server here); `requestStop`
-   * begins the same shutdown as SIGTERM. The returned function runs first on shutdown.
+   * begins the same shutdown as SIGTERM. The returned function runs first on shutdown;
+   * a rejection stops the node and becomes runNode's rejection.
    */
-  onStarted?: (node: PubchainNode, requestStop: () => void, log: Logger) => Promise<(() => Promise<void>) | void>;
+  onStarted?: (node: PubchainNode, requestStop: () => void, log: Logger, started: StartedInfo) => Promise<(() => Promise<void>) | void>;
 }
 
-export async function startNode(o: StartNodeOptions): Promise<void> {
+export interface StartedInfo {
+  /** The port reserved for RPC (null when `rpc` was not given). */
+  rpcPort: number | null;
+  /** Reports one RPC call to the metrics (when they are on). */
+  observeRpc?: (method: string, ms: number) => void;
+}
+
+export async function runNode(o: StartNodeOptions): Promise<void> {
   const log = createLogger({ level: o.logLevel, format: o.logFormat, name: o.nodeId });
   for (const c of o.connect) parseHostPort(c);
+  for (const w of o.whitelist ?? []) if (!parseSubnet(w)) throw new UsageError(`invalid --whitelist "${w}": give an IP address or a subnet such as 10.0.0.0/8`);
   if (o.mineAlways && !o.miner) throw new UsageError('--mine-always needs --miner ADDRESS');
   const minerPubKeyHash = o.miner ? decodeAddress(o.miner) : undefined;
   let genesisPin: Uint8Array | undefined;
@@ -54,17 +73,31 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
   let onSignal = (signal: string): void => { early ??= signal; };
   process.once('SIGINT', () => onSignal('SIGINT'));
   process.once('SIGTERM', () => onSignal('SIGTERM'));
-  const node = await PubchainNode.start({
-    datadir: o.datadir, params: o.params, bind: o.bind, port: o.port, connect,
-    minerPubKeyHash, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads, genesisPin, log,
-    mempoolBytes: o.mempoolBytes,
-    progressBar: process.stderr.isTTY === true && (o.logFormat ?? 'pretty') === 'pretty',
-  });
+  const ports = await bindStartupPorts({ p2p: { bind: o.bind, port: o.port }, rpc: o.rpc, metrics: o.metrics });
+  let node: PubchainNode;
+  try {
+    node = await PubchainNode.start({
+      datadir: o.datadir, params: o.params, bind: o.bind, port: ports.p2pPort, connect,
+      minerPubKeyHash, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads, genesisPin, log,
+      mempoolBytes: o.mempoolBytes,
+      progressBar: process.stderr.isTTY === true && (o.logFormat ?? 'pretty') === 'pretty',
+    });
+  } catch (err) {
+    await ports.release();
+    throw err;
+  }
+  node.network.manager.bans.allow(o.whitelist ?? []);
+  const metrics = ports.metrics;
+  if (metrics) {
+    metrics.attach(node);
+    log.info({ bind: o.metrics!.bind, port: metrics.port }, 'metrics listening');
+  }
   if (o.miner) log.info({ miner: o.miner, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads }, 'mining is on');
   // Last line of defence: every handler catches its own errors, but a missed
   // promise must cost a log line, not the node (and with it every peer's session).
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (a bug: please report it)'));
   let cleanup: (() => Promise<void>) | void = undefined;
+  let startupError: unknown = null;
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
@@ -75,6 +108,8 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
       setTimeout(() => { log.error('shutdown took too long; exiting'); process.exit(1); }, 8000).unref();
       (async () => {
         if (cleanup) await cleanup().catch((err: unknown) => log.error({ err }, 'error while stopping the RPC server'));
+        await ports.releaseRpc();
+        await metrics?.close();
         await node.stop();
       })().then(() => { log.info({ event: EV.stoppedCleanly }, 'stopped cleanly'); resolve(); }, (err: unknown) => { log.error({ err }, 'error while stopping'); process.exitCode = 1; resolve(); });
     };
@@ -86,11 +121,12 @@ export async function startNode(o: StartNodeOptions): Promise<void> {
     });
     if (early) { stop(early); return; }
     if (o.onStarted) {
-      o.onStarted(node, () => stop('rpc stop'), log).then((c) => { cleanup = c; }, (err: unknown) => {
-        log.error({ err }, 'could not finish starting the node');
-        process.exitCode = 1;
+      const started: StartedInfo = { rpcPort: ports.rpcPort, observeRpc: metrics ? (m, ms) => metrics.observeRpc(m, ms) : undefined };
+      ports.releaseRpc().then(() => o.onStarted!(node, () => stop('rpc stop'), log, started)).then((c) => { cleanup = c; }, (err: unknown) => {
+        startupError = err;
         stop('startup failure');
       });
     }
   });
+  if (startupError) throw startupError;
 }

@@ -7,7 +7,7 @@ import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { PubchainError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
 import { serializeTx, Tx, txid } from '../core/tx.js';
-import type { Message } from '../p2p/messages.js';
+import { randomNonce64, unixSeconds, type Message } from '../p2p/messages.js';
 import { Peer } from '../p2p/peer.js';
 import { silentLogger } from '../p2p/logger.js';
 import { PROTOCOL_VERSION, USER_AGENT } from './network.js';
@@ -25,7 +25,7 @@ export interface SubmitOptions {
 export async function submitTransactions(o: SubmitOptions): Promise<void> {
   const timeoutMs = o.timeoutMs ?? 10_000;
   const socket = connect({ host: o.host, port: o.port });
-  const nonce = Math.floor(Math.random() * 2 ** 52);
+  const nonce = randomNonce64();
   const ids = new Set(o.txs.map((t) => bytesKey(txid(t))));
   await new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -44,7 +44,7 @@ export async function submitTransactions(o: SubmitOptions): Promise<void> {
     socket.once('connect', () => {
       peer = new Peer({
         socket, inbound: false, params: o.params, log: silentLogger, handshakeTimeoutMs: timeoutMs,
-        localVersion: () => ({ protocol: PROTOCOL_VERSION, userAgent: USER_AGENT, bestHeight: o.bestHeight, work: 0n, genesis: o.genesisHash, listenPort: 0, nonce, timestamp: Math.floor(Date.now() / 1000) }),
+        localVersion: () => ({ protocol: PROTOCOL_VERSION, userAgent: USER_AGENT, bestHeight: o.bestHeight, work: 0n, genesis: o.genesisHash, listenPort: 0, nonce, timestamp: unixSeconds() }),
         checkVersion: (v) => (bytesEqual(v.genesis, o.genesisHash) ? null : `the node at ${o.host}:${o.port} is on another chain (genesis ${hashToHex(v.genesis)})`),
       });
       peer.on('close', (reason: string) => fail(`the node at ${o.host}:${o.port} closed the connection: ${reason}`));
@@ -55,7 +55,7 @@ export async function submitTransactions(o: SubmitOptions): Promise<void> {
       peer.on('message', (m: Message) => {
         if (m.command === 'reject' && m.hash && ids.has(bytesKey(m.hash))) fail(`the node rejected transaction ${hashToHex(m.hash)}: ${m.reason}`);
       });
-      peer.on('pong', (n: number) => {
+      peer.on('pong', (n: bigint) => {
         if (n !== nonce || settled) return;
         settled = true;
         clearTimeout(timer);

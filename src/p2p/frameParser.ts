@@ -34,7 +34,7 @@ export class FrameParser {
       const header = this.peek(HEADER_BYTES);
       if (!bytesEqual(header.subarray(0, 4), this.magic)) throw new FrameError('bad-magic', 'frame does not start with this network\'s magic');
       const command = parseCommand(header.subarray(4, 4 + COMMAND_BYTES));
-      if (command === null) throw new FrameError('bad-command', 'command name is not NUL-padded lowercase ASCII');
+      if (command === null) throw new FrameError('bad-command', 'command name is not NUL-padded [a-z0-9] ASCII');
       const length = new DataView(header.buffer, header.byteOffset).getUint32(16, true);
       if (length > this.maxPayload) throw new FrameError('oversized', `payload of ${length} bytes is above the ${this.maxPayload}-byte limit`);
       if (this.buffered < HEADER_BYTES + length) break;
@@ -69,13 +69,16 @@ export class FrameParser {
   }
 }
 
+/** Lowercase letters and digits (BIP155's addrv2, sendaddrv2): a name we do not know is ignored later, not refused here. */
+const isCommandChar = (b: number): boolean => (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39);
+
 function parseCommand(bytes: Uint8Array): string | null {
   let end = bytes.indexOf(0);
   if (end === -1) end = bytes.length;
   if (end === 0) return null;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
-    if (i < end ? b < 0x61 || b > 0x7a : b !== 0) return null;
+    if (i < end ? !isCommandChar(b) : b !== 0) return null;
   }
   return String.fromCharCode(...bytes.subarray(0, end));
 }

@@ -1,6 +1,9 @@
 // Typed wire messages over the generated protobuf code (proto/pubchain.proto).
 // Decoding validates every field a peer controls (hash sizes, list lengths,
 // string lengths) and fails only with a ban-scored ValidationError.
+// Every uint64 field is a bigint here, carried exactly to and from protobufjs' Long.
+import { randomBytes } from 'node:crypto';
+import Long from 'long';
 import { ValidationError } from '../core/errors.js';
 import { MAX_LOCATOR_HASHES } from '../core/params.js';
 import { pubchain } from '../generated/proto.js';
@@ -21,10 +24,10 @@ export interface VersionInfo {
   work: bigint;
   genesis: Uint8Array;
   listenPort: number;
-  nonce: number;
-  timestamp: number;
+  nonce: bigint;
+  timestamp: bigint;
 }
-export interface PeerAddress { host: string; port: number; lastSeen: number }
+export interface PeerAddress { host: string; port: number; lastSeen: bigint }
 
 export type Message =
   | { command: 'version'; version: VersionInfo }
@@ -35,11 +38,35 @@ export type Message =
   | { command: 'inv' | 'getdata' | 'notfound'; items: InvItem[] }
   | { command: 'block'; block: Uint8Array }
   | { command: 'tx'; tx: Uint8Array }
-  | { command: 'ping' | 'pong'; nonce: number }
+  | { command: 'ping' | 'pong'; nonce: bigint }
   | { command: 'reject'; rejected: string; code: string; reason: string; hash: Uint8Array | null };
 
 export type Command = Message['command'];
-export const COMMANDS: readonly Command[] = ['version', 'verack', 'addr', 'getaddr', 'getblocks', 'inv', 'getdata', 'notfound', 'block', 'tx', 'ping', 'pong', 'reject'];
+/** The proto/pubchain.proto message each command's payload is. */
+export const PAYLOAD_TYPES: Readonly<Record<Command, string>> = {
+  version: 'Version', verack: 'Verack', addr: 'Addr', getaddr: 'GetAddr', getblocks: 'GetBlocks', inv: 'Inventory', getdata: 'Inventory',
+  notfound: 'Inventory', block: 'BlockMsg', tx: 'TxMsg', ping: 'Ping', pong: 'Ping', reject: 'Reject',
+};
+export const COMMANDS = Object.keys(PAYLOAD_TYPES) as readonly Command[];
+
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** A bigint as protobufjs' unsigned Long (every bit kept); RangeError outside 0..2^64-1. */
+export function toUint64(v: bigint): Long {
+  if (typeof v !== 'bigint' || v < 0n || v > UINT64_MAX) throw new RangeError(`${String(v)} is not a uint64`);
+  return Long.fromBits(Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0, true);
+}
+
+/** protobufjs' decoded uint64 (a Long, or a number when no Long library is loaded) as an exact bigint. */
+export function fromUint64(v: Long | number | null | undefined): bigint {
+  if (v === null || v === undefined) return 0n;
+  if (typeof v === 'number') return BigInt(v);
+  return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+}
+
+/** A random 64-bit nonce (version and ping). */
+export const randomNonce64 = (): bigint => randomBytes(8).readBigUInt64LE();
+export const unixSeconds = (): bigint => BigInt(Math.floor(Date.now() / 1000));
 
 const malformed = (command: string, why: string): never => {
   throw new ValidationError('malformed-message', `malformed ${command}: ${why}`, MALFORMED_BAN);
@@ -66,18 +93,18 @@ export function encodeMessage(m: Message): Uint8Array {
       const v = m.version;
       return pubchain.Version.encode({
         protocol: v.protocol, userAgent: v.userAgent, bestHeight: v.bestHeight, chainWork: workToBytes(v.work),
-        genesis: v.genesis, listenPort: v.listenPort, nonce: v.nonce, timestamp: v.timestamp,
+        genesis: v.genesis, listenPort: v.listenPort, nonce: toUint64(v.nonce), timestamp: toUint64(v.timestamp),
       }).finish();
     }
     case 'verack': return pubchain.Verack.encode({}).finish();
     case 'getaddr': return pubchain.GetAddr.encode({}).finish();
-    case 'addr': return pubchain.Addr.encode({ addresses: m.addresses.map((a) => ({ host: a.host, port: a.port, lastSeen: a.lastSeen })) }).finish();
+    case 'addr': return pubchain.Addr.encode({ addresses: m.addresses.map((a) => ({ host: a.host, port: a.port, lastSeen: toUint64(a.lastSeen) })) }).finish();
     case 'getblocks': return pubchain.GetBlocks.encode({ locator: m.locator, stop: m.stop ?? new Uint8Array(0) }).finish();
     case 'inv': case 'getdata': case 'notfound':
       return pubchain.Inventory.encode({ items: m.items.map((i) => ({ type: i.kind === 'block' ? pubchain.InvType.INV_BLOCK : pubchain.InvType.INV_TX, hash: i.hash })) }).finish();
     case 'block': return pubchain.BlockMsg.encode({ block: m.block }).finish();
     case 'tx': return pubchain.TxMsg.encode({ tx: m.tx }).finish();
-    case 'ping': case 'pong': return pubchain.Ping.encode({ nonce: m.nonce }).finish();
+    case 'ping': case 'pong': return pubchain.Ping.encode({ nonce: toUint64(m.nonce) }).finish();
     case 'reject': return pubchain.Reject.encode({ command: m.rejected, code: m.code, reason: m.reason, hash: m.hash ?? new Uint8Array(0) }).finish();
   }
 }
@@ -103,7 +130,7 @@ function decodeKnown(command: Command, payload: Uint8Array): Message {
       if (v.listenPort > 65535) malformed(command, 'listen port out of range');
       const genesis = hash32(command, v.genesis, 'genesis hash');
       const work = v.chainWork.length ? BigInt(`0x${Buffer.from(v.chainWork).toString('hex')}`) : 0n;
-      return { command, version: { protocol: v.protocol, userAgent: v.userAgent, bestHeight: v.bestHeight, work, genesis, listenPort: v.listenPort, nonce: Number(v.nonce), timestamp: Number(v.timestamp) } };
+      return { command, version: { protocol: v.protocol, userAgent: v.userAgent, bestHeight: v.bestHeight, work, genesis, listenPort: v.listenPort, nonce: fromUint64(v.nonce), timestamp: fromUint64(v.timestamp) } };
     }
     case 'verack': pubchain.Verack.decode(payload); return { command };
     case 'getaddr': pubchain.GetAddr.decode(payload); return { command };
@@ -116,7 +143,7 @@ function decodeKnown(command: Command, payload: Uint8Array): Message {
           const host = x.host ?? '';
           const port = x.port ?? 0;
           if (host.length === 0 || host.length > MAX_HOST || port === 0 || port > 65535) malformed(command, 'bad address entry');
-          return { host, port, lastSeen: Number(x.lastSeen ?? 0) };
+          return { host, port, lastSeen: fromUint64(x.lastSeen) };
         }),
       };
     }
@@ -146,7 +173,7 @@ function decodeKnown(command: Command, payload: Uint8Array): Message {
       if (t.tx.length === 0) malformed(command, 'empty transaction');
       return { command, tx: view(t.tx) };
     }
-    case 'ping': case 'pong': return { command, nonce: Number(pubchain.Ping.decode(payload).nonce) };
+    case 'ping': case 'pong': return { command, nonce: fromUint64(pubchain.Ping.decode(payload).nonce) };
     case 'reject': {
       const r = pubchain.Reject.decode(payload);
       if (r.command.length > 12 || r.code.length > 64 || r.reason.length > 512) malformed(command, 'fields too long');

@@ -8,7 +8,7 @@ import { ValidationError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
 import { encodeFrame } from './frame.js';
 import { FrameError, FrameParser } from './frameParser.js';
-import { decodeMessage, encodeMessage, MAX_INV_ITEMS, Message, VersionInfo } from './messages.js';
+import { decodeMessage, encodeMessage, MAX_INV_ITEMS, Message, randomNonce64, VersionInfo } from './messages.js';
 import type { P2pLogger } from './logger.js';
 import { P2P_LOG_EVENTS } from './logEvents.js';
 
@@ -59,7 +59,7 @@ export class Peer extends EventEmitter {
   private handshakeTimer: NodeJS.Timeout | null;
   private pingTimer: NodeJS.Timeout | null = null;
   private pongDeadline: NodeJS.Timeout | null = null;
-  private pingNonce = 0;
+  private pingNonce = 0n;
   lastPingMs: number | null = null;
   private pingSentAt = 0;
 
@@ -112,14 +112,14 @@ export class Peer extends EventEmitter {
     });
   }
 
-  /** Adds ban score; at 100 the peer is disconnected and its host banned. */
+  /** Adds ban score; at 100 the peer is disconnected ('banned' lets the manager decide whether its host is banned too). */
   misbehave(score: number, reason: string): void {
     if (this.closed || score <= 0) return;
     this.banScore += score;
     this.o.log.info({ event: P2P_LOG_EVENTS.peerMisbehaved, peer: this.id, score: this.banScore, reason }, 'peer misbehaved');
     if (this.banScore >= BAN_THRESHOLD) {
       this.emit('banned', reason);
-      this.close(`banned: ${reason}`);
+      this.close(`misbehaving: ${reason}`);
     }
   }
 
@@ -224,7 +224,7 @@ export class Peer extends EventEmitter {
 
   private ping(): void {
     if (this.pongDeadline) return;
-    this.pingNonce = Math.floor(Math.random() * 2 ** 52);
+    this.pingNonce = randomNonce64();
     this.pingSentAt = Date.now();
     this.send({ command: 'ping', nonce: this.pingNonce });
     this.pongDeadline = setTimeout(() => this.close('no pong in time'), this.o.pingTimeoutMs ?? 20_000);

@@ -1,15 +1,19 @@
 // All of a node's connections: a listener, persistent outbound peers (with
 // backoff), addresses learned through addr/getaddr, the ban list and broadcast.
 // Addresses are only passed on once we have connected to them ourselves.
+// Peers the operator named (--connect, addnode) are never banned, nor are local
+// or --whitelist addresses: misbehaving, they are only disconnected.
 import { EventEmitter } from 'node:events';
-import { createServer, connect as tcpConnect, Server, Socket } from 'node:net';
+import { connect as tcpConnect, Server, Socket } from 'node:net';
 import type { NetworkParams } from '../core/params.js';
 import { BanList, DEFAULT_BAN_MS } from './banList.js';
 import { silentLogger, type P2pLogger } from './logger.js';
 import { P2P_LOG_EVENTS } from './logEvents.js';
 import type { Message, PeerAddress, VersionInfo } from './messages.js';
-import { MAX_ADDRS } from './messages.js';
+import { MAX_ADDRS, randomNonce64, unixSeconds } from './messages.js';
 import { Peer } from './peer.js';
+import { bindTcp, claimP2pListener } from './reservedListener.js';
+import { isLocalAddress } from './subnet.js';
 
 export interface PeerManagerOptions {
   params: NetworkParams;
@@ -32,11 +36,21 @@ export declare interface PeerManager {
 
 const addrKey = (host: string, port: number): string => `${host}:${port}`;
 
+interface DialEntry {
+  host: string;
+  port: number;
+  /** Named by the operator (--connect, addnode): never banned. Learned addresses are not. */
+  manual: boolean;
+  peer: Peer | null;
+  timer: NodeJS.Timeout | null;
+  failures: number;
+}
+
 export class PeerManager extends EventEmitter {
   readonly bans: BanList;
-  readonly nonce = Math.floor(Math.random() * 2 ** 52);
+  readonly nonce = randomNonce64();
   private readonly all = new Set<Peer>();
-  private readonly persistent = new Map<string, { host: string; port: number; peer: Peer | null; timer: NodeJS.Timeout | null; failures: number }>();
+  private readonly persistent = new Map<string, DialEntry>();
   private readonly known = new Map<string, PeerAddress>();
   private server: Server | null = null;
   private closing = false;
@@ -56,23 +70,23 @@ export class PeerManager extends EventEmitter {
 
   get connectionCount(): number { return this.all.size; }
 
+  /** Listens on host:port, taking over a listener startnode bound first (reservedListener.ts) if there is one. */
   async listen(host: string, port: number): Promise<number> {
-    const server = createServer((socket) => this.onInbound(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => { server.off('error', reject); resolve(); });
-    });
+    const claimed = claimP2pListener(host, port);
+    const server = claimed?.server ?? await bindTcp(host, port);
+    server.on('connection', (socket) => this.onInbound(socket));
+    for (const socket of claimed?.early ?? []) this.onInbound(socket);
     server.on('error', (err) => this.log.error({ err }, 'listener error'));
     this.server = server;
     this.listenPort = (server.address() as { port: number }).port;
     return this.listenPort;
   }
 
-  /** Keeps a connection to host:port, reconnecting with backoff while the manager runs; false when it is kept already. */
-  connect(host: string, port: number): boolean {
+  /** Keeps a connection to host:port, reconnecting with backoff while the manager runs; false when it is kept already. `manual` peers are never banned. */
+  connect(host: string, port: number, manual = true): boolean {
     const key = addrKey(host, port);
     if (this.persistent.has(key)) return false;
-    this.persistent.set(key, { host, port, peer: null, timer: null, failures: 0 });
+    this.persistent.set(key, { host, port, manual, peer: null, timer: null, failures: 0 });
     this.dial(key);
     return true;
   }
@@ -81,7 +95,7 @@ export class PeerManager extends EventEmitter {
   connectOnce(host: string, port: number): boolean {
     const key = addrKey(host, port);
     if (this.persistent.has(key)) return false;
-    this.persistent.set(key, { host, port, peer: null, timer: null, failures: 0 });
+    this.persistent.set(key, { host, port, manual: true, peer: null, timer: null, failures: 0 });
     this.dial(key);
     // Forgetting the entry now stops every later dial; the attempt in flight goes on.
     this.persistent.delete(key);
@@ -97,6 +111,13 @@ export class PeerManager extends EventEmitter {
     if (entry.timer) clearTimeout(entry.timer);
     entry.peer?.close('removed by the operator');
     return true;
+  }
+
+  /** Closes every connection from a banned address (after setban add); returns how many. */
+  dropBanned(): number {
+    let n = 0;
+    for (const p of this.all) if (this.bans.isBanned(plainHost(p.host))) { p.close('address banned by the operator'); n++; }
+    return n;
   }
 
   broadcast(m: Message, except?: Peer): void {
@@ -116,17 +137,27 @@ export class PeerManager extends EventEmitter {
     entry.timer = null;
     const socket = tcpConnect({ host: entry.host, port: entry.port });
     socket.once('connect', () => {
-      entry.failures = 0;
-      const peer = this.adopt(socket, false);
+      const peer = this.adopt(socket, false, entry.manual);
       entry.peer = peer;
-      peer.once('ready', () => this.remember(entry.host, entry.port));
-      peer.once('close', () => { entry.peer = null; this.scheduleDial(key); });
+      peer.once('ready', () => { entry.failures = 0; this.remember(entry.host, entry.port); });
+      peer.once('close', (reason: string) => {
+        entry.peer = null;
+        if (!peer.remoteVersion || !peer.ready) {
+          // Refused or dropped before the handshake finished: say why, once and then every 10th time.
+          entry.failures++;
+          if (entry.failures === 1 || entry.failures % 10 === 0) {
+            const hint = reason === 'connection closed by peer' ? ' (the other node refused us: banned there, or full)' : '';
+            this.log.warn({ peer: key, reason, attempts: entry.failures }, `connection ended during the handshake: ${reason}${hint}; will retry`);
+          }
+        }
+        this.scheduleDial(key);
+      });
     });
     socket.once('error', (err) => {
       if (entry.peer) return;
       socket.destroy();
       entry.failures++;
-      if (entry.failures === 1 || entry.failures % 10 === 0) this.log.info({ peer: key, err: err.message }, 'cannot connect; will retry');
+      if (entry.failures === 1 || entry.failures % 10 === 0) this.log.info({ peer: key, err: err.message, attempts: entry.failures }, `cannot connect: ${err.message}; will retry`);
       this.scheduleDial(key);
     });
   }
@@ -143,17 +174,19 @@ export class PeerManager extends EventEmitter {
   private onInbound(socket: Socket): void {
     const host = socket.remoteAddress ?? '';
     const inbound = [...this.all].filter((p) => p.inbound).length;
-    if (this.closing || this.bans.isBanned(host) || inbound >= (this.o.maxInbound ?? 125)) {
+    const refusal = this.closing ? 'shutting down' : this.bans.isBanned(host) ? 'banned address' : inbound >= (this.o.maxInbound ?? 125) ? 'inbound slots full' : null;
+    if (refusal) {
+      if (!this.closing) this.log.debug({ peer: `${host}:${socket.remotePort ?? 0}`, reason: refusal }, 'refused a connection');
       socket.destroy();
       return;
     }
-    this.adopt(socket, true);
+    this.adopt(socket, true, false);
   }
 
-  private adopt(socket: Socket, inbound: boolean): Peer {
+  private adopt(socket: Socket, inbound: boolean, manual: boolean): Peer {
     const peer = new Peer({
       socket, inbound, params: this.o.params, log: this.log,
-      localVersion: () => ({ ...this.o.localVersion(), nonce: this.nonce, timestamp: Math.floor(Date.now() / 1000) }),
+      localVersion: () => ({ ...this.o.localVersion(), nonce: this.nonce, timestamp: unixSeconds() }),
       checkVersion: this.o.checkVersion,
       handshakeTimeoutMs: this.o.handshakeTimeoutMs, pingIntervalMs: this.o.pingIntervalMs,
     });
@@ -167,7 +200,11 @@ export class PeerManager extends EventEmitter {
       this.emit('ready', peer);
     });
     peer.on('message', (m: Message) => this.onMessage(peer, m));
-    peer.on('banned', () => this.bans.ban(peer.host));
+    peer.on('banned', (reason: string) => {
+      const banned = !manual && this.bans.ban(plainHost(peer.host), reason);
+      if (banned) this.log.warn({ peer: peer.id, reason, hours: this.bans.defaultDurationMs / 3_600_000 }, 'peer banned');
+      else this.log.info({ peer: peer.id, reason, why: manual ? 'a --connect or addnode peer' : 'a local or --whitelist address' }, 'misbehaving peer disconnected, not banned');
+    });
     peer.on('close', (reason: string) => {
       this.all.delete(peer);
       if (peer.remoteVersion) this.log.info({ event: P2P_LOG_EVENTS.peerLeft, peer: peer.id, reason }, 'peer left');
@@ -190,7 +227,7 @@ export class PeerManager extends EventEmitter {
   }
 
   private remember(host: string, port: number): void {
-    this.known.set(addrKey(host, port), { host, port, lastSeen: Math.floor(Date.now() / 1000) });
+    this.known.set(addrKey(host, port), { host, port, lastSeen: unixSeconds() });
   }
 
   /** Connects to learned addresses while we have fewer outbound peers than we want. */
@@ -200,8 +237,8 @@ export class PeerManager extends EventEmitter {
       if (this.persistent.size >= want) return;
       const key = addrKey(a.host, a.port);
       if (this.persistent.has(key) || this.bans.isBanned(a.host)) continue;
-      if (a.port === this.listenPort && isLocalHost(a.host)) continue;
-      this.connect(a.host, a.port);
+      if (a.port === this.listenPort && isLocalAddress(a.host)) continue;
+      this.connect(a.host, a.port, false);
     }
   }
 }
@@ -209,8 +246,4 @@ export class PeerManager extends EventEmitter {
 /** IPv4 peers reach a dual-stack listener as ::ffff:a.b.c.d; others dial the plain IPv4 form. */
 function plainHost(host: string): string {
   return host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host;
-}
-
-function isLocalHost(host: string): boolean {
-  return host === 'localhost' || host.startsWith('127.') || host === '::1' || host === '::ffff:127.0.0.1';
 }

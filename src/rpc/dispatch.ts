@@ -133,6 +133,7 @@ async function execute(req: Parsed, o: DispatchOptions, catchErrors: boolean): P
     return replyObject(req.version, req.id, null, error);
   }
   const started = Date.now();
+  const t0 = performance.now();
   try {
     const result = await method.run(o.ctx, positional(method, req.params));
     o.log.debug({ method: name, ms: Date.now() - started }, 'rpc call');
@@ -143,6 +144,8 @@ async function execute(req: Parsed, o: DispatchOptions, catchErrors: boolean): P
     else o.log.debug({ method: name, code: error.code, reason: error.message }, 'rpc call refused');
     if (!catchErrors) throw new RpcError(error.code, error.message, error.data);
     return replyObject(req.version, req.id, null, error);
+  } finally {
+    o.ctx.observeCall?.(name, performance.now() - t0);
   }
 }
 

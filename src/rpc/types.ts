@@ -40,6 +40,8 @@ export interface RpcNodeContext {
   exclusive<T>(job: () => Promise<T>): Promise<T>;
   /** Small numbers for peers, stable while they stay connected, as bitcoind's getpeerinfo shows. */
   peerNumber(peer: Peer): number;
+  /** Told of every call to a known method, with its duration (metrics). */
+  observeCall?: (method: string, ms: number) => void;
 }
 
 export interface ParamSpec {

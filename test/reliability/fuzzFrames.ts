@@ -214,20 +214,20 @@ function someMessage(ctx: FuzzContext, command: Command): Message {
   const { rng } = ctx;
   const h = (): Uint8Array => (rng.chance(0.5) ? ctx.chain[rng.int(0, ctx.chain.length - 1)]!.hash : rng.bytes(32));
   switch (command) {
-    case 'version': return { command, version: { protocol: rng.int(0, 5), userAgent: '/x/', bestHeight: rng.int(0, 1e6), work: BigInt(rng.int(0, 1e9)), genesis: h(), listenPort: rng.int(0, 65535), nonce: rng.int(0, 2 ** 31), timestamp: 0 } };
+    case 'version': return { command, version: { protocol: rng.int(0, 5), userAgent: '/x/', bestHeight: rng.int(0, 1e6), work: BigInt(rng.int(0, 1e9)), genesis: h(), listenPort: rng.int(0, 65535), nonce: BigInt(rng.int(0, 2 ** 31)), timestamp: 0n } };
     case 'verack': case 'getaddr': return { command };
-    case 'addr': return { command, addresses: Array.from({ length: rng.int(1, 5) }, () => ({ host: `127.0.0.${rng.int(1, 254)}`, port: 1, lastSeen: 0 })) };
+    case 'addr': return { command, addresses: Array.from({ length: rng.int(1, 5) }, () => ({ host: `127.0.0.${rng.int(1, 254)}`, port: 1, lastSeen: 0n })) };
     case 'getblocks': return { command, locator: Array.from({ length: rng.int(0, 12) }, h), stop: rng.chance(0.3) ? h() : null };
     case 'inv': case 'getdata': case 'notfound': return { command, items: Array.from({ length: rng.int(1, 10) }, () => ({ kind: rng.chance(0.5) ? 'block' as const : 'tx' as const, hash: h() })) };
     case 'block': return { command, block: serializeBlock(ctx.chain[rng.int(0, ctx.chain.length - 1)]!.block) };
     case 'tx': return { command, tx: serializeTx(spendOf(ctx)) };
-    case 'ping': case 'pong': return { command, nonce: rng.int(0, 2 ** 31) };
+    case 'ping': case 'pong': return { command, nonce: BigInt(rng.int(0, 2 ** 31)) };
     case 'reject': return { command, rejected: 'tx', code: 'x', reason: 'y', hash: rng.chance(0.5) ? rng.bytes(32) : null };
   }
 }
 
 function randomCommandBytes(rng: Rng): string {
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';
   for (;;) {
     const name = Array.from({ length: rng.int(1, COMMAND_BYTES) }, () => rng.pick([...letters])).join('');
     if (!(COMMANDS as readonly string[]).includes(name)) return name;
@@ -257,13 +257,13 @@ export function makeUnit(kind: UnitKind, ctx: FuzzContext): Unit {
     }
     case 'unknown-command': return one(frame(randomCommandBytes(rng), rng.bytes(rng.int(0, 300))));
     case 'bad-command': {
-      const f = Uint8Array.from(frame('ping', encodeMessage({ command: 'ping', nonce: 1 })));
+      const f = Uint8Array.from(frame('ping', encodeMessage({ command: 'ping', nonce: 1n })));
       const at = 4 + rng.int(0, COMMAND_BYTES - 1);
-      f[at] = rng.pick([0x41, 0x30, 0x20, 0xff, 0x7b, 0x01]);
+      f[at] = rng.pick([0x41, 0x2f, 0x20, 0xff, 0x7b, 0x01]);
       return one(f, true);
     }
     case 'wrong-magic': {
-      const f = Uint8Array.from(msgFrame({ command: 'ping', nonce: 7 }));
+      const f = Uint8Array.from(msgFrame({ command: 'ping', nonce: 7n }));
       f.set(rng.chance(0.5) ? Uint8Array.of(0x70, 0x62, 0x63, 0x6d) : rng.bytes(4), 0);
       return one(f, true);
     }
@@ -291,7 +291,7 @@ export function makeUnit(kind: UnitKind, ctx: FuzzContext): Unit {
     case 'addr-over-limit': {
       // Port 1 on loopback: nothing listens there, so an address the node learns and dials is refused at once.
       const n = kind === 'addr-flood' ? MAX_ADDRS : MAX_ADDRS + 1;
-      const addresses = Array.from({ length: n }, () => ({ host: rng.chance(0.9) ? `127.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}` : '::1', port: 1, lastSeen: rng.int(0, 2 ** 32) }));
+      const addresses = Array.from({ length: n }, () => ({ host: rng.chance(0.9) ? `127.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}` : '::1', port: 1, lastSeen: BigInt(rng.int(0, 2 ** 32)) }));
       return one(msgFrame({ command: 'addr', addresses }));
     }
     case 'tx-overflow': return one(msgFrame({ command: 'tx', tx: overflowTx(ctx) }));
@@ -329,8 +329,8 @@ export function makeUnit(kind: UnitKind, ctx: FuzzContext): Unit {
       const block = reseal({ header: { version: 1, prevHash: rng.bytes(32), merkleRoot: new Uint8Array(32), time: tipOf(ctx).time, bits: REGTEST.genesisBits, nonce: 0 }, txs: [cb] });
       return one(blockFrame(block));
     }
-    case 'ping-flood': return { frames: Array.from({ length: rng.int(2, 50) }, () => msgFrame({ command: 'ping', nonce: rng.int(0, 2 ** 31) })), ends: false };
-    case 'pong-unsolicited': return one(msgFrame({ command: 'pong', nonce: rng.int(0, 2 ** 31) }));
+    case 'ping-flood': return { frames: Array.from({ length: rng.int(2, 50) }, () => msgFrame({ command: 'ping', nonce: BigInt(rng.int(0, 2 ** 31)) })), ends: false };
+    case 'pong-unsolicited': return one(msgFrame({ command: 'pong', nonce: BigInt(rng.int(0, 2 ** 31)) }));
     case 'version-again': return one(msgFrame(someMessage(ctx, 'version')));
     case 'reject-long': return one(frame('reject', encodeMessage({ command: 'reject', rejected: 'x'.repeat(rng.int(1, 40)), code: 'c'.repeat(rng.int(1, 200)), reason: 'r'.repeat(rng.int(1, 3000)), hash: null })));
   }

@@ -7,7 +7,7 @@ import { connect, Socket } from 'node:net';
 import { REGTEST } from '../../src/core/params.js';
 import { encodeFrame } from '../../src/p2p/frame.js';
 import { FrameParser } from '../../src/p2p/frameParser.js';
-import { decodeMessage, encodeMessage, Message, VersionInfo } from '../../src/p2p/messages.js';
+import { decodeMessage, encodeMessage, Message, randomNonce64, unixSeconds, VersionInfo } from '../../src/p2p/messages.js';
 import { maxPayloadFor } from '../../src/p2p/peer.js';
 
 const ZERO_HASH = new Uint8Array(32);
@@ -22,7 +22,7 @@ export function versionMessage(genesis: Uint8Array, o: Partial<VersionInfo> = {}
     command: 'version',
     version: {
       protocol: 1, userAgent: '/reliability/', bestHeight: 0, work: 0n, genesis, listenPort: 0,
-      nonce: Math.floor(Math.random() * 2 ** 52), timestamp: Math.floor(Date.now() / 1000), ...o,
+      nonce: randomNonce64(), timestamp: unixSeconds(), ...o,
     },
   };
 }
@@ -48,7 +48,7 @@ export class WirePeer {
   private readonly parser = new FrameParser(REGTEST.magic, maxPayloadFor(REGTEST));
   private waiters: Array<() => void> = [];
   private readonly closedP: Promise<void>;
-  private pingSeq = 1;
+  private pingSeq = 1n;
 
   /** Our end as the node sees it ("host:port"); kept, since a closed socket forgets its address. */
   readonly id: string;

@@ -34,6 +34,16 @@ export interface SendOptions {
 }
 
 /** Pairs the lists: each has one value (used for every transfer) or one per transfer. */
+/** An amount parser's RangeError, reworded to name the flag it came from ("invalid --fee "abc": ..."). */
+function namedFlag<T>(flag: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof RangeError) throw new RangeError(e.message.replace(/^invalid amount /, `invalid ${flag} `));
+    throw e;
+  }
+}
+
 export function pairTransfers(o: Pick<SendOptions, 'from' | 'to' | 'amount'>): Transfer[] {
   const lists = { from: o.from, to: o.to, amount: o.amount };
   for (const [name, list] of Object.entries(lists)) if (list.length === 0) throw new UsageError(`send needs --${name}`);
@@ -45,14 +55,14 @@ export function pairTransfers(o: Pick<SendOptions, 'from' | 'to' | 'amount'>): T
     const to = nth(o.to, i);
     decodeAddress(from);
     decodeAddress(to);
-    transfers.push({ from, to, amount: parseCoins(nth(o.amount, i)) });
+    transfers.push({ from, to, amount: namedFlag('--amount', () => parseCoins(nth(o.amount, i))) });
   }
   return transfers;
 }
 
 export async function sendCommand(ctx: NodeContext, o: SendOptions): Promise<void> {
   const transfers = pairTransfers(o);
-  const fee = o.fee === undefined ? 0 : parseFee(o.fee);
+  const fee = o.fee === undefined ? 0 : namedFlag('--fee', () => parseFee(o.fee!));
   const target = o.mine ? null : parseHostPort(o.connect ?? CENTRAL_NODE);
   if (o.mine && o.connect) throw new UsageError('--connect is for sending to a node; it does not combine with --mine');
   const live = await findRunningNode(ctx.datadir);

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { startNode } from '../../node/startNode.js';
+import { runNode } from '../../node/startNode.js';
+import { DEFAULT_METRICS_BIND } from '../../node/startupPorts.js';
 import { moduleLogger, type LogFormat } from '../../node/logger.js';
 import { EV } from '../../node/logEvents.js';
 import { startStratum } from '../../node/stratumWiring.js';
@@ -30,6 +31,9 @@ export interface StartNodeFlags {
   stratumBind?: string;
   rpcservertimeout?: string;
   rpcworkqueue?: string;
+  whitelist: string[];
+  metricsPort?: string;
+  metricsBind?: string;
 }
 
 function intFlag(name: string, text: string, min: number, max: number): number {
@@ -49,23 +53,28 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
   if (f.stratumBind !== undefined && stratumPort === undefined) throw new UsageError('--stratum-bind needs --stratum-port N');
   const rpcServerTimeout = f.rpcservertimeout === undefined ? undefined : intFlag('rpcservertimeout', f.rpcservertimeout, 1, 86_400);
   const rpcWorkQueue = f.rpcworkqueue === undefined ? undefined : intFlag('rpcworkqueue', f.rpcworkqueue, 1, 100_000);
+  const rpcBind = f.rpcBind ?? DEFAULT_RPC_BIND;
+  const metrics = f.metricsPort === undefined ? undefined : { bind: f.metricsBind ?? DEFAULT_METRICS_BIND, port: intFlag('metrics-port', f.metricsPort, 0, 65535) };
+  if (f.metricsBind !== undefined && !metrics) throw new UsageError('--metrics-bind needs --metrics-port N');
   const logFormat = f.logFormat as LogFormat | undefined;
   if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new UsageError(`invalid --log-format "${f.logFormat}": use json or pretty`);
-  await startNode({
+  await runNode({
     datadir: ctx.datadir, params: ctx.params, port, bind: f.bind, connect: f.connect,
     miner: f.miner, listenOnly: f.listenOnly,
     mempoolBytes: f.maxMempool === undefined ? undefined : intFlag('max-mempool', f.maxMempool, 1, 4096) * 1024 * 1024, minTxs: intFlag('min-txs', f.minTxs, 1, 100_000), mineAlways: f.mineAlways,
     threads: f.threads === undefined ? availableParallelism() : intFlag('threads', f.threads, 1, 256),
     genesis: f.genesis, logLevel: f.logLevel, logFormat, nodeId: ctx.nodeId,
-    onStarted: async (node, requestStop, log) => {
+    rpc: { bind: rpcBind, port: rpcPort ?? defaultRpcPort(port) }, metrics, whitelist: f.whitelist,
+    onStarted: async (node, requestStop, log, started) => {
       const stratum = stratumPort === undefined ? null : await startStratum(node, { port: stratumPort, bind: f.stratumBind }, log);
+      const rpcCtx = { ...rpcContextOf(node, { requestStop }), stratum };
+      rpcCtx.observeCall = started.observeRpc;
       const rpc = await startRpcServer({
-        node: { ...rpcContextOf(node, { requestStop }), stratum },
-        bind: f.rpcBind ?? DEFAULT_RPC_BIND, port: rpcPort ?? defaultRpcPort(node.network.port === 0 ? port : node.network.port),
+        node: rpcCtx, bind: rpcBind, port: started.rpcPort ?? rpcPort ?? defaultRpcPort(port),
         datadir: ctx.datadir, user: f.rpcUser, password: f.rpcPassword, log: moduleLogger(log, 'rpc'),
         serverTimeoutS: rpcServerTimeout, workQueue: rpcWorkQueue,
       }).catch(async (err: unknown) => { await stratum?.close(); throw err; });
-      const rpcHost = (f.rpcBind ?? DEFAULT_RPC_BIND) === '0.0.0.0' ? '127.0.0.1' : (f.rpcBind ?? DEFAULT_RPC_BIND);
+      const rpcHost = rpcBind === '0.0.0.0' ? '127.0.0.1' : rpcBind;
       await writeNodeFile(ctx.datadir, { pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port, rpcHost, network: ctx.params.name, startedAt: Date.now() });
       // After node.json: from here on a command on this data directory goes through RPC.
       log.info({ event: EV.nodeReady, pid: process.pid, p2pPort: node.network.port, rpcPort: rpc.port, ...(stratum ? { stratumPort: stratum.port } : {}) }, 'node ready');

@@ -1,5 +1,6 @@
 // Every method by name, and `help`, which lists them.
 import type { RpcMethod } from '../types.js';
+import { banMethods } from './ban.js';
 import { chainMethods } from './chain.js';
 import { chainInfoMethods } from './chainInfo.js';
 import { feeMethods } from './fees.js';
@@ -42,6 +43,7 @@ export function methodTable(): ReadonlyMap<string, RpcMethod> {
     mempoolMethods,
     feeMethods,
     peerMethods,
+    banMethods,
     miningMethods,
     stratumMethods,
     walletMethods,
