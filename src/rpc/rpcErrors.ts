@@ -51,6 +51,7 @@ export function toErrorObject(err: unknown): RpcErrorObject {
 
 function codeOf(err: PubchainError): number {
   if (err instanceof ValidationError) return REJECTED;
+  if (err instanceof WalletError && err.bitcoindCode !== undefined) return err.bitcoindCode;
   if (err instanceof WalletError) return WALLET_ERROR;
   if (err.code === 'no-chain') return NO_CHAIN;
   return NODE_ERROR;

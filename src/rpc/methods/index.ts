@@ -7,6 +7,7 @@ import { nodeMethods } from './node.js';
 import { str, isMissing } from './params.js';
 import { peerMethods } from './peers.js';
 import { walletMethods } from './wallet.js';
+import { walletKeyMethods } from './walletKeys.js';
 import { METHOD_NOT_FOUND, RpcError } from '../rpcErrors.js';
 
 export function usage(m: RpcMethod): string {
@@ -30,7 +31,7 @@ function helpMethod(all: () => ReadonlyMap<string, RpcMethod>): RpcMethod {
 
 export function methodTable(): ReadonlyMap<string, RpcMethod> {
   const table = new Map<string, RpcMethod>();
-  const groups = [chainMethods, mempoolMethods, peerMethods, miningMethods, walletMethods, nodeMethods, [helpMethod(() => table)]];
+  const groups = [chainMethods, mempoolMethods, peerMethods, miningMethods, walletMethods, walletKeyMethods, nodeMethods, [helpMethod(() => table)]];
   for (const m of groups.flat()) {
     if (table.has(m.name)) throw new Error(`RPC method ${m.name} is defined twice`);
     table.set(m.name, m);
