@@ -3,12 +3,12 @@
 // either as hex (`secrets`) or sealed (`encryption`). Version 1 (raw keys) is
 // still read; it is written as version 2 on the next change.
 //
-// Every write goes to wallet.json.bak first, then to wallet.json, each
-// atomically (temp file, fsync, rename), so a kill at any moment leaves two
-// readable files, and a wallet.json damaged later has an identical twin.
+// Every write goes to wallet.json.bak and to wallet.json, each atomically
+// (temp file, fsync, rename), so a kill at any moment leaves readable files,
+// and a wallet.json damaged later has an identical twin.
 // A damaged or missing wallet.json beside a .bak stops every command with an
 // error naming both, never a silent empty wallet.
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fromHex, toHex } from '../core/bytes.js';
 import { encodeAddress } from '../crypto/address.js';
@@ -160,7 +160,11 @@ export async function writeDoc(path: string, text: string): Promise<void> {
     const m = /\.(\d+)\.\d+\.tmp$/.exec(n);
     if (n.startsWith(`.${basename(path)}.`) && m && !isProcessAlive(Number(m[1]))) await rm(join(dir, n), { force: true });
   }
+  // A first write makes the file before its twin, so a kill between them never leaves a lone .bak
+  // (which reads as "the wallet file is missing"); later ones update the twin first.
+  const exists = await stat(path).then(() => true, () => false);
+  if (!exists) await writeFileAtomic(path, text);
   await writeFileAtomic(backupPath(path), text);
-  await writeFileAtomic(path, text);
+  if (exists) await writeFileAtomic(path, text);
 }
 
