@@ -289,7 +289,7 @@ describe('node methods', () => {
     const list = await call<string[]>('help');
     for (const m of ['getblockcount', 'getbestblockhash', 'getblockhash height', 'getblock blockhash [verbosity]', 'getblockchaininfo', 'getdifficulty',
       'getrawmempool', 'getmempoolinfo', 'getpeerinfo', 'getconnectioncount', 'addnode node command', 'getnetworkinfo', 'getmininginfo',
-      'generatetoaddress nblocks address', 'getbalance address', 'getnewaddress', 'listaddresses', 'sendtoaddress fromaddress toaddress amount',
+      'generatetoaddress nblocks address', 'getbalance address', 'getnewaddress [label]', 'listaddresses', 'sendtoaddress fromaddress toaddress amount',
       'sendmany fromaddress amounts', 'send from to amount [mine] [fee]', 'getchain [limit]', 'stop', 'uptime', 'help [method]']) {
       assert.ok(list.includes(m), `help lists "${m}"`);
     }

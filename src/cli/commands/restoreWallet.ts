@@ -18,7 +18,7 @@ export async function restoreWalletCommand(ctx: NodeContext, o: RestoreOptions):
   const extra = await bip39Passphrase(o.bip39PassphraseFile);
   const wallet = await Wallet.open(ctx.datadir);
   // Only a version-1 wallet that is encrypted needs its passphrase: the new seed is sealed with it.
-  const pass = wallet.encrypted ? await secret(o.passphraseFile, 'wallet passphrase', '--passphrase-file') : undefined;
+  const pass = wallet.encrypted && !wallet.hasSeed ? await secret(o.passphraseFile, 'wallet passphrase', '--passphrase-file') : undefined;
   const live = await findRunningNode(ctx.datadir);
   const r: Restored = live
     ? await live.call<Restored>('restorewallet', [words, extra, pass ?? null], 300_000)
