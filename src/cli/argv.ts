@@ -4,6 +4,13 @@
 
 export const COMMAND_ALIASES: Record<string, string> = {
   createwallet: 'createwallet',
+  restorewallet: 'restorewallet',
+  encryptwallet: 'encryptwallet',
+  walletpassphrase: 'walletpassphrase',
+  walletpassphrasechange: 'walletpassphrasechange',
+  walletlock: 'walletlock',
+  showmnemonic: 'showmnemonic',
+  backupwallet: 'backupwallet',
   listaddresses: 'listaddresses',
   getaddresslist: 'listaddresses',
   getaddresses: 'listaddresses',

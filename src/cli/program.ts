@@ -40,8 +40,43 @@ export function buildProgram(): Command {
     program.command(name).description(description).option('--json', 'print one JSON document').exitOverride()
       .configureOutput({ writeErr: () => undefined, outputError: () => undefined }).allowExcessArguments(false);
 
-  sub('createwallet', 'make a new key pair and print its address')
-    .action(async (_o, cmd: Command) => (await import('./commands/createWallet.js')).createWalletCommand(await ctxOf(cmd)));
+  const passOption = (): Option => new Option('--passphrase-file <file>', 'the wallet passphrase, from a file (else asked on the terminal)');
+
+  sub('createwallet', 'derive the next address from the wallet\'s seed (the first call makes the seed and shows its 24 words once)')
+    .addOption(passOption())
+    .option('--bip39-passphrase-file <file>', 'an extra BIP39 passphrase for a new seed, from a file')
+    .action(async (o: { passphraseFile?: string; bip39PassphraseFile?: string }, cmd: Command) => (await import('./commands/createWallet.js')).createWalletCommand(await ctxOf(cmd), o));
+
+  sub('restorewallet', 'recreate the wallet from its 24 words and find its coins (gap limit 20)')
+    .option('--mnemonic-file <file>', 'the words, from a file (else asked on the terminal; never on the command line)')
+    .option('--bip39-passphrase-file <file>', 'the extra BIP39 passphrase, if the seed had one')
+    .addOption(passOption())
+    .action(async (o: { mnemonicFile?: string; bip39PassphraseFile?: string; passphraseFile?: string }, cmd: Command) => (await import('./commands/restoreWallet.js')).restoreWalletCommand(await ctxOf(cmd), o));
+
+  sub('encryptwallet', 'encrypt the wallet\'s keys and seed with a passphrase (scrypt, AES-256-GCM)')
+    .addOption(passOption())
+    .action(async (o: { passphraseFile?: string }, cmd: Command) => (await import('./commands/walletKeys.js')).encryptWalletCommand(await ctxOf(cmd), o));
+
+  sub('walletpassphrasechange', 'change the wallet passphrase')
+    .addOption(passOption())
+    .option('--new-passphrase-file <file>', 'the new passphrase, from a file (else asked on the terminal)')
+    .action(async (o: { passphraseFile?: string; newPassphraseFile?: string }, cmd: Command) => (await import('./commands/walletKeys.js')).walletPassphraseChangeCommand(await ctxOf(cmd), o));
+
+  sub('walletpassphrase', 'let the running node sign for --timeout seconds, then wipe the keys')
+    .addOption(passOption())
+    .requiredOption('--timeout <seconds>', 'how long the node holds the keys')
+    .action(async (o: { passphraseFile?: string; timeout: string }, cmd: Command) => (await import('./commands/walletKeys.js')).walletPassphraseCommand(await ctxOf(cmd), { ...o, timeout: positiveInt(o.timeout, 'timeout')! }));
+
+  sub('walletlock', 'make the running node wipe the wallet keys it holds')
+    .action(async (_o, cmd: Command) => (await import('./commands/walletKeys.js')).walletLockCommand(await ctxOf(cmd)));
+
+  sub('showmnemonic', 'print the wallet\'s 24 recovery words (needs the passphrase of an encrypted wallet)')
+    .addOption(passOption())
+    .action(async (o: { passphraseFile?: string }, cmd: Command) => (await import('./commands/walletKeys.js')).showMnemonicCommand(await ctxOf(cmd), o));
+
+  sub('backupwallet', 'write a copy of the wallet file (encrypted if the wallet is) to FILE, atomically')
+    .argument('<file>', 'where the copy goes')
+    .action(async (file: string, _o, cmd: Command) => (await import('./commands/walletKeys.js')).backupWalletCommand(await ctxOf(cmd), file));
 
   sub('listaddresses', 'list the addresses in this node\'s wallet (alias: getaddresslist)')
     .action(async (_o, cmd: Command) => (await import('./commands/listAddresses.js')).listAddressesCommand(await ctxOf(cmd)));
@@ -64,7 +99,8 @@ export function buildProgram(): Command {
     .option('--connect <host:port>', 'the node to send to without --mine (default localhost:8000)')
     .option('--fee <coins>', 'fee per transaction, in coins (default 0)')
     .addOption(threadsOption())
-    .action(async (o: { from: string[]; to: string[]; amount: string[]; mine?: boolean; connect?: string; fee?: string; threads?: string }, cmd: Command) =>
+    .addOption(passOption())
+    .action(async (o: { from: string[]; to: string[]; amount: string[]; mine?: boolean; connect?: string; fee?: string; threads?: string; passphraseFile?: string }, cmd: Command) =>
       (await import('./commands/send.js')).sendCommand(await ctxOf(cmd), { ...o, mine: o.mine === true, threads: positiveInt(o.threads, 'threads') }));
 
   sub('printchain', 'print the chain, tip first')

@@ -25,6 +25,10 @@ export const INVALID_ADDRESS_OR_KEY = -5;
 export const WALLET_INSUFFICIENT_FUNDS = -6;
 /** A parameter of the right type with a value that is not allowed. */
 export const INVALID_PARAMETER = -8;
+/** bitcoind's RPC_WALLET_UNLOCK_NEEDED, RPC_WALLET_PASSPHRASE_INCORRECT, RPC_WALLET_WRONG_ENC_STATE. */
+export const WALLET_UNLOCK_NEEDED = -13;
+export const WALLET_PASSPHRASE_INCORRECT = -14;
+export const WALLET_WRONG_ENC_STATE = -15;
 export const CLIENT_NODE_ALREADY_ADDED = -23;
 export const CLIENT_NODE_NOT_ADDED = -24;
 /** A transaction or block broke a rule. */
@@ -59,6 +63,15 @@ const WALLET_CODES: Record<WalletErrorCode, number> = {
   'wallet-busy': WALLET_ERROR,
   'wallet-corrupt': WALLET_ERROR,
   'wallet-unreadable': WALLET_ERROR,
+  'wallet-missing': WALLET_ERROR,
+  'wallet-locked': WALLET_UNLOCK_NEEDED,
+  'wrong-passphrase': WALLET_PASSPHRASE_INCORRECT,
+  'wrong-enc-state': WALLET_WRONG_ENC_STATE,
+  'bad-passphrase': INVALID_PARAMETER,
+  'bad-mnemonic': INVALID_PARAMETER,
+  'wallet-has-seed': WALLET_ERROR,
+  'wallet-empty': WALLET_ERROR,
+  'bad-backup-path': WALLET_ERROR,
 };
 
 /** Every error a method can throw, as the object the client receives. Never a stack. */
@@ -73,7 +86,7 @@ export function toErrorObject(err: unknown): RpcErrorObject {
 
 function codeOf(err: PubchainError): number {
   if (err instanceof ValidationError) return VERIFY_REJECTED;
-  if (err instanceof WalletError) return WALLET_CODES[err.code as WalletErrorCode] ?? WALLET_ERROR;
+  if (err instanceof WalletError) return WALLET_CODES[err.code];
   return MISC_ERROR;
 }
 

@@ -65,6 +65,8 @@ export async function buildTransfers(wallet: Wallet, transfers: Transfer[], coin
   for (const t of transfers) {
     const key = wallet.keyFor(t.from);
     if (!key) throw new WalletError('not-my-address', `${t.from} is not an address of this node's wallet (see listaddresses)`);
+    // A locked wallet refuses here, before any coin is picked (bitcoind's -13).
+    wallet.signingKey(t.from).fill(0);
     const toHash = decodeAddress(t.to);
     if (!Number.isSafeInteger(t.amount) || t.amount <= 0) throw new WalletError('bad-transfer', `the amount must be above zero`);
     const need = addAmounts(t.amount, fee);
@@ -84,7 +86,9 @@ export async function buildTransfers(wallet: Wallet, transfers: Transfer[], coin
     }
     const outputs: TxOutput[] = [{ value: t.amount, pubKeyHash: toHash }];
     if (total > need) outputs.push({ value: total - need, pubKeyHash: key.pubKeyHash });
-    const tx = signSpend(picked, outputs, () => key);
+    const privateKey = wallet.signingKey(t.from);
+    let tx: Tx;
+    try { tx = signSpend(picked, outputs, () => key, () => privateKey); } finally { privateKey.fill(0); }
     const id = txid(tx);
     for (const c of picked) spent.add(outpointKey(c.txid, c.vout));
     outputs.forEach((o, vout) => {
@@ -98,8 +102,11 @@ export async function buildTransfers(wallet: Wallet, transfers: Transfer[], coin
   return txs;
 }
 
-/** A transaction spending `coins` to `outputs`, each input signed with its coin's key. */
-export function signSpend(coins: SpendableCoin[], outputs: TxOutput[], keyOf: (coin: SpendableCoin) => WalletKey): Tx {
+/**
+ * A transaction spending `coins` to `outputs`, each input signed with its coin's key:
+ * `keyOf` gives the public key, `privateKeyOf` the secret (the caller wipes it afterwards).
+ */
+export function signSpend(coins: SpendableCoin[], outputs: TxOutput[], keyOf: (coin: SpendableCoin) => WalletKey, privateKeyOf: (key: WalletKey) => Uint8Array): Tx {
   const tx: Tx = {
     version: TX_VERSION,
     inputs: coins.map((c) => ({ prevTxid: c.txid, vout: c.vout, signature: new Uint8Array(64), pubKey: keyOf(c).publicKey })),
@@ -107,7 +114,7 @@ export function signSpend(coins: SpendableCoin[], outputs: TxOutput[], keyOf: (c
   };
   const cache = sighashCache(tx);
   coins.forEach((c, i) => {
-    tx.inputs[i]!.signature = signHash(sighash(tx, i, { value: c.coin.value, pubKeyHash: c.coin.pubKeyHash }, cache), keyOf(c).privateKey);
+    tx.inputs[i]!.signature = signHash(sighash(tx, i, { value: c.coin.value, pubKeyHash: c.coin.pubKeyHash }, cache), privateKeyOf(keyOf(c)));
   });
   return tx;
 }

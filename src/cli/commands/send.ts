@@ -22,6 +22,7 @@ import { mineLocally } from '../localMiner.js';
 import { requireTip, withChain, type NodeContext } from '../nodeContext.js';
 import { emit } from '../output.js';
 import { findRunningNode } from '../runningNode.js';
+import { unlockForCommand, withNodeUnlocked } from './walletKeys.js';
 
 export interface SendOptions {
   from: string[];
@@ -31,6 +32,8 @@ export interface SendOptions {
   connect?: string;
   fee?: string;
   threads?: number;
+  /** An encrypted wallet's passphrase (else the prompt on a terminal). */
+  passphraseFile?: string;
 }
 
 /** Pairs the lists: each has one value (used for every transfer) or one per transfer. */
@@ -69,9 +72,9 @@ export async function sendCommand(ctx: NodeContext, o: SendOptions): Promise<voi
   if (live) {
     // The node holds the database: it builds, signs and relays (or mines) the transfers itself.
     if (o.connect) throw new UsageError(`this node is running (pid ${live.info.pid}): it relays the transfers itself; drop --connect, or stop it first`);
-    const r = await live.call<{ txids: string[]; block: string | null }>('send', {
+    const r = await withNodeUnlocked(live, ctx.datadir, o, () => live.call<{ txids: string[]; block: string | null }>('send', {
       from: transfers.map((t) => t.from), to: transfers.map((t) => t.to), amount: transfers.map((t) => formatCoins(t.amount)), mine: o.mine, fee: formatCoins(fee),
-    }, 120_000);
+    }, 120_000));
     printSent(ctx, transfers, r.txids, r.block, `relayed by the running node (pid ${live.info.pid})`);
     return;
   }
@@ -79,6 +82,7 @@ export async function sendCommand(ctx: NodeContext, o: SendOptions): Promise<voi
   for (const t of transfers) {
     if (!wallet.keyFor(t.from)) throw new WalletError('not-my-address', `${t.from} is not an address of this node's wallet (${ctx.datadir}); see listaddresses`);
   }
+  await unlockForCommand(wallet, o);
   const pending = PendingSpends.at(ctx.datadir);
   const result = await withChain(ctx, async (chain) => {
     const tip = requireTip(chain, ctx);

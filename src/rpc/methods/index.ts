@@ -13,6 +13,7 @@ import { txMethods } from './tx.js';
 import { walletMethods } from './wallet.js';
 import { stratumMethods } from './stratum.js';
 import { historyMethods } from './walletHistory.js';
+import { walletKeyMethods } from './walletKeys.js';
 
 export function usage(m: RpcMethod): string {
   return [m.name, ...m.params.map((p) => (p.optional ? `[${p.name}]` : p.name))].join(' ');
@@ -47,6 +48,7 @@ export function methodTable(): ReadonlyMap<string, RpcMethod> {
     miningMethods,
     stratumMethods,
     walletMethods,
+    walletKeyMethods,
     historyMethods,
     nodeMethods,
     [helpMethod(() => table)],

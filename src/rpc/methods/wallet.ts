@@ -89,12 +89,6 @@ export const walletMethods: RpcMethod[] = [
     },
   },
   {
-    name: 'getnewaddress',
-    params: [opt('label'), opt('address_type')],
-    description: 'Creates a key in this node\'s wallet and returns its address.',
-    run: async (ctx) => (await (await Wallet.open(ctx.datadir)).createKey()).address,
-  },
-  {
     name: 'listaddresses',
     params: [],
     description: 'The addresses of this node\'s wallet.',

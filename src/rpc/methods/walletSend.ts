@@ -7,7 +7,7 @@ import { hashToHex } from '../../core/bytes.js';
 import { PubchainError, ValidationError } from '../../core/errors.js';
 import { Tx, TxOutput, txid, txSize, TX_VERSION } from '../../core/tx.js';
 import { buildTransfers, nth, pairLists, signSpend, type SpendableCoin, type Transfer } from '../../wallet/transfers.js';
-import { Wallet } from '../../wallet/wallet.js';
+import { Wallet, type WalletKey } from '../../wallet/wallet.js';
 import { WalletError } from '../../wallet/walletErrors.js';
 import { invalidParameter } from '../rpcErrors.js';
 import type { RpcNodeContext } from '../types.js';
@@ -57,7 +57,15 @@ export async function payFromWallet(ctx: RpcNodeContext, payments: Payment[], o:
     }
     const change = total - need;
     if (change > 0) outputs.push({ value: change, pubKeyHash: picked[0]!.coin.pubKeyHash });
-    const tx = signSpend(picked, outputs, (c) => keys.get(hashToHex(c.coin.pubKeyHash))!);
+    // A locked wallet refuses here (bitcoind's -13); each secret is wiped once the transaction is signed.
+    const secrets = new Map<string, Uint8Array>();
+    const secretOf = (k: WalletKey): Uint8Array => {
+      let s = secrets.get(k.address);
+      if (!s) { s = wallet.signingKey(k.address); secrets.set(k.address, s); }
+      return s;
+    };
+    let tx: Tx;
+    try { tx = signSpend(picked, outputs, (c) => keys.get(hashToHex(c.coin.pubKeyHash))!, secretOf); } finally { for (const s of secrets.values()) s.fill(0); }
     const r = await ctx.protocol.acceptTx(tx, null);
     if (!r.ok) throw r.error ?? new PubchainError('tx-rejected', 'the transaction was rejected');
     return hashToHex(txid(tx));
