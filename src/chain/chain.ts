@@ -23,6 +23,7 @@ import type { ChainHost, Durable } from './chainHost.js';
 import { ChainReads } from './chainReads.js';
 import { ChainOptions, ProcessResult, SigBatchVerifier } from './chainTypes.js';
 import { checkConnect } from './connectBlock.js';
+import { FilterIndex } from './filterIndex.js';
 import { loadChain, rebuildUtxo } from './recovery.js';
 import { activate, asBlockError, markFailed } from './reorg.js';
 
@@ -50,9 +51,12 @@ export class Chain extends ChainReads {
   private closed = false;
   /** The view of this chain that reorg.ts and recovery.ts work on. */
   private readonly host: ChainHost;
+  /** BIP157/158 block filters (--blockfilterindex); null when off. */
+  readonly filterIndex: FilterIndex | null;
 
   private constructor(store: KeyValueStore, params: NetworkParams, opts: ChainOptions) {
     super(store, params, opts.cacheSize ?? 20_000);
+    this.filterIndex = opts.blockFilters ? new FilterIndex(this.db, this.tree) : null;
     this.verifySigs = opts.verifySigs ?? ((checks) => verifySigChecks(checks, verifyFast));
     this.merkleRoot = opts.merkleRoot ?? merkleRootJs;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
@@ -82,6 +86,7 @@ export class Chain extends ChainReads {
     const chain = new Chain(store, params, opts);
     try {
       await loadChain(chain.host);
+      await chain.filterIndex?.catchUp(chain.host);
     } catch (e) {
       await store.close().catch(() => undefined);
       throw e;
@@ -216,6 +221,7 @@ export class Chain extends ChainReads {
     const verifying = entry.status === 'valid' ? null : (async () => this.verifySigs(checked.sigChecks))();
     verifying?.catch(() => undefined);
     const batch = this.db.connectBatch(head, checked, entry.hash);
+    await this.filterIndex?.extend(batch, block, entry.hash, checked.spent);
     if (verifying) await verifying;
     const valid: BlockIndexEntry = { ...entry, status: 'valid' };
     const durable: Durable = Object.assign(this.db.commitConnect(batch, valid), { entry: valid });

@@ -11,8 +11,8 @@ import { ConnectResult } from '../core/validate.js';
 import { StorageError } from '../storage/errors.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
 import {
-  bestValue, blockKey, heightKey, indexKey, LAYOUT_VERSION, metaKey, parseBestValue, parseIndexKey, parseVersionValue,
-  PREFIX, prefixOf, undoKey, versionValue,
+  bestValue, blockKey, filterKey, filterValue, heightKey, indexKey, LAYOUT_VERSION, metaKey, parseBestValue, parseIndexKey, parseVersionValue,
+  parseFilterValue, PREFIX, prefixOf, undoKey, versionValue,
 } from '../storage/layout.js';
 import { WriteBehindStore } from '../storage/writeBehindStore.js';
 import { BlockIndexEntry, parseIndexEntry, serializeIndexEntry } from './blockIndex.js';
@@ -110,7 +110,22 @@ export class ChainStore {
     return bytes ? parseUndo(bytes) : null;
   }
 
+  /** Blocks' BIP158 filter entries (filter header and filter), null where a block has none. */
+  async getFilterEntries(hashes: Uint8Array[]): Promise<Array<{ header: Uint8Array; filter: Uint8Array } | null>> {
+    return (await this.kv.getMany(hashes.map(filterKey))).map((v) => (v ? parseFilterValue(v) : null));
+  }
+
   // ---- batches -------------------------------------------------------------
+
+  /** Adds a block's filter entry to `batch` (its connect batch, or a catch-up batch). */
+  putFilter(batch: WriteBatch, hash: Uint8Array, header: Uint8Array, filter: Uint8Array): WriteBatch {
+    return batch.put(filterKey(hash), filterValue(header, filter));
+  }
+
+  /** Writes a batch of filter entries only (building filters for blocks connected before). */
+  async writeFilters(batch: WriteBatch): Promise<void> {
+    await this.kv.write(batch.ops);
+  }
 
   /** A block stored off the main chain. */
   async storeSide(entry: BlockIndexEntry, bytes: Uint8Array): Promise<void> {

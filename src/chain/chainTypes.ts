@@ -13,6 +13,8 @@ export interface ChainOptions {
   now?: () => number;
   /** Block index entries and main-chain heights kept in memory. */
   cacheSize?: number;
+  /** Build and keep BIP158 block filters as blocks connect (src/chain/filterIndex.ts). */
+  blockFilters?: boolean;
 }
 
 export interface ProcessResult {

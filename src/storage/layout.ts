@@ -12,6 +12,16 @@
 //                                                 coin selection reads one key range, never the whole set
 //   'u'     hash(32)                              undo data of a connected block: the coins it spent
 //                                                 (src/chain/undoData.ts)
+//   'f'     hash(32)                              the block's BIP158 basic filter (src/core/blockFilter.ts):
+//                                                 filter header 32B | filter bytes. Written in the block's
+//                                                 connect batch (--blockfilterindex), so a filter is on disk
+//                                                 exactly when its block's connect is; kept by hash, so a
+//                                                 reorganisation leaves each block's own filter correct and a
+//                                                 block that leaves and rejoins the main chain reuses it.
+//                                                 A block has a filter only once its parent has one, so the
+//                                                 filtered part of the main chain is a prefix of it: open
+//                                                 finds its end by bisection and builds the rest from the
+//                                                 blocks and their undo data (src/chain/filterIndex.ts).
 //   'm'     name (ASCII)                          meta:
 //             "version"   layout version u32 BE (LAYOUT_VERSION), written with the genesis block.
 //                         ChainStore.open refuses a database of another version, and one
@@ -42,6 +52,7 @@ export const PREFIX = {
   coin: 0x63, // 'c'
   address: 0x61, // 'a'
   undo: 0x75, // 'u'
+  filter: 0x66, // 'f'
   meta: 0x6d, // 'm'
 } as const;
 
@@ -95,6 +106,7 @@ const hashKey = (prefix: number, hash: Uint8Array): Uint8Array => new KeyWriter(
 export const blockKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.block, hash);
 export const indexKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.index, hash);
 export const undoKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.undo, hash);
+export const filterKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.filter, hash);
 
 /** The block hash of an index key. */
 export function parseIndexKey(key: Uint8Array): { hash: Uint8Array } {
@@ -153,4 +165,17 @@ export function bestValue(target: Uint8Array, left: Uint8Array): Uint8Array {
 export function parseBestValue(v: Uint8Array): { target: Uint8Array; left: Uint8Array } {
   if (v.length !== 2 * HASH) throw new RangeError(`the "best" marker needs ${2 * HASH} bytes, got ${v.length}`);
   return { target: v.slice(0, HASH), left: v.slice(HASH) };
+}
+
+/** A block's filter entry: its filter header, then the filter. */
+export function filterValue(header: Uint8Array, filter: Uint8Array): Uint8Array {
+  const v = new Uint8Array(HASH + filter.length);
+  v.set(header, 0);
+  v.set(filter, HASH);
+  return v;
+}
+
+export function parseFilterValue(v: Uint8Array): { header: Uint8Array; filter: Uint8Array } {
+  if (v.length < HASH + 1) throw new RangeError(`a filter entry needs at least ${HASH + 1} bytes, got ${v.length}`);
+  return { header: v.slice(0, HASH), filter: v.slice(HASH) };
 }
