@@ -31,6 +31,12 @@ const SAMPLES: Record<Command, Message> = {
   block: { command: 'block', block: Uint8Array.of(1, 2) }, tx: { command: 'tx', tx: Uint8Array.of(3) },
   ping: { command: 'ping', nonce: 4n }, pong: { command: 'pong', nonce: 5n },
   reject: { command: 'reject', rejected: 'tx', code: 'c', reason: 'r', hash: null },
+  getcfilters: { command: 'getcfilters', filterType: 0, startHeight: 1, stopHash: H },
+  getcfheaders: { command: 'getcfheaders', filterType: 0, startHeight: 1, stopHash: H },
+  cfilter: { command: 'cfilter', filterType: 0, blockHash: H, filter: Uint8Array.of(0) },
+  cfheaders: { command: 'cfheaders', filterType: 0, stopHash: H, previousHeader: H, filterHashes: [H] },
+  getcfcheckpt: { command: 'getcfcheckpt', filterType: 0, stopHash: H },
+  cfcheckpt: { command: 'cfcheckpt', filterType: 0, stopHash: H, headers: [H] },
 };
 
 type Path = string[];

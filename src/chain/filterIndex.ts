@@ -108,6 +108,13 @@ export class FilterIndex {
     return this.db.getFilterEntries(hashes);
   }
 
+  /** The hashes of `stop`'s ancestors at `heights` (each at most stop's height). */
+  async ancestorHashes(stop: BlockIndexEntry, heights: number[]): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for (const h of heights) out.push((await this.tree.ancestor(stop, h)).hash);
+    return out;
+  }
+
   /**
    * The hashes of `stop`'s branch from `startHeight` up to `stop` itself,
    * oldest first: the blocks a getcfilters/getcfheaders names.

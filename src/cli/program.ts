@@ -137,6 +137,7 @@ export function buildProgram(): Command {
     .option('--whitelist <ip|cidr>', 'never ban this address or subnet (repeatable; local addresses are never banned anyway)', collect, [])
     .option('--metrics-port <n>', 'serve Prometheus metrics on this port at /metrics (default: off; 0 for any free port)')
     .option('--metrics-bind <host>', 'metrics interface (default: 127.0.0.1)')
+    .option('--no-blockfilterindex', 'do not build or serve BIP157/158 compact block filters (built by default)')
     .action(async (o: StartNodeFlagsIn, cmd: Command) =>
       (await import('./commands/startNode.js')).startNodeCommand(await ctxOf(cmd), { ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true }));
 

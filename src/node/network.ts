@@ -5,6 +5,7 @@ import { bytesEqual, hashToHex } from '../core/bytes.js';
 import type { NetworkParams } from '../core/params.js';
 import { NULL_HASH } from '../core/tx.js';
 import type { Chain } from '../chain/chain.js';
+import type { FilterMessage } from '../p2p/filterMessages.js';
 import type { Command, InvItem, Message, VersionInfo } from '../p2p/messages.js';
 import type { Peer } from '../p2p/peer.js';
 import { InboundBudget, messageWeight } from './inboundBudget.js';
@@ -58,6 +59,7 @@ class PeerAdapter implements ProtocolPeer {
   sendBlock(bytes: Uint8Array): void { this.peer.send({ command: 'block', block: bytes }); }
   sendTx(bytes: Uint8Array): void { this.peer.send({ command: 'tx', tx: bytes }); }
   sendReject(code: string, reason: string, hash?: Uint8Array): void { this.peer.send({ command: 'reject', rejected: 'tx', code, reason: reason.slice(0, 512), hash: hash ?? null }); }
+  sendFilterMessage(m: FilterMessage): void { this.peer.send(m); }
   misbehave(score: number, reason: string): void { this.peer.misbehave(score, reason); }
   get closed(): boolean { return this.peer.closed; }
   get sendQueueBytes(): number { return this.peer.sendQueueBytes; }
@@ -141,6 +143,12 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
   notfound: (x, peer, m) => x.protocol.sync.onNotFound(peer, m.items),
   block: (x, peer, m) => x.protocol.sync.onBlockBytes(peer, m.block),
   tx: (x, peer, m) => x.protocol.txRelay.onTxBytes(peer, m.tx),
+  getcfilters: (x, peer, m) => x.protocol.filters.onGetCFilters(peer, m),
+  getcfheaders: (x, peer, m) => x.protocol.filters.onGetCFHeaders(peer, m),
+  getcfcheckpt: (x, peer, m) => x.protocol.filters.onGetCFCheckpt(peer, m),
+  cfilter: (x, peer, m) => x.protocol.filters.onUnsolicited(peer, m),
+  cfheaders: (x, peer, m) => x.protocol.filters.onUnsolicited(peer, m),
+  cfcheckpt: (x, peer, m) => x.protocol.filters.onUnsolicited(peer, m),
   // A peer refused something we sent (a transaction, most often): worth a line, nothing to undo.
   reject: (x, peer, m) => {
     x.log.debug({ peer: peer.id, rejected: m.rejected, code: m.code, reason: m.reason, hash: m.hash ? hashToHex(m.hash) : null }, 'peer rejected our message');

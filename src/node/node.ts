@@ -49,6 +49,8 @@ export interface NodeConfig {
   mempoolBytes?: number;
   /** Signature-verification workers (default: the cores, at most 4). */
   verifyThreads?: number;
+  /** BIP157/158 block filters, built and served (default: on; --no-blockfilterindex). */
+  blockFilterIndex?: boolean;
 }
 
 const SIG_CACHE_ENTRIES = 100_000;
@@ -80,7 +82,7 @@ export class PubchainNode {
     const verifySigs = cachedVerifier(verifyPool.verify, new SigCache(SIG_CACHE_ENTRIES));
     let chain: Chain;
     try {
-      chain = await Chain.open(store, params, { merkleRoot, verifySigs });
+      chain = await Chain.open(store, params, { merkleRoot, verifySigs, blockFilters: config.blockFilterIndex !== false });
     } catch (err) {
       await verifyPool.close();
       throw err;

@@ -1,6 +1,7 @@
 // What the node's protocol logic needs from a connected, handshaken peer. The
 // p2p layer's Peer is adapted to this in network.ts (PeerAdapter), which keeps
 // the sync and relay rules testable and independent of socket details.
+import type { FilterMessage } from '../p2p/filterMessages.js';
 import type { InvItem } from '../p2p/messages.js';
 
 export interface RemoteVersion {
@@ -20,6 +21,8 @@ export interface ProtocolPeer {
   sendBlock(bytes: Uint8Array): void;
   sendTx(bytes: Uint8Array): void;
   sendReject?(code: string, reason: string, hash?: Uint8Array): void;
+  /** BIP157 answers (cfilter, cfheaders, cfcheckpt) and requests. */
+  sendFilterMessage?(m: FilterMessage): void;
   misbehave(score: number, reason: string): void;
   disconnect(reason: string): void;
   /** True once the connection is gone: work queued for it is dropped. */

@@ -15,6 +15,7 @@ import { BlockSync, MAX_INV_ANSWER } from './blockSync.js';
 import type { Logger } from './logger.js';
 import { penaliser } from './penalise.js';
 import type { ProtocolPeer } from './peerPort.js';
+import { FilterServer } from './filterServing.js';
 import { RequestServer } from './serving.js';
 import { TipAnnouncer } from './tipAnnounce.js';
 import { TipLog } from './tipLog.js';
@@ -48,6 +49,8 @@ interface InvWindow { start: number; items: number }
 export class NodeProtocol {
   readonly sync: BlockSync;
   readonly serving: RequestServer;
+  /** BIP157 filter requests (filterServing.ts). */
+  readonly filters: FilterServer;
   readonly txRelay: TxRelay;
   private readonly announcer: TipAnnouncer;
   private readonly tipLog: TipLog;
@@ -62,6 +65,7 @@ export class NodeProtocol {
       maxInFlightPerPeer: o.maxInFlightPerPeer ?? 256, peers: o.peers, penalise,
     });
     this.serving = new RequestServer(o.chain, o.mempool);
+    this.filters = new FilterServer(o.chain);
     this.txRelay = new TxRelay({ chain: o.chain, mempool: o.mempool, log: o.mempoolLog ?? o.log, peers: o.peers, penalise, onTx: o.onTx });
     this.announcer = new TipAnnouncer(o.peers);
     o.chain.on('tip', this.onTip);

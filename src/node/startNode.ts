@@ -40,6 +40,8 @@ export interface StartNodeOptions {
   metrics?: Endpoint;
   /** --whitelist: IPs and subnets that are never banned. */
   whitelist?: string[];
+  /** --no-blockfilterindex turns the BIP157/158 filter index off (on by default). */
+  blockFilterIndex?: boolean;
   /**
    * Runs once the node is up (the CLI starts the RPC server here); `requestStop`
    * begins the same shutdown as SIGTERM. The returned function runs first on shutdown;
@@ -79,7 +81,7 @@ export async function runNode(o: StartNodeOptions): Promise<void> {
     node = await PubchainNode.start({
       datadir: o.datadir, params: o.params, bind: o.bind, port: ports.p2pPort, connect,
       minerPubKeyHash, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads, genesisPin, log,
-      mempoolBytes: o.mempoolBytes,
+      mempoolBytes: o.mempoolBytes, blockFilterIndex: o.blockFilterIndex,
       progressBar: process.stderr.isTTY === true && (o.logFormat ?? 'pretty') === 'pretty',
     });
   } catch (err) {

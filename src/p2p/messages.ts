@@ -7,6 +7,7 @@ import Long from 'long';
 import { ValidationError } from '../core/errors.js';
 import { MAX_LOCATOR_HASHES } from '../core/params.js';
 import { pubchain } from '../generated/proto.js';
+import { decodeFilterMessage, encodeFilterMessage, FILTER_PAYLOAD_TYPES, type FilterCommand, type FilterMessage } from './filterMessages.js';
 
 export const MAX_INV_ITEMS = 50_000;
 export { MAX_LOCATOR_HASHES };
@@ -39,13 +40,15 @@ export type Message =
   | { command: 'block'; block: Uint8Array }
   | { command: 'tx'; tx: Uint8Array }
   | { command: 'ping' | 'pong'; nonce: bigint }
-  | { command: 'reject'; rejected: string; code: string; reason: string; hash: Uint8Array | null };
+  | { command: 'reject'; rejected: string; code: string; reason: string; hash: Uint8Array | null }
+  | FilterMessage;
 
 export type Command = Message['command'];
 /** The proto/pubchain.proto message each command's payload is. */
 export const PAYLOAD_TYPES: Readonly<Record<Command, string>> = {
   version: 'Version', verack: 'Verack', addr: 'Addr', getaddr: 'GetAddr', getblocks: 'GetBlocks', inv: 'Inventory', getdata: 'Inventory',
   notfound: 'Inventory', block: 'BlockMsg', tx: 'TxMsg', ping: 'Ping', pong: 'Ping', reject: 'Reject',
+  ...FILTER_PAYLOAD_TYPES,
 };
 export const COMMANDS = Object.keys(PAYLOAD_TYPES) as readonly Command[];
 
@@ -106,6 +109,7 @@ export function encodeMessage(m: Message): Uint8Array {
     case 'tx': return pubchain.TxMsg.encode({ tx: m.tx }).finish();
     case 'ping': case 'pong': return pubchain.Ping.encode({ nonce: toUint64(m.nonce) }).finish();
     case 'reject': return pubchain.Reject.encode({ command: m.rejected, code: m.code, reason: m.reason, hash: m.hash ?? new Uint8Array(0) }).finish();
+    default: return encodeFilterMessage(m);
   }
 }
 
@@ -179,5 +183,6 @@ function decodeKnown(command: Command, payload: Uint8Array): Message {
       if (r.command.length > 12 || r.code.length > 64 || r.reason.length > 512) malformed(command, 'fields too long');
       return { command, rejected: r.command, code: r.code, reason: r.reason, hash: r.hash.length === 32 ? Uint8Array.from(r.hash) : null };
     }
+    default: return decodeFilterMessage(command as FilterCommand, payload);
   }
 }

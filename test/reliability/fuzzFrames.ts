@@ -223,6 +223,11 @@ function someMessage(ctx: FuzzContext, command: Command): Message {
     case 'tx': return { command, tx: serializeTx(spendOf(ctx)) };
     case 'ping': case 'pong': return { command, nonce: BigInt(rng.int(0, 2 ** 31)) };
     case 'reject': return { command, rejected: 'tx', code: 'x', reason: 'y', hash: rng.chance(0.5) ? rng.bytes(32) : null };
+    case 'getcfilters': case 'getcfheaders': return { command, filterType: rng.int(0, 2), startHeight: rng.int(0, 3000), stopHash: h() };
+    case 'getcfcheckpt': return { command, filterType: rng.int(0, 1), stopHash: h() };
+    case 'cfilter': return { command, filterType: 0, blockHash: h(), filter: rng.bytes(rng.int(1, 40)) };
+    case 'cfheaders': return { command, filterType: 0, stopHash: h(), previousHeader: h(), filterHashes: Array.from({ length: rng.int(0, 5) }, h) };
+    case 'cfcheckpt': return { command, filterType: 0, stopHash: h(), headers: Array.from({ length: rng.int(0, 5) }, h) };
   }
 }
 

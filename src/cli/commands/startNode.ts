@@ -34,6 +34,8 @@ export interface StartNodeFlags {
   whitelist: string[];
   metricsPort?: string;
   metricsBind?: string;
+  /** Commander's --no-blockfilterindex: false when given. */
+  blockfilterindex?: boolean;
 }
 
 function intFlag(name: string, text: string, min: number, max: number): number {
@@ -64,7 +66,7 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
     mempoolBytes: f.maxMempool === undefined ? undefined : intFlag('max-mempool', f.maxMempool, 1, 4096) * 1024 * 1024, minTxs: intFlag('min-txs', f.minTxs, 1, 100_000), mineAlways: f.mineAlways,
     threads: f.threads === undefined ? availableParallelism() : intFlag('threads', f.threads, 1, 256),
     genesis: f.genesis, logLevel: f.logLevel, logFormat, nodeId: ctx.nodeId,
-    rpc: { bind: rpcBind, port: rpcPort ?? defaultRpcPort(port) }, metrics, whitelist: f.whitelist,
+    rpc: { bind: rpcBind, port: rpcPort ?? defaultRpcPort(port) }, metrics, whitelist: f.whitelist, blockFilterIndex: f.blockfilterindex !== false,
     onStarted: async (node, requestStop, log, started) => {
       const stratum = stratumPort === undefined ? null : await startStratum(node, { port: stratumPort, bind: f.stratumBind }, log);
       const rpcCtx = { ...rpcContextOf(node, { requestStop }), stratum };
