@@ -107,6 +107,10 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'print only the newest N blocks')
     .action(async (o: { limit?: string }, cmd: Command) => (await import('./commands/printChain.js')).printChainCommand(await ctxOf(cmd), positiveInt(o.limit, 'limit')));
 
+  sub('verifytxoutproof', 'check a gettxoutproof proof against this node\'s header chain and list the txids it proves')
+    .argument('<proof>', 'the proof, as hex')
+    .action(async (proof: string, _o, cmd: Command) => (await import('./commands/verifyTxOutProof.js')).verifyTxOutProofCommand(await ctxOf(cmd), proof));
+
   sub('reindexutxo', 'rebuild the UTXO set from the blocks (alias: resetutxoset)')
     .action(async (_o, cmd: Command) => (await import('./commands/reindexUtxo.js')).reindexUtxoCommand(await ctxOf(cmd)));
 

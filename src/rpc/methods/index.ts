@@ -9,6 +9,7 @@ import { miningMethods } from './mining.js';
 import { nodeMethods } from './node.js';
 import { str, isMissing } from './params.js';
 import { peerMethods } from './peers.js';
+import { proofMethods } from './proofs.js';
 import { txMethods } from './tx.js';
 import { walletMethods } from './wallet.js';
 import { stratumMethods } from './stratum.js';
@@ -51,6 +52,7 @@ export function methodTable(): ReadonlyMap<string, RpcMethod> {
     walletKeyMethods,
     historyMethods,
     nodeMethods,
+    proofMethods,
     [helpMethod(() => table)],
   ];
   for (const m of groups.flat()) {
