@@ -9,6 +9,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchCli } from './cli.js';
 import { benchConnect } from './connect.js';
+import { benchFilters } from './filters.js';
 import { benchMerkle } from './merkle.js';
 import { benchMining } from './mining.js';
 import { parallelHeadroom } from './headroom.js';
@@ -35,7 +36,7 @@ const BUSY_FRACTION = 0.8;
 const BASELINE_RUNS = 3;
 
 const MODULES: Array<[string, (o: BenchOptions) => Promise<BenchModuleOutput>]> = [
-  ['mining', benchMining], ['merkle', benchMerkle], ['verify', benchVerify], ['connect', benchConnect], ['sync', benchSync], ['stratum', benchStratum], ['cli', benchCli],
+  ['mining', benchMining], ['merkle', benchMerkle], ['verify', benchVerify], ['connect', benchConnect], ['sync', benchSync], ['stratum', benchStratum], ['cli', benchCli], ['filters', benchFilters],
 ];
 
 async function runAll(opts: BenchOptions, only?: string): Promise<{ results: BenchResult[]; series: BenchSeries[] }> {

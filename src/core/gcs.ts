@@ -125,6 +125,22 @@ export function filterMatchesAny(filter: Uint8Array, key16: Uint8Array, queries:
   return false;
 }
 
+/** How many of `queries` the filter matches (each counted once per query, duplicates included). */
+export function countMatches(filter: Uint8Array, key16: Uint8Array, queries: Uint8Array[]): number {
+  const { n, values } = decodeFilter(filter);
+  if (n === 0) return 0;
+  const key = sipKey(key16);
+  const f = BigInt(n) * BigInt(GCS_M);
+  const wanted = queries.map((q) => hashToRange(key, q, f)).sort((a, b) => a - b);
+  let count = 0;
+  let i = 0;
+  for (const w of wanted) {
+    while (i < values.length && values[i]! < w) i++;
+    if (i < values.length && values[i] === w) count++;
+  }
+  return count;
+}
+
 /** BIP157: a filter's hash is SHA256d of its bytes, and its header SHA256d(filter hash ‖ previous header). */
 export const filterHash = (filter: Uint8Array): Uint8Array => sha256d(filter);
 
