@@ -21,7 +21,7 @@ async function hold(path: string): Promise<void> {
 async function connectLoop(path: string): Promise<void> {
   setTimeout(() => process.exit(0), LIFETIME_MS).unref();
   const key = testKey(7);
-  const chain = await Chain.open(await RocksStore.open(path), REGTEST, { now: NOW });
+  const chain = await Chain.open(await RocksStore.open(path), REGTEST, { now: NOW, blockFilters: true });
   if (!chain.tip) await chain.initGenesis(buildBlock({ parent: null, key }).block);
   process.stdout.write('ready\n');
   for (let i = 0; i < MAX_BLOCKS; i++) {
