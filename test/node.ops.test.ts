@@ -11,6 +11,7 @@ import { cliJson, freePort, nodeArgs, portIsFree, runCli, type NodeDef } from '.
 import { findRunningNode, type LiveNode } from '../src/cli/runningNode.js';
 import { RpcCallError } from '../src/rpc/client.js';
 import { nodeFleet } from './helpers/nodeProcesses.js';
+import { EV, eventPattern } from '../src/node/logEvents.js';
 
 const fleet = nodeFleet('ops');
 
@@ -103,7 +104,7 @@ describe('a running node', () => {
     await cliJson(def, ['createblockchain', '--address', address, '--threads', '1']);
     const metricsPort = await freePort();
     const node = fleet.start(def, ['--listen-only', '--threads', '1', '--metrics-port', String(metricsPort)]);
-    await node.waitForLog(/"msg":"node ready"/, 30_000);
+    await node.waitForLog(eventPattern(EV.nodeReady), 30_000);
     const live = (await findRunningNode(def.datadir))!;
     assert.ok(live, 'node.json names the running node');
 
