@@ -3,7 +3,6 @@
 // worker pool from 1 to every core. Subject and reference run in alternating
 // windows (bench/paired.ts); targets are impossible, so every window hashes.
 // Run: node dist/bench/mining.js [--long]
-import crypto from 'node:crypto';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { benchHeader, nodeSha256 } from '../src/mining/hashBench.js';
