@@ -22,8 +22,20 @@ test('a benchmark missing from the run fails the gate', () => {
 });
 
 test('the tolerance is configurable and validated', () => {
-  assert.equal(tolerance(['--tolerance', '0.3'], 0.15), 0.3);
-  assert.equal(tolerance([], 0.15), process.env.BENCH_TOLERANCE ? Number(process.env.BENCH_TOLERANCE) : 0.15);
+  const saved = process.env.BENCH_TOLERANCE;
+  try {
+    delete process.env.BENCH_TOLERANCE;
+    assert.equal(tolerance([], 0.15), 0.15, 'the baseline\'s tolerance when nothing is given');
+    assert.equal(tolerance(['--tolerance', '0.3'], 0.15), 0.3);
+    process.env.BENCH_TOLERANCE = '0.25';
+    assert.equal(tolerance([], 0.15), 0.25, 'BENCH_TOLERANCE');
+    assert.equal(tolerance(['--tolerance', '0.3'], 0.15), 0.3, '--tolerance wins over BENCH_TOLERANCE');
+    process.env.BENCH_TOLERANCE = '1.5';
+    assert.throws(() => tolerance([], 0.15), /invalid tolerance "1.5"/);
+  } finally {
+    if (saved === undefined) delete process.env.BENCH_TOLERANCE;
+    else process.env.BENCH_TOLERANCE = saved;
+  }
   assert.throws(() => tolerance(['--tolerance', 'lots'], 0.15), /invalid tolerance/);
   assert.equal(compare([result('mining.wasm.perCore', 7.5), result('sync.blocksPerSec', 0.5)], baseline, 0.3).ok, true);
 });
