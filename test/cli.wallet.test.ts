@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePort, NodeProcess, runCli } from '../scripts/lib/cliProcess.js';
+import { freePort, NodeProcess, runCli } from './helpers/cliProcess.js';
 import { findRunningNode, type LiveNode } from '../src/cli/runningNode.js';
 import { RpcCallError } from '../src/rpc/client.js';
 import { tempDir } from './helpers/tempDir.js';

@@ -7,7 +7,7 @@ import { get } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { cliJson, freePort, nodeArgs, portIsFree, runCli, type NodeDef } from '../scripts/lib/cliProcess.js';
+import { cliJson, freePort, nodeArgs, portIsFree, runCli, type NodeDef } from './helpers/cliProcess.js';
 import { findRunningNode, type LiveNode } from '../src/cli/runningNode.js';
 import { RpcCallError } from '../src/rpc/client.js';
 import { nodeFleet } from './helpers/nodeProcesses.js';

@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import BitcoinCore from 'bitcoin-core';
-import { cliJson, type NodeDef, type NodeProcess } from '../scripts/lib/cliProcess.js';
+import { cliJson, type NodeDef, type NodeProcess } from './helpers/cliProcess.js';
 import { encodeAddress } from '../src/crypto/address.js';
 import { testKey } from './helpers/chainFixtures.js';
 import { nodeFleet } from './helpers/nodeProcesses.js';
