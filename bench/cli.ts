@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliJson, freePort, NodeProcess, PUBCHAIN_BIN, type NodeDef } from '../scripts/lib/cliProcess.js';
+import { cliJson, freePort, NodeProcess, PUBCHAIN_BIN, type NodeDef } from '../test/helpers/cliProcess.js';
 import type { BenchModuleOutput, BenchOptions } from './types.js';
 
 /** Wall time of one process from spawn to exit, in ms; a non-zero exit is an error. */

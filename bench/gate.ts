@@ -2,7 +2,9 @@
 // the tolerance below its committed baseline. Missing ratios fail too, so a
 // benchmark cannot pass the gate by disappearing. A ratio with a fixed bound
 // (`bounds`: a target the code must meet, such as the CLI within 1.5x Node's
-// start-up) is held to that bound instead of to its baseline.
+// start-up) is held to that bound instead of to its baseline. On GitHub
+// Actions the table also goes to the job summary, as Markdown.
+import { appendFile } from 'node:fs/promises';
 import type { BenchResult } from './types.js';
 
 export interface Baseline { tolerance: number; ratios: Record<string, number>; bounds?: Record<string, number> }
@@ -31,3 +33,34 @@ export function compare(results: BenchResult[], baseline: Baseline, tol: number)
   return { ok, rows };
 }
 
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|');
+
+/** The gate's table as GitHub-flavoured Markdown, with its verdict. */
+export function gateMarkdown(rows: string[][], tol: number, ok: boolean): string {
+  const [head, ...body] = rows;
+  const line = (r: string[]): string => `| ${r.map(cell).join(' | ')} |`;
+  return [
+    '### Benchmark gate',
+    '',
+    `A ratio may fall at most ${(tol * 100).toFixed(0)}% below its baseline (bench/baseline.json).`,
+    '',
+    line(head!),
+    `|${head!.map((_, i) => (i >= 1 && i <= 3 ? ' ---: ' : ' --- ')).join('|')}|`,
+    ...body.map(line),
+    '',
+    ok ? '**bench:check passed**' : '**bench:check FAILED**: a ratio fell below its floor (REGRESSION above)',
+    '',
+  ].join('\n');
+}
+
+/**
+ * On GitHub Actions, appends the gate's table to the job summary: the file
+ * named by GITHUB_STEP_SUMMARY. Elsewhere does nothing. Returns the path written, if any.
+ */
+export async function appendStepSummary(rows: string[][], tol: number, ok: boolean, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  const path = env.GITHUB_STEP_SUMMARY;
+  if (!path) return null;
+  await appendFile(path, gateMarkdown(rows, tol, ok));
+  return path;
+}

@@ -3,9 +3,9 @@
 // worker pool from 1 to every core. Subject and reference run in alternating
 // windows (bench/paired.ts); targets are impossible, so every window hashes.
 // Run: node dist/bench/mining.js [--long]
-import crypto from 'node:crypto';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { benchHeader, nodeSha256 } from '../src/mining/hashBench.js';
 import { createPoolSearcher } from '../src/mining/noncePool.js';
 import type { NonceSearcher } from '../src/wasm/nonceSearch.js';
 import { compileKernel } from '../src/wasm/loader.js';
@@ -16,11 +16,6 @@ import type { BenchModuleOutput, BenchOptions, BenchSeries } from './types.js';
 const CHUNK = 1 << 18;
 const IMPOSSIBLE = new Uint8Array(32);
 
-function benchHeader(): Uint8Array {
-  const h = new Uint8Array(80);
-  for (let i = 0; i < 76; i++) h[i] = (i * 151 + 7) & 0xff;
-  return h;
-}
 
 function kernelRound(kernel: PowKernel): Round {
   const header = benchHeader();
@@ -33,10 +28,6 @@ function kernelRound(kernel: PowKernel): Round {
   };
 }
 
-type Sha256 = (data: Uint8Array) => Uint8Array;
-const nodeSha256: Sha256 = typeof (crypto as { hash?: unknown }).hash === 'function'
-  ? (data) => (crypto as unknown as { hash(alg: string, d: Uint8Array, enc: 'buffer'): Buffer }).hash('sha256', data, 'buffer')
-  : (data) => crypto.createHash('sha256').update(data).digest();
 
 function nodeCryptoRound(): Round {
   const header = Buffer.from(benchHeader());

@@ -1,5 +1,7 @@
 // bench/report.html: one self-contained page (inline SVG, no scripts, no
-// network) with the results table and a line chart per series group.
+// network) with the results table, a line chart per series group, and the
+// trend of each gated ratio over the bench:baseline runs in history.jsonl.
+import type { HistoryEntry } from './history.js';
 import type { BenchResult, BenchSeries } from './types.js';
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]!));
@@ -41,7 +43,35 @@ function chart(title: string, series: BenchSeries[]): string {
   return parts.join('\n');
 }
 
-export function renderReport(machine: Record<string, unknown>, results: BenchResult[], series: BenchSeries[]): string {
+/** One ratio across the history: x is the run (oldest first), each point titled with its commit and date. */
+function trendChart(name: string, history: HistoryEntry[]): string {
+  const W = 360, H = 200, L = 50, R = 15, T = 28, B = 30;
+  const pts = history.flatMap((e, i) => (typeof e.ratios[name] === 'number' ? [{ i, v: e.ratios[name]!, e }] : []));
+  const vMax = Math.max(...pts.map((p) => p.v)) * 1.15 || 1;
+  const n = history.length;
+  const sx = (i: number): number => L + (W - L - R) * (n === 1 ? 0.5 : i / (n - 1));
+  const sy = (v: number): number => H - B - (H - T - B) * (v / vMax);
+  const short = (c: string): string => (c === 'unknown' ? c : c.slice(0, 7));
+  const parts = [
+    `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(name)} over baseline runs">`,
+    `<text x="${W / 2}" y="16" text-anchor="middle" font-weight="bold" font-size="13">${esc(name)}</text>`,
+    ...[0, 0.5, 1].map((f) => `<line x1="${L}" x2="${W - R}" y1="${sy(f * vMax)}" y2="${sy(f * vMax)}" stroke="#ddd"/><text x="${L - 6}" y="${sy(f * vMax) + 4}" text-anchor="end" font-size="11">${fmt(f * vMax)}</text>`),
+    `<text x="${sx(0)}" y="${H - B + 16}" text-anchor="middle" font-size="10">${esc(short(history[0]!.commit))}</text>`,
+    ...(n > 1 ? [`<text x="${sx(n - 1)}" y="${H - B + 16}" text-anchor="middle" font-size="10">${esc(short(history[n - 1]!.commit))}</text>`] : []),
+  ];
+  if (pts.length > 1) parts.push(`<polyline fill="none" stroke="${COLORS[0]}" stroke-width="2" points="${pts.map((p) => `${sx(p.i)},${sy(p.v)}`).join(' ')}"/>`);
+  for (const p of pts) parts.push(`<circle cx="${sx(p.i)}" cy="${sy(p.v)}" r="3" fill="${COLORS[0]}"><title>${esc(`${p.v.toFixed(3)} at ${short(p.e.commit)}, ${p.e.date}`)}</title></circle>`);
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+function trend(history: HistoryEntry[]): string {
+  if (history.length === 0) return '<h2>Trend</h2>\n<p>No bench:baseline runs recorded in bench/history.jsonl yet.</p>';
+  const names = [...new Set(history.flatMap((e) => Object.keys(e.ratios)))];
+  return `<h2>Trend</h2>\n<p>Gated ratios over ${history.length} bench:baseline run${history.length === 1 ? '' : 's'} (bench/history.jsonl, oldest on the left).</p>\n<div>${names.map((name) => trendChart(name, history)).join('\n')}</div>`;
+}
+
+export function renderReport(machine: Record<string, unknown>, results: BenchResult[], series: BenchSeries[], history: HistoryEntry[] = []): string {
   const groups = new Map<string, BenchSeries[]>();
   for (const s of series) groups.set(s.chart, [...(groups.get(s.chart) ?? []), s]);
   const rows = results.map((r) => `<tr><td>${esc(r.name)}</td><td class="n">${fmt(r.value)}</td><td>${esc(r.unit)}</td><td>${esc(r.reference ?? '')}</td><td class="n">${r.ratio === undefined ? '' : r.ratio.toFixed(2)}</td></tr>`);
@@ -55,6 +85,7 @@ export function renderReport(machine: Record<string, unknown>, results: BenchRes
 ${rows.join('\n')}
 </tbody></table>
 <div>${[...groups].map(([title, s]) => chart(title, s)).join('\n')}</div>
+${trend(history)}
 </body></html>
 `;
 }

@@ -3,7 +3,10 @@
 // gated ratio with bench/baseline.json (default tolerance 15%, or
 // --tolerance 0.2 / BENCH_TOLERANCE). `--baseline` rewrites that file from the
 // lowest ratios of three short runs; nothing else writes it. `--only NAME`
-// runs one module (e.g. `--only cli`) and just prints its table.
+// runs one module (e.g. `--only cli`) and just prints its table. `--format bmf`
+// / `--format github-action-benchmark` also write the results in those shapes
+// (formats.ts). On GitHub Actions the gate's table goes to the job summary, and
+// each `--baseline` run adds a line to bench/history.jsonl (history.ts).
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +19,9 @@ import { parallelHeadroom } from './headroom.js';
 import { renderReport } from './report.js';
 import { benchStratum } from './stratum.js';
 import { benchSync } from './sync.js';
-import { compare, tolerance, type Baseline } from './gate.js';
+import { formatsOf, writeFormats } from './formats.js';
+import { appendStepSummary, compare, tolerance, type Baseline } from './gate.js';
+import { appendHistory, currentCommit, readHistory } from './history.js';
 import type { BenchModuleOutput, BenchOptions, BenchResult, BenchSeries } from './types.js';
 import { benchVerify } from './verify.js';
 
@@ -76,9 +81,15 @@ async function main(args: string[]): Promise<number> {
   const onlyAt = args.indexOf('--only');
   const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
   if (only !== undefined && !MODULES.some(([name]) => name === only)) throw new Error(`unknown benchmark module "${only}": use ${MODULES.map(([n]) => n).join(', ')}`);
+  const formats = formatsOf(args);
   const { results, series } = await runAll({ quick }, only);
+  /** The last step of every mode: the results (after any re-measuring) in the CI tools' shapes. */
+  const done = async (code: number): Promise<number> => {
+    for (const path of await writeFormats(formats, results, here(''))) process.stdout.write(`wrote ${path}\n`);
+    return code;
+  };
   process.stdout.write(`\n${resultsTable(results)}\n`);
-  if (only !== undefined) return 0;
+  if (only !== undefined) return done(0);
   if (rebase) {
     // The baseline is the lowest of three short runs: the gate is there to catch
     // code that got slower, not a run that drew a noisy neighbour.
@@ -96,8 +107,9 @@ async function main(args: string[]): Promise<number> {
     const old = JSON.parse(await readFile(here('baseline.json'), 'utf8')) as Baseline;
     const baseline: Baseline = { tolerance: 0.15, ratios, ...(old.bounds ? { bounds: old.bounds } : {}) };
     await writeFile(here('baseline.json'), `${JSON.stringify(baseline, null, 2)}\n`);
-    process.stdout.write('\nwrote bench/baseline.json\n');
-    return 0;
+    await appendHistory(here('history.jsonl'), { date: new Date().toISOString(), commit: currentCommit(here('')), machine: machine(), ratios, results });
+    process.stdout.write('\nwrote bench/baseline.json and a line of bench/history.jsonl\n');
+    return done(0);
   }
   if (check) {
     const baseline = JSON.parse(await readFile(here('baseline.json'), 'utf8')) as Baseline;
@@ -133,13 +145,14 @@ async function main(args: string[]): Promise<number> {
     }
     process.stdout.write(`\nbenchmark gate (a ratio may fall at most ${(tol * 100).toFixed(0)}% below its baseline)\n${table(rows, [1, 2, 3])}\n`);
     process.stdout.write(ok ? 'bench:check passed\n' : 'bench:check FAILED: a ratio fell below its floor (see REGRESSION above)\n');
-    return ok ? 0 : 1;
+    await appendStepSummary(rows, tol, ok);
+    return done(ok ? 0 : 1);
   }
   const m = machine();
   await writeFile(here('results.json'), `${JSON.stringify({ machine: m, results }, null, 2)}\n`);
-  await writeFile(here('report.html'), renderReport(m, results, series));
+  await writeFile(here('report.html'), renderReport(m, results, series, await readHistory(here('history.jsonl'))));
   process.stdout.write('\nwrote bench/results.json and bench/report.html\n');
-  return 0;
+  return done(0);
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (err: Error) => {

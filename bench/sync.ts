@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, NodeProcess, type NodeDef } from '../scripts/lib/cliProcess.js';
+import { freePort, NodeProcess, type NodeDef } from '../test/helpers/cliProcess.js';
 import { Chain } from '../src/chain/chain.js';
 import { REGTEST } from '../src/core/params.js';
 import { RocksStore } from '../src/storage/rocksStore.js';

@@ -10,6 +10,11 @@ export interface BenchResult {
   reference?: string;
   /** value / reference value (or a scaling factor); the gate compares this. */
   ratio?: number;
+  /** The spread of `value` over the samples, when a module measures one (min and max). */
+  low?: number;
+  high?: number;
+  /** Which way is better for `value`; unset means guessed from the unit (times and sizes lower, rates higher). */
+  better?: 'higher' | 'lower';
 }
 
 /** Series for the HTML report's charts: x against y for one named curve. */

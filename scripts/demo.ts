@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliJson, freePort, NodeDef, NodeProcess, portIsFree } from './lib/cliProcess.js';
+import { cliJson, freePort, NodeDef, NodeProcess, portIsFree } from '../test/helpers/cliProcess.js';
 import { EV, eventPattern } from '../src/node/logEvents.js';
 
 const BUDGET_MS = 60_000;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { runCli } from '../scripts/lib/cliProcess.js';
+import { runCli } from './helpers/cliProcess.js';
 import { tempDir } from './helpers/tempDir.js';
 
 test('bench --json reports kernels, the reference and each thread count, and writes JSON and HTML', async () => {

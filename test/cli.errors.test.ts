@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { NodeProcess, runCli, freePort, type CliResult } from '../scripts/lib/cliProcess.js';
+import { NodeProcess, runCli, freePort, type CliResult } from './helpers/cliProcess.js';
 import { tempDir } from './helpers/tempDir.js';
 import { EV, eventPattern } from '../src/node/logEvents.js';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../scripts/lib/cliProcess.js';
+import { runCli } from './helpers/cliProcess.js';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
 import { writeChain } from './helpers/nodeHarness.js';
 import { tempDir } from './helpers/tempDir.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../scripts/lib/cliProcess.js';
+import { runCli } from './helpers/cliProcess.js';
 import { tempDir } from './helpers/tempDir.js';
 
 let root: { dir: string; cleanup: () => Promise<void> };

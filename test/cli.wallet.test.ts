@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePort, NodeProcess, runCli } from '../scripts/lib/cliProcess.js';
+import { freePort, NodeProcess, runCli } from './helpers/cliProcess.js';
 import { findRunningNode, type LiveNode } from '../src/cli/runningNode.js';
 import { RpcCallError } from '../src/rpc/client.js';
 import { tempDir } from './helpers/tempDir.js';
+import { EV, eventPattern } from '../src/node/logEvents.js';
 
 let root: { dir: string; cleanup: () => Promise<void> };
 before(async () => { root = await tempDir('cli-wallet'); });
@@ -139,10 +140,10 @@ describe('a running node\'s encrypted wallet over RPC', () => {
     const port = await freePort();
     const node = NodeProcess.start({ role: 'wallet', id: String(port), port, datadir: d, network: 'regtest' }, ['--listen-only']);
     try {
-      await node.waitForLog(/"msg":"node ready"/, 30_000);
+      await node.waitForLog(eventPattern(EV.nodeReady), 30_000);
       const live = (await findRunningNode(d)) as LiveNode;
       assert.equal((await live.call<any>('getwalletinfo')).unlocked_until, 0);
-      await rpcFails(live.call('sendtoaddress', [A, B, '1']), -13, /^Error: Please enter the wallet passphrase with walletpassphrase first\.$/);
+      await rpcFails(live.call('sendtoaddress', [B, 1]), -13, /^Error: Please enter the wallet passphrase with walletpassphrase first\.$/);
       await rpcFails(live.call('dumpprivkey', [A]), -13);
       await rpcFails(live.call('walletpassphrase', ['not it', 60]), -14);
       await rpcFails(live.call('encryptwallet', ['again']), -15);
@@ -159,9 +160,9 @@ describe('a running node\'s encrypted wallet over RPC', () => {
       await rpcFails(live.call('dumpprivkey', [A]), -13);
 
       await live.call('walletpassphrase', ['node secret', 600]);
-      assert.match(await live.call<string>('sendtoaddress', [A, B, '1']), /^[0-9a-f]{64}$/);
+      assert.match(await live.call<string>('sendtoaddress', [B, 1]), /^[0-9a-f]{64}$/);
       await live.call('walletlock');
-      await rpcFails(live.call('sendtoaddress', [A, B, '1']), -13);
+      await rpcFails(live.call('sendtoaddress', [B, 1]), -13);
       await live.call('walletpassphrasechange', ['node secret', 'newer secret']);
       await rpcFails(live.call('walletpassphrase', ['node secret', 60]), -14);
       const backup = join(root.dir, 'node-backup.json');

@@ -3,7 +3,6 @@
 // batches, and the signature cache in front of a real verifier.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import fc from 'fast-check';
 import * as secp from '@noble/secp256k1';
 import { sha256 } from '../src/core/hash.js';
@@ -13,6 +12,7 @@ import { isPrivateKey, nativeVerifier, publicKeyOf, signHash, verifierBackend, v
 import { SigCache, sigCacheKey } from '../src/crypto/sigCache.js';
 import { createInlineVerifier, type SignatureVerifier } from '../src/crypto/verifier.js';
 import { createVerifyPool } from '../src/crypto/verifyPool.js';
+import { osThreads, threadCpuNs, waitForThreads } from './helpers/osThreads.js';
 
 const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
@@ -158,28 +158,6 @@ async function rejectsBadSignature(p: Promise<void>, index: number): Promise<voi
 
 const BATCH = validChecks(2000, 'batch');
 
-function osThreads(): number {
-  return Number(/Threads:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]);
-}
-
-/** User-mode CPU time, in clock ticks, of each OS thread of this process. */
-function threadTicks(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of fs.readdirSync('/proc/self/task')) {
-    try {
-      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      // Fields after the parenthesised name: state is field 3, utime field 14.
-      out.set(tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[11]));
-    } catch { /* the thread ended between listing and reading */ }
-  }
-  return out;
-}
-
-async function waitForThreads(atMost: number): Promise<number> {
-  for (let i = 0; i < 100 && osThreads() > atMost; i++) await new Promise((r) => setTimeout(r, 20));
-  return osThreads();
-}
-
 for (const [name, make, size] of [
   ['pool', () => createVerifyPool({ threads: 2, minBatch: 16 }), 2000],
   ['pool (WASM)', () => createVerifyPool({ threads: 2, minBatch: 16, backend: 'wasm' }), 1000],
@@ -221,23 +199,42 @@ test('pool: checks that do not fit the packed record are still verified exactly 
   } finally { await v.close(); }
 });
 
-test('pool: a large batch is spread over the worker threads, and close() ends them', async () => {
-  const before = osThreads();
-  const existing = new Set(threadTicks().keys());
+/** CPU time each thread not in `existing` used between two readings. */
+function newThreadWork(existing: Set<string>, from: Map<string, number>, to: Map<string, number>): number[] {
+  return [...to].filter(([tid]) => !existing.has(tid)).map(([tid, ns]) => ns - (from.get(tid) ?? 0));
+}
+
+test('pool: a large batch runs on more than one worker thread, and close() ends them', async () => {
+  const before = osThreads()!;
+  const existing = new Set(threadCpuNs()!.keys());
   const v = createVerifyPool({ threads: 2 });
   assert.equal(v.threads, 2);
   await v.verify([]);
-  assert.ok(osThreads() >= before + 2, `expected two more OS threads than ${before}, have ${osThreads()}`);
-  const start = threadTicks();
-  await v.verify(BATCH);
-  const end = threadTicks();
-  // Both workers take chunks off the queue, so neither ends up with a small
-  // share (an idle worker still shows a few ticks of housekeeping).
-  const work = [...end].filter(([tid]) => !existing.has(tid)).map(([tid, t]) => t - (start.get(tid) ?? 0)).sort((a, b) => b - a);
-  assert.ok(work.length >= 2 && work[0]! > 0, `CPU ticks of the threads the pool started: ${work.join(', ')}`);
-  assert.ok(work[1]! >= work[0]! / 4, `the batch was not spread over both workers: ticks ${work.join(', ')}`);
+  assert.ok(osThreads()! >= before + 2, `expected two more OS threads than ${before}, have ${osThreads()}`);
+  // Let the workers finish loading (their start-up is CPU time too), bounded:
+  // afterwards a worker's CPU time only grows when it is given work.
+  let last = threadCpuNs()!;
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = threadCpuNs()!;
+    const grew = newThreadWork(existing, last, now).filter((ns) => ns > 1e6).length;
+    last = now;
+    if (grew === 0) break;
+  }
+  // The batch is split into chunks handed to whichever worker is free, so each
+  // of the two workers verifies part of it: two of the pool's threads each
+  // spend at least 1 ms of CPU on it (a chunk of 250 checks is ~10 ms; an idle
+  // worker spends ~0). Up to 5 batches, in case a worker was not ready yet.
+  let work: number[] = [];
+  const busy = (): number => work.filter((ns) => ns >= 1e6).length;
+  for (let attempt = 0; attempt < 5 && busy() < 2; attempt++) {
+    const start = threadCpuNs()!;
+    await v.verify(BATCH);
+    work = newThreadWork(existing, start, threadCpuNs()!);
+  }
+  assert.ok(busy() >= 2, `the batch ran on ${busy()} of the pool's threads (CPU ns of the new threads: ${work.join(', ')})`);
   await v.close();
-  const after = await waitForThreads(before);
+  const after = (await waitForThreads(before))!;
   assert.ok(after <= before, `worker threads still running: ${after} threads, ${before} before the pool`);
 });
 

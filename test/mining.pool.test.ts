@@ -2,7 +2,6 @@
 // and mineHeader's extra-nonce bump.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { sha256, sha256d } from '../src/core/hash.js';
 import { serializeHeader } from '../src/core/header.js';
 import { bitsToTarget, hashMeetsTarget, targetToBytesLE } from '../src/core/pow.js';
@@ -11,6 +10,7 @@ import { createPoolSearcher } from '../src/mining/noncePool.js';
 import { createSingleThreadSearcher } from '../src/mining/singleThread.js';
 import type { NonceSearcher } from '../src/wasm/nonceSearch.js';
 import { GENESIS_NONCE, genesisHeader } from './helpers/bitcoinVectors.js';
+import { osThreads, waitForThreads } from './helpers/osThreads.js';
 
 const genesisTarget = targetToBytesLE(bitsToTarget(0x1d00ffff));
 /** Only an all-zero hash meets it: a search that never ends on its own. */
@@ -21,11 +21,6 @@ function withNonce(header: Uint8Array, nonce: number): Uint8Array {
   const h = Uint8Array.from(header);
   new DataView(h.buffer).setUint32(76, nonce, true);
   return h;
-}
-
-function osThreads(): number | null {
-  if (!existsSync('/proc/self/status')) return null;
-  return Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
 }
 
 test('pool of 2 workers: genesis nonce, first-of-many solutions, abort, search after abort, close', async (t) => {
@@ -97,11 +92,7 @@ test('pool of 2 workers: genesis nonce, first-of-many solutions, abort, search a
   await assert.rejects(pool.search(genesisHeader, genesisTarget, genesisRange), /closed/);
   if (threadsBefore !== null) {
     // A worker's OS thread goes away shortly after its 'exit' event: poll, bounded.
-    let threadsAfter = osThreads()!;
-    for (let i = 0; i < 100 && threadsAfter > threadsBefore; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      threadsAfter = osThreads()!;
-    }
+    const threadsAfter = (await waitForThreads(threadsBefore))!;
     assert.ok(threadsAfter <= threadsBefore, `worker threads ended (${threadsAfter} threads now, ${threadsBefore} before)`);
   }
 });

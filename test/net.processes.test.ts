@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { cliJson, NodeDef, runCli } from '../scripts/lib/cliProcess.js';
+import { cliJson, NodeDef, runCli } from './helpers/cliProcess.js';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
 import { writeChain } from './helpers/nodeHarness.js';
 import { nodeFleet } from './helpers/nodeProcesses.js';

@@ -7,10 +7,11 @@ import { get } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { cliJson, freePort, nodeArgs, portIsFree, runCli, type NodeDef } from '../scripts/lib/cliProcess.js';
+import { cliJson, freePort, nodeArgs, portIsFree, runCli, type NodeDef } from './helpers/cliProcess.js';
 import { findRunningNode, type LiveNode } from '../src/cli/runningNode.js';
 import { RpcCallError } from '../src/rpc/client.js';
 import { nodeFleet } from './helpers/nodeProcesses.js';
+import { EV, eventPattern } from '../src/node/logEvents.js';
 
 const fleet = nodeFleet('ops');
 
@@ -103,7 +104,7 @@ describe('a running node', () => {
     await cliJson(def, ['createblockchain', '--address', address, '--threads', '1']);
     const metricsPort = await freePort();
     const node = fleet.start(def, ['--listen-only', '--threads', '1', '--metrics-port', String(metricsPort)]);
-    await node.waitForLog(/"msg":"node ready"/, 30_000);
+    await node.waitForLog(eventPattern(EV.nodeReady), 30_000);
     const live = (await findRunningNode(def.datadir))!;
     assert.ok(live, 'node.json names the running node');
 

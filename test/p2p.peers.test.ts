@@ -7,7 +7,8 @@ import { encodeFrame } from '../src/p2p/frame.js';
 import { encodeMessage } from '../src/p2p/messages.js';
 import type { Peer } from '../src/p2p/peer.js';
 import type { PeerManager } from '../src/p2p/peerManager.js';
-import { closed, GENESIS_A, GENESIS_B, makeManager, rawSocket, until } from './helpers/p2pHarness.js';
+import { eventually } from './helpers/eventually.js';
+import { closed, GENESIS_A, GENESIS_B, makeManager, rawSocket } from './helpers/p2pHarness.js';
 
 const frame = (command: string, payload: Uint8Array): Uint8Array => encodeFrame(REGTEST.magic, command, payload);
 const versionFrame = (genesis: Uint8Array, nonce = 12345n): Uint8Array => frame('version', encodeMessage({
@@ -23,10 +24,10 @@ test('two managers handshake and exchange many frames both ways on one connectio
     a.on('message', (_p, m) => { if (m.command === 'inv') got.a++; });
     b.on('message', (_p, m) => { if (m.command === 'inv') got.b++; });
     b.connect('127.0.0.1', port);
-    await until('handshake', () => a.peers().length === 1 && b.peers().length === 1);
+    await eventually('handshake', () => a.peers().length === 1 && b.peers().length === 1);
     const inv = { command: 'inv' as const, items: [{ kind: 'block' as const, hash: new Uint8Array(32) }] };
     for (let i = 0; i < 200; i++) { a.broadcast(inv); b.broadcast(inv); }
-    await until('all frames', () => got.a === 200 && got.b === 200);
+    await eventually('all frames', () => got.a === 200 && got.b === 200);
     assert.equal(a.connectionCount, 1);
   } finally {
     await b.close();
@@ -42,12 +43,12 @@ test('a peer on another chain is refused; so is a connection to ourselves', asyn
     const reasons: string[] = [];
     b.on('close', (_p, r) => reasons.push(r));
     b.connect('127.0.0.1', port);
-    await until('refusal', () => reasons.some((r) => /another chain/.test(r)));
+    await eventually('refusal', () => reasons.some((r) => /another chain/.test(r)));
     assert.equal(a.peers().length, 0);
     const selfReasons: string[] = [];
     a.on('close', (_p, r) => selfReasons.push(r));
     a.connect('127.0.0.1', port);
-    await until('self-connection detected', () => selfReasons.some((r) => /ourselves/.test(r)));
+    await eventually('self-connection detected', () => selfReasons.some((r) => /ourselves/.test(r)));
   } finally {
     await b.close();
     await a.close();
@@ -72,7 +73,7 @@ test('bad magic and an over-limit length disconnect; a bad checksum does not', a
     s3.write(bad);
     s3.write(versionFrame(GENESIS_A));
     s3.write(frame('verack', new Uint8Array(0)));
-    await until('handshake after a dropped frame', () => a.peers().length === 1);
+    await eventually('handshake after a dropped frame', () => a.peers().length === 1);
     s3.destroy();
   } finally {
     await a.close();
@@ -86,10 +87,10 @@ test('garbage payloads add ban score; at 100 a local peer is dropped but not ban
     const s = await rawSocket(port);
     s.write(versionFrame(GENESIS_A));
     s.write(frame('verack', new Uint8Array(0)));
-    await until('handshake', () => a.peers().length === 1);
+    await eventually('handshake', () => a.peers().length === 1);
     const peer: Peer = a.peers()[0]!;
     s.write(frame('inv', Uint8Array.of(0x0a, 0xff, 0xff)));
-    await until('ban score', () => peer.banScore >= 20);
+    await eventually('ban score', () => peer.banScore >= 20);
     assert.equal(peer.closed, false);
     for (let i = 0; i < 5; i++) s.write(frame('getblocks', Uint8Array.of(0x0a, 0x03, 1, 2, 3)));
     await closed(s);
@@ -100,7 +101,7 @@ test('garbage payloads add ban score; at 100 a local peer is dropped but not ban
     const again = await rawSocket(port);
     again.write(versionFrame(GENESIS_A, 777n));
     again.write(frame('verack', new Uint8Array(0)));
-    await until('the reconnect is accepted', () => a.peers().length === 1 && a.peers()[0] !== peer);
+    await eventually('the reconnect is accepted', () => a.peers().length === 1 && a.peers()[0] !== peer);
     again.destroy();
   } finally {
     await a.close();
@@ -135,10 +136,10 @@ test('peers learn each other through addr/getaddr: two nodes that only know a th
     await b.listen('127.0.0.1', 0);
     const cPort = await c.listen('127.0.0.1', 0);
     c.connect('127.0.0.1', hubPort);
-    await until('c connected to the hub', () => hub.peers().length === 1);
+    await eventually('c connected to the hub', () => hub.peers().length === 1);
     // b asks the hub for addresses on connecting, hears of c, and dials it.
     b.connect('127.0.0.1', hubPort);
-    await until('b connected to c', () => c.peers().length === 2 && b.peers().length === 2, 10_000);
+    await eventually('b connected to c', () => c.peers().length === 2 && b.peers().length === 2, 10_000);
     assert.ok(b.peers().some((p) => p.id.endsWith(`:${cPort}`)), 'b holds an outbound connection to c');
   } finally {
     await b.close();

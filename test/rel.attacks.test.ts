@@ -6,7 +6,7 @@
 // served afterwards.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { cliJson } from '../scripts/lib/cliProcess.js';
+import { cliJson } from './helpers/cliProcess.js';
 import { Block, serializeBlock } from '../src/core/block.js';
 import { bytesEqual, hashToHex } from '../src/core/bytes.js';
 import { headerHash } from '../src/core/header.js';

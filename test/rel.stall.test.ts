@@ -8,7 +8,7 @@ import test from 'node:test';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
 import { writeChain } from './helpers/nodeHarness.js';
 import { tempDir } from './helpers/tempDir.js';
-import { hexOf, LiveNode, nodeDef, startChainNode, startNode, storedTip } from './reliability/liveNode.js';
+import { hexOf, LiveNode, nodeDef, launchNode, startChainNode, storedTip } from './reliability/liveNode.js';
 import { StallPeer } from './reliability/stallPeer.js';
 import { EV } from '../src/node/logEvents.js';
 
@@ -23,7 +23,7 @@ test('a peer that stalls the block download is dropped and another peer serves t
   try {
     const vdef = await nodeDef(root.dir, 'victim');
     await writeChain(vdef.datadir, CHAIN.slice(0, HAVE));
-    victim = await startNode(vdef, ['--listen-only', '--connect', `127.0.0.1:${staller.port}`]);
+    victim = await launchNode(vdef, ['--listen-only', '--connect', `127.0.0.1:${staller.port}`]);
     const want = CHAIN.length - HAVE;
     for (const end = Date.now() + 20_000; staller.requested < want;) {
       assert.ok(Date.now() < end, `the staller was asked for ${staller.requested} of ${want} blocks`);

@@ -8,10 +8,11 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import BitcoinCore from 'bitcoin-core';
-import { cliJson, type NodeDef, type NodeProcess } from '../scripts/lib/cliProcess.js';
+import { cliJson, type NodeDef, type NodeProcess } from './helpers/cliProcess.js';
 import { encodeAddress } from '../src/crypto/address.js';
 import { testKey } from './helpers/chainFixtures.js';
 import { nodeFleet } from './helpers/nodeProcesses.js';
+import { EV, eventPattern } from '../src/node/logEvents.js';
 
 const fleet = nodeFleet('rpc-bitcoincore');
 let def: NodeDef;
@@ -33,7 +34,7 @@ async function start(): Promise<void> {
   A = (await cliJson(def, ['createwallet'])).address as string;
   await cliJson(def, ['createblockchain', '--address', A]);
   proc = fleet.start(def, ['--listen-only', '--rpcservertimeout', '30', '--rpcworkqueue', '16']);
-  await proc.waitForLog(/node ready/, 30_000);
+  await proc.waitForLog(eventPattern(EV.nodeReady), 30_000);
   port = JSON.parse(await readFile(join(def.datadir, 'node.json'), 'utf8')).rpcPort;
   [user, password] = (await readFile(join(def.datadir, '.cookie'), 'utf8')).trim().split(':') as [string, string];
   client = new BitcoinCore({ host: `http://127.0.0.1:${port}`, username: user, password, logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } });

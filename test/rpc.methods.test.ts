@@ -16,7 +16,7 @@ import type { PubchainNode } from '../src/node/node.js';
 import { rpcCall, readCookie, RpcCallError, type Credentials } from '../src/rpc/client.js';
 import { rpcContextOf } from '../src/rpc/context.js';
 import { startRpcServer, type RpcServer } from '../src/rpc/server.js';
-import { runCli } from '../scripts/lib/cliProcess.js';
+import { runCli } from './helpers/cliProcess.js';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
 import { eventually, startTestNode, writeChain } from './helpers/nodeHarness.js';
 import { tempDir } from './helpers/tempDir.js';

@@ -5,7 +5,7 @@
 // `connect=host:8000`, repeatable for lists, `mine-always=1` for switches).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Command, Option } from 'commander';
+import type { Command, Option } from './commander.js';
 import { UsageError } from './cliErrors.js';
 
 export const CONFIG_FILE = 'pubchain.conf';

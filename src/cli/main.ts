@@ -1,6 +1,6 @@
 // Entry point of the `pubchain` command. Errors end as one line on stderr and
 // an exit code: 0 ok, 1 user error, 2 usage.
-import { CommanderError } from 'commander';
+import { CommanderError } from './commander.js';
 import { normalizeArgv } from './argv.js';
 import { describeError, EXIT_USAGE } from './cliErrors.js';
 import { buildProgram, commanderUsage } from './program.js';

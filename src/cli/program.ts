@@ -3,7 +3,7 @@
 // Each command's code is imported only when that command runs (the node's code
 // alone takes longer to load than Node takes to start), so the table and its
 // help text cost nothing else.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option } from './commander.js';
 import { parseListValue } from './argv.js';
 import { UsageError } from './cliErrors.js';
 import type { GlobalOptions, NodeContext } from './nodeContext.js';

@@ -3,6 +3,7 @@
 // when it stops. A command that finds a live pid talks to the node over
 // JSON-RPC instead of opening the database the node holds; a pid that is gone
 // (the node was killed with -9) marks both files stale, and they are cleared.
+import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PubchainError } from '../core/errors.js';
@@ -39,6 +40,16 @@ export async function removeNodeFile(datadir: string, pid = process.pid): Promis
   if (info && info.pid === pid) await rm(nodeFilePath(datadir), { force: true });
 }
 
+/**
+ * Whether the pid is a pubchain node process, where the OS says (Linux's /proc): true, false,
+ * or null when it cannot tell. Saves the CLI a round trip to the node before every call.
+ */
+function isNodeProcess(pid: number): boolean | null {
+  let cmdline: string;
+  try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1'); } catch { return null; }
+  return cmdline.split('\0').some((arg) => arg.toLowerCase() === 'startnode');
+}
+
 async function answers(info: NodeFileInfo, auth: Credentials): Promise<boolean> {
   try {
     await rpcCall({ host: info.rpcHost, port: info.rpcPort }, auth, 'uptime', [], { timeoutMs: 3000 });
@@ -72,9 +83,10 @@ export async function findRunningNode(datadir: string, creds?: Credentials): Pro
     return null;
   }
   const auth = creds ?? (await readCookie(datadir).catch(() => null));
-  // The pid may have been reused by another process since a kill -9: a node that
-  // is really there answers at once; otherwise the files are stale.
-  if (!auth || !(await answers(info, auth))) {
+  // The pid may have been reused by another process since a kill -9: its command line says
+  // so where the OS shows it; elsewhere a node that is really there answers at once.
+  const isNode = isNodeProcess(info.pid);
+  if (!auth || isNode === false || (isNode === null && !(await answers(info, auth)))) {
     await rm(nodeFilePath(datadir), { force: true });
     if (auth) await rm(cookiePath(datadir), { force: true });
     return null;

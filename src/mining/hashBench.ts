@@ -20,7 +20,8 @@ export interface HashBenchReport {
   threads: Array<{ threads: number; hashesPerSecond: number; speedup: number }>;
 }
 
-function header(): Uint8Array {
+/** A fixed 80-byte header for hash-rate runs (the nonce bytes are the searcher's). */
+export function benchHeader(): Uint8Array {
   const h = new Uint8Array(80);
   for (let i = 0; i < 76; i++) h[i] = (i * 151 + 7) & 0xff;
   return h;
@@ -36,7 +37,7 @@ function timed(seconds: number, round: () => number): number {
 
 export function kernelRate(kind: KernelKind, seconds: number): number {
   const kernel = new PowKernel(compileKernel('pow', kind));
-  const h = header();
+  const h = benchHeader();
   let nonce = 0;
   timed(Math.min(0.2, seconds), () => kernel.search(h, IMPOSSIBLE, 0, CHUNK).hashes);
   return timed(seconds, () => {
@@ -47,20 +48,20 @@ export function kernelRate(kind: KernelKind, seconds: number): number {
   });
 }
 
-type Sha256 = (data: Uint8Array) => Uint8Array;
-// crypto.hash (Node 20.12+) skips the Hash object; createHash is the fallback.
-const sha256: Sha256 = typeof (crypto as { hash?: unknown }).hash === 'function'
+export type Sha256 = (data: Uint8Array) => Uint8Array;
+/** node:crypto's SHA-256, the same-run reference: crypto.hash (Node 20.12+) skips the Hash object; createHash is the fallback. */
+export const nodeSha256: Sha256 = typeof (crypto as { hash?: unknown }).hash === 'function'
   ? (d) => (crypto as unknown as { hash(alg: string, d: Uint8Array, enc: 'buffer'): Buffer }).hash('sha256', d, 'buffer')
   : (d) => crypto.createHash('sha256').update(d).digest();
 
 export function nodeCryptoRate(seconds: number): number {
-  const h = Buffer.from(header());
+  const h = Buffer.from(benchHeader());
   let nonce = 0;
   return timed(seconds, () => {
     for (let i = 0; i < 2000; i++) {
       h.writeUInt32LE(nonce, 76);
       nonce = (nonce + 1) >>> 0;
-      sha256(sha256(h));
+      nodeSha256(nodeSha256(h));
     }
     return 2000;
   });
@@ -73,7 +74,7 @@ export async function poolRate(threads: number, seconds: number): Promise<number
       const ac = new AbortController();
       const timer = setTimeout(() => ac.abort(), s * 1000);
       const t0 = process.hrtime.bigint();
-      const r = await pool.search(header(), IMPOSSIBLE, { signal: ac.signal });
+      const r = await pool.search(benchHeader(), IMPOSSIBLE, { signal: ac.signal });
       clearTimeout(timer);
       return r.hashes / (Number(process.hrtime.bigint() - t0) / 1e9);
     };

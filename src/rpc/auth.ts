@@ -39,6 +39,4 @@ export function parseBasic(header: string | undefined): string | null {
   return decoded.includes(':') ? decoded : null;
 }
 
-export function basicHeader(c: Credentials): string {
-  return `Basic ${Buffer.from(`${c.user}:${c.password}`, 'utf8').toString('base64')}`;
-}
+export { basicHeader } from './basicAuth.js';

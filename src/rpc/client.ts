@@ -4,7 +4,7 @@
 // that say what to check.
 import { request } from 'node:http';
 import { PubchainError, UsageError } from '../core/errors.js';
-import { basicHeader } from './auth.js';
+import { basicHeader } from './basicAuth.js';
 import type { Credentials } from './cookie.js';
 import type { RpcErrorObject } from './rpcErrors.js';
 

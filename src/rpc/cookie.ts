@@ -2,7 +2,6 @@
 // random password to <datadir>/.cookie (readable by its owner only) and removes
 // it on shutdown, so any process of the same user can call the node without a
 // configured password, and a stale cookie never outlives its node.
-import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PubchainError } from '../core/errors.js';
@@ -19,7 +18,7 @@ export interface Credentials {
 export const cookiePath = (datadir: string): string => join(datadir, COOKIE_FILE);
 
 export async function writeCookie(datadir: string): Promise<Credentials> {
-  const creds = { user: COOKIE_USER, password: randomBytes(32).toString('hex') };
+  const creds = { user: COOKIE_USER, password: Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('hex') };
   await writeFileAtomic(cookiePath(datadir), `${creds.user}:${creds.password}`, 0o600);
   return creds;
 }

@@ -7,6 +7,9 @@ import { createLogger } from '../../src/node/logger.js';
 import { PubchainNode, type NodeConfig } from '../../src/node/node.js';
 import type { Built } from './chainFixtures.js';
 
+// The one bounded poll lives in eventually.ts; re-exported for the tests that import it from here.
+export { eventually } from './eventually.js';
+
 /** Writes a pre-built chain into `datadir` the way a node stores it. */
 export async function writeChain(datadir: string, blocks: Built[]): Promise<void> {
   const chain = await Chain.open(await RocksStore.open(`${datadir}/chain`), REGTEST);
@@ -28,13 +31,4 @@ export async function startTestNode(datadir: string, extra: Partial<NodeConfig> 
 
 export function addressOf(node: PubchainNode): string {
   return `127.0.0.1:${node.network.port}`;
-}
-
-/** Polls until `pred` holds; fails the test after `ms` instead of hanging. */
-export async function eventually(what: string, pred: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

@@ -1,10 +1,12 @@
 // A temp directory of regtest node processes for one test file: each node gets
-// an ephemeral port and its own data directory, and every process started is
-// stopped (then the directory removed) when the file's tests end.
-import { join } from 'node:path';
+// an ephemeral port and its own data directory (cliProcess.ts's nodeDef, which
+// test/reliability/liveNode.ts uses too), and every process started is stopped
+// (then the directory removed) when the file's tests end.
 import { after, before } from 'node:test';
-import { freePort, NodeDef, NodeProcess } from '../../scripts/lib/cliProcess.js';
+import { NodeDef, nodeDef, NodeProcess } from './cliProcess.js';
 import { tempDir } from './tempDir.js';
+
+export { nodeDef };
 
 export interface NodeFleet {
   def(role: string): Promise<NodeDef>;
@@ -21,10 +23,7 @@ export function nodeFleet(tag: string): NodeFleet {
     await root.cleanup();
   });
   return {
-    async def(role) {
-      const port = await freePort();
-      return { role, id: String(port), port, datadir: join(root.dir, `${role}-${port}`), network: 'regtest' };
-    },
+    def: (role) => nodeDef(root.dir, role),
     start(def, extra) {
       const p = NodeProcess.start(def, extra);
       running.push(p);

@@ -26,14 +26,8 @@ export async function rawSocket(port: number): Promise<Socket> {
   return s;
 }
 
-/** Resolves when `pred` is true, polling; rejects after `ms` so a broken test fails instead of hanging. */
-export async function until(what: string, pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** @deprecated The same bounded poll as `eventually` (test/helpers/eventually.ts), under its old name. */
+export { eventually as until } from './eventually.js';
 
 export function closed(s: Socket, ms = 5000): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -3,11 +3,11 @@
 // the chain the way a restart does: `reindexutxo` must find the maintained UTXO
 // set equal to the one rebuilt from the blocks, `printchain` gives the tip and
 // its parent, `listaddresses` the wallet's keys.
-import { NodeDef, runCli } from '../../scripts/lib/cliProcess.js';
+import { NodeDef, runCli } from '../helpers/cliProcess.js';
 import { hashToHex } from '../../src/core/bytes.js';
 import { metaKey } from '../../src/storage/layout.js';
 import { RocksStore } from '../../src/storage/rocksStore.js';
-import { nodeArgs } from '../../scripts/lib/cliProcess.js';
+import { nodeArgs } from '../helpers/cliProcess.js';
 
 export interface RawState {
   /** The tip hash exactly as stored when the process died (display hex), before any recovery. */

@@ -13,7 +13,7 @@
 // Short form: 8 kills on small chains; --long: 50 kills, a 2000-block sync.
 import { cp } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { cliJson, NodeDef, NodeProcess } from '../../scripts/lib/cliProcess.js';
+import { cliJson, NodeDef, NodeProcess } from '../helpers/cliProcess.js';
 import { COIN } from '../../src/core/amount.js';
 import { encodeAddress } from '../../src/crypto/address.js';
 import { buildChain, signedTx, testKey } from '../helpers/chainFixtures.js';

@@ -1,8 +1,8 @@
 // A node as its own OS process (`pubchain startnode`), on regtest, in its own
 // data directory, listening on an ephemeral port, optionally on a chain written
-// beforehand. Its JSON log is parsed by a NodeLog.
-import { join } from 'node:path';
-import { cliJson, freePort, NodeDef, NodeProcess } from '../../scripts/lib/cliProcess.js';
+// beforehand (nodeDef, from test/helpers/cliProcess.ts). Its JSON
+// log is parsed by a NodeLog.
+import { cliJson, NodeDef, nodeDef, NodeProcess } from '../helpers/cliProcess.js';
 import { hashToHex } from '../../src/core/bytes.js';
 import type { Built } from '../helpers/chainFixtures.js';
 import { writeChain } from '../helpers/nodeHarness.js';
@@ -16,10 +16,7 @@ export interface LiveNode {
   get pid(): number;
 }
 
-export async function nodeDef(root: string, role: string): Promise<NodeDef> {
-  const port = await freePort();
-  return { role, id: String(port), port, datadir: join(root, `${role}-${port}`), network: 'regtest' };
-}
+export { nodeDef };
 
 /**
  * "node ready" is logged once startup is over, signal handlers included: a
@@ -28,8 +25,8 @@ export async function nodeDef(root: string, role: string): Promise<NodeDef> {
  */
 export const isReady = (r: { msg: string; event?: unknown }): boolean => r.event === EV.nodeReady;
 
-/** Starts `def` and waits until it is ready. */
-export async function startNode(def: NodeDef, args: string[] = [], logKeep?: number): Promise<LiveNode> {
+/** Starts `def` as a process and waits until it is ready. */
+export async function launchNode(def: NodeDef, args: string[] = [], logKeep?: number): Promise<LiveNode> {
   const proc = NodeProcess.start(def, args);
   const log = new NodeLog(proc.child, logKeep);
   await log.waitFor('node ready', isReady, 0, 30_000);
@@ -40,7 +37,7 @@ export async function startNode(def: NodeDef, args: string[] = [], logKeep?: num
 export async function startChainNode(root: string, role: string, blocks: Built[], args: string[] = ['--listen-only'], logKeep?: number): Promise<LiveNode> {
   const def = await nodeDef(root, role);
   await writeChain(def.datadir, blocks);
-  return startNode(def, args, logKeep);
+  return launchNode(def, args, logKeep);
 }
 
 export interface Tip {
@@ -53,5 +50,8 @@ export async function storedTip(def: NodeDef): Promise<Tip> {
   const [top] = (await cliJson(def, ['printchain', '--limit', '1'])) as Tip[];
   return { height: top!.height, hash: top!.hash };
 }
+
+/** @deprecated The old name of launchNode (src/node/startNode.ts's function is runNode). */
+export const startNode = launchNode;
 
 export const hexOf = (b: Built): string => hashToHex(b.hash);

@@ -16,7 +16,7 @@ import { once } from 'node:events';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { nodeArgs, NodeDef, PUBCHAIN_BIN } from '../../scripts/lib/cliProcess.js';
+import { nodeArgs, NodeDef, PUBCHAIN_BIN } from '../helpers/cliProcess.js';
 import { hashToHex } from '../../src/core/bytes.js';
 import { serializeTx, Tx, TxOutput, txid } from '../../src/core/tx.js';
 import { encodeAddress } from '../../src/crypto/address.js';

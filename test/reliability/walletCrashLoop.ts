@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PUBCHAIN_BIN, runCli } from '../../scripts/lib/cliProcess.js';
+import { PUBCHAIN_BIN, runCli } from '../helpers/cliProcess.js';
 import { Wallet } from '../../src/wallet/wallet.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { Rng, seedFromArgs } from './rng.js';

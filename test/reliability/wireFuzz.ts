@@ -8,7 +8,7 @@
 //
 // Short form: about 3,000 frames; --long: 100,000.
 import { pathToFileURL } from 'node:url';
-import { cliJson } from '../../scripts/lib/cliProcess.js';
+import { cliJson } from '../helpers/cliProcess.js';
 import { concatBytes } from '../../src/core/bytes.js';
 import { buildChain, testKey } from '../helpers/chainFixtures.js';
 import { tempDir } from '../helpers/tempDir.js';

@@ -3,6 +3,7 @@
 // hash that, read as a 256-bit little-endian integer, is at most DIFF1 / d.
 // The header is rebuilt from the job exactly as a miner builds it (docs/mining.md).
 import { sha256d } from '../../core/hash.js';
+import { serializeHeader, type BlockHeader } from '../../core/header.js';
 import { hashToBigInt } from '../../core/pow.js';
 
 export const DIFF1 = 0xffffn << 208n;
@@ -61,28 +62,6 @@ export function merkleRootFromBranch(coinbase: Uint8Array, branch: Uint8Array[])
   return root;
 }
 
-export interface HeaderFields {
-  version: number;
-  /** The parent hash as the header stores it (internal byte order). */
-  prevHash: Uint8Array;
-  merkleRoot: Uint8Array;
-  time: number;
-  bits: number;
-  nonce: number;
-}
-
-export function headerBytes(h: HeaderFields): Uint8Array {
-  const out = new Uint8Array(80);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, h.version >>> 0, true);
-  out.set(h.prevHash, 4);
-  out.set(h.merkleRoot, 36);
-  v.setUint32(68, h.time >>> 0, true);
-  v.setUint32(72, h.bits >>> 0, true);
-  v.setUint32(76, h.nonce >>> 0, true);
-  return out;
-}
-
 export interface ShareResult {
   hash: Uint8Array;
   header: Uint8Array;
@@ -90,8 +69,9 @@ export interface ShareResult {
   value: bigint;
 }
 
-export function hashShare(h: HeaderFields): ShareResult {
-  const header = headerBytes(h);
+/** The header a share describes, in core's canonical layout, and its hash. */
+export function hashShare(h: BlockHeader): ShareResult {
+  const header = serializeHeader(h);
   const hash = sha256d(header);
   return { hash, header, value: hashToBigInt(hash) };
 }

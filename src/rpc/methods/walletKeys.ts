@@ -24,7 +24,7 @@ const optString = (v: unknown, name: string): string | undefined => (isMissing(v
 export const walletKeyMethods: RpcMethod[] = [
   {
     name: 'getnewaddress',
-    params: [{ name: 'label', optional: true }],
+    params: [{ name: 'label', optional: true }, { name: 'address_type', optional: true }],
     description: 'Derives the next address of this node\'s wallet (m/44\'/28770\'/0\'/0/i) and returns it; no passphrase is needed. A new wallet gets its seed here (its words: showmnemonic on the CLI).',
     run: async (ctx, [label]) => {
       optString(label, 'label');
