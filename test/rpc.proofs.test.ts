@@ -8,7 +8,7 @@ import { createLogger } from '../src/node/logger.js';
 import { rpcCall, readCookie, RpcCallError } from '../src/rpc/client.js';
 import { rpcContextOf } from '../src/rpc/context.js';
 import { startRpcServer } from '../src/rpc/server.js';
-import { runCli } from '../scripts/lib/cliProcess.js';
+import { runCli } from './helpers/cliProcess.js';
 import { buildBlock, buildChain, signedTx, testKey } from './helpers/chainFixtures.js';
 import { startTestNode, writeChain } from './helpers/nodeHarness.js';
 import { tempDir } from './helpers/tempDir.js';
