@@ -2,7 +2,7 @@
 // (docs/consensus.md). The txid is SHA256d of that encoding, signatures
 // included: low-S, fixed-size compact signatures and compressed keys leave a
 // third party no way to re-encode a relayed transaction under another id.
-import { ByteReader, ByteWriter, bytesEqual, scratchWriter, varintSize } from './bytes.js';
+import { ByteReader, ByteWriter, bytesEqual, bytesKey, scratchWriter, varintSize } from './bytes.js';
 import { ValidationError } from './errors.js';
 import { sha256d } from './hash.js';
 import { PUBKEY_HASH_SIZE } from './keySizes.js';
@@ -127,8 +127,8 @@ export function createCoinbase(height: number, outputs: TxOutput[], extraNonce: 
  * the coin's store key without its prefix byte. outpointLabel reads it for people.
  */
 export function outpointKey(txidBytes: Uint8Array, vout: number): string {
-  return Buffer.from(txidBytes.buffer, txidBytes.byteOffset, 32).toString('latin1')
-    + String.fromCharCode(vout >>> 24, (vout >>> 16) & 0xff, (vout >>> 8) & 0xff, vout & 0xff);
+  if (txidBytes.length !== 32) throw new RangeError(`a txid is 32 bytes, got ${txidBytes.length}`);
+  return bytesKey(txidBytes) + String.fromCharCode(vout >>> 24, (vout >>> 16) & 0xff, (vout >>> 8) & 0xff, vout & 0xff);
 }
 
 export const OUTPOINT_KEY_CHARS = 36;

@@ -16,9 +16,11 @@ import type { SigCheck } from '../core/validate.js';
 
 export const DEFAULT_SIG_CACHE_ENTRIES = 100_000;
 
+/** Reused by every key: hashing copies it in before the next call can touch it. */
+const lengths = Buffer.alloc(12);
+
 export function sigCacheKey(c: SigCheck): string {
   // Lengths go in first so that moving a byte from one field to the next changes the key.
-  const lengths = Buffer.alloc(12);
   lengths.writeUInt32LE(c.msg.length, 0);
   lengths.writeUInt32LE(c.signature.length, 4);
   lengths.writeUInt32LE(c.pubKey.length, 8);
