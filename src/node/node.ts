@@ -82,6 +82,7 @@ export class PubchainNode {
     const nativeError = nativeVerifier().error;
     log.info({ verifier: backend, threads: verifyPool.threads, ...(backend === 'wasm' && nativeError ? { nativeUnavailable: nativeError } : {}) }, 'signature verifier');
     const verifySigs = cachedVerifier(verifyPool.verify, new SigCache(SIG_CACHE_ENTRIES));
+    if (config.assumeValid) log.warn({ assumeValid: hashToHex(config.assumeValid) }, 'assumevalid: signatures of this block and its ancestors will not be verified');
     let chain: Chain;
     try {
       chain = await Chain.open(store, params, { merkleRoot, verifySigs, assumeValid: config.assumeValid ?? null });
