@@ -7,12 +7,15 @@
 // / `--format github-action-benchmark` also write the results in those shapes
 // (formats.ts). On GitHub Actions the gate's table goes to the job summary, and
 // each `--baseline` run adds a line to bench/history.jsonl (history.ts).
+// `--scale` runs the scale figures alone at 2M coins (`--scale=3000000`: 3M).
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchCli } from './cli.js';
+import { benchAssumeValid } from './assumeValid.js';
 import { benchConnect } from './connect.js';
 import { benchFilters } from './filters.js';
+import { benchScale, scaleCoinsArg } from './connectScale.js';
 import { benchMerkle } from './merkle.js';
 import { benchMining } from './mining.js';
 import { parallelHeadroom } from './headroom.js';
@@ -41,7 +44,7 @@ const BUSY_FRACTION = 0.8;
 const BASELINE_RUNS = 3;
 
 const MODULES: Array<[string, (o: BenchOptions) => Promise<BenchModuleOutput>]> = [
-  ['mining', benchMining], ['merkle', benchMerkle], ['verify', benchVerify], ['connect', benchConnect], ['sync', benchSync], ['stratum', benchStratum], ['cli', benchCli], ['filters', benchFilters],
+  ['mining', benchMining], ['merkle', benchMerkle], ['verify', benchVerify], ['connect', benchConnect], ['scale', benchScale], ['assumevalid', benchAssumeValid], ['sync', benchSync], ['stratum', benchStratum], ['cli', benchCli], ['filters', benchFilters],
 ];
 
 async function runAll(opts: BenchOptions, only?: string): Promise<{ results: BenchResult[]; series: BenchSeries[] }> {
@@ -56,7 +59,16 @@ async function runAll(opts: BenchOptions, only?: string): Promise<{ results: Ben
     series.push(...(out.series ?? []));
     process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }
+  derive(results);
   return { results, series };
+}
+
+/** Figures made of two modules' results in the same run. */
+function derive(results: BenchResult[]): void {
+  const connect = results.find((r) => r.name === 'connect.txPerSec');
+  const pool = results.find((r) => r.name === 'verify.pool.perSec');
+  // One signature per transaction: 1.0 means connect runs as fast as the pool alone verifies.
+  if (connect && pool) results.push({ name: 'connect.sigBound', value: Number((connect.value / pool.value).toFixed(3)), unit: 'ratio', reference: 'verify.pool.perSec', ratio: connect.value / pool.value });
 }
 
 function machine(): Record<string, unknown> {
@@ -82,14 +94,16 @@ async function main(args: string[]): Promise<number> {
   const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
   if (only !== undefined && !MODULES.some(([name]) => name === only)) throw new Error(`unknown benchmark module "${only}": use ${MODULES.map(([n]) => n).join(', ')}`);
   const formats = formatsOf(args);
-  const { results, series } = await runAll({ quick }, only);
+  const scaleCoins = scaleCoinsArg(args);
+  // --scale runs the scale figures alone, at 2M coins (or --scale=N).
+  const { results, series } = await runAll({ quick, scaleCoins }, scaleCoins === undefined ? only : 'scale');
   /** The last step of every mode: the results (after any re-measuring) in the CI tools' shapes. */
   const done = async (code: number): Promise<number> => {
     for (const path of await writeFormats(formats, results, here(''))) process.stdout.write(`wrote ${path}\n`);
     return code;
   };
   process.stdout.write(`\n${resultsTable(results)}\n`);
-  if (only !== undefined) return done(0);
+  if (only !== undefined || scaleCoins !== undefined) return done(0);
   if (rebase) {
     // The baseline is the lowest of three short runs: the gate is there to catch
     // code that got slower, not a run that drew a noisy neighbour.

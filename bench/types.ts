@@ -29,6 +29,8 @@ export interface BenchSeries {
 export interface BenchOptions {
   /** The short version for `bench:check`: smaller samples, same names. */
   quick: boolean;
+  /** `--scale[=N]`: coins the UTXO set grows to in the scale bench (bench/connectScale.ts); undefined for its short form. */
+  scaleCoins?: number;
 }
 
 export interface BenchModuleOutput {

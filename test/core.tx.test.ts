@@ -7,7 +7,8 @@ import { mock } from 'node:test';
 import * as secp from '@noble/secp256k1';
 import { addAmounts, COIN, formatCoins, isValidAmount, MAX_MONEY, parseCoins } from '../src/core/amount.js';
 import { sighash, sighashCache } from '../src/core/sighash.js';
-import { coinbaseHeight, createCoinbase, Tx, txid } from '../src/core/tx.js';
+import { coinbaseHeight, createCoinbase, outpointKey, outpointLabel, parseOutpointKey, Tx, txid } from '../src/core/tx.js';
+import { coinKey, coinKeyOf } from '../src/storage/layout.js';
 import { checkTxInputs, checkTxSanity, verifySigChecks } from '../src/core/validate.js';
 import { blockSubsidy, MAIN, REGTEST } from '../src/core/params.js';
 import { verifyFast, verifyNoble } from '../src/crypto/keys.js';
@@ -147,4 +148,17 @@ test('amounts: parsing and formatting coins', () => {
   assert.equal(formatCoins(22 * COIN), '22');
   assert.equal(formatCoins(1), '0.00000001');
   assert.equal(formatCoins(MAX_MONEY), '21000000');
+});
+
+test('outpoint keys are the 36 binary bytes of the coin key: round trip, distinct per vout, readable label', () => {
+  const id = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 200) & 0xff);
+  for (const vout of [0, 1, 255, 256, 0x01020304, 0xffffffff]) {
+    const key = outpointKey(id, vout);
+    assert.equal(key.length, 36);
+    assert.deepEqual(parseOutpointKey(key), { txid: id, vout });
+    assert.deepEqual(coinKeyOf(key), coinKey(id, vout));
+    assert.equal(outpointLabel(key), `${Buffer.from(id).toString('hex')}:${vout}`);
+  }
+  assert.notEqual(outpointKey(id, 1), outpointKey(id, 256));
+  assert.throws(() => parseOutpointKey('abc'), RangeError);
 });

@@ -246,6 +246,8 @@ test('createVerifyPool with 0 threads is the inline verifier', async () => {
   await v.close();
 });
 
+const MEMPOOL = { priority: 'mempool' } as const;
+
 /** The real pool, with every batch that reaches it recorded. */
 function counting(v: SignatureVerifier): { verify: (checks: SigCheck[]) => Promise<void>; seen: number[] } {
   const seen: number[] = [];
@@ -257,7 +259,8 @@ test('cache: a verified batch is served from the cache the second time; only new
   try {
     const inner = counting(pool);
     const cache = new SigCache(10_000);
-    const verify = cachedVerifier(inner.verify, cache);
+    const verifyAny = cachedVerifier(inner.verify, cache);
+    const verify = (checks: SigCheck[]): Promise<void> => verifyAny(checks, MEMPOOL);
     await verify(BATCH);
     assert.deepEqual(inner.seen, [2000]);
     assert.equal(cache.size, 2000);
@@ -275,7 +278,8 @@ test('cache: a failing batch adds nothing, and the bad check is verified (and fa
   try {
     const inner = counting(pool);
     const cache = new SigCache(10_000);
-    const verify = cachedVerifier(inner.verify, cache);
+    const verifyAny = cachedVerifier(inner.verify, cache);
+    const verify = (checks: SigCheck[]): Promise<void> => verifyAny(checks, MEMPOOL);
     await verify(BATCH.slice(0, 100));
     const newGood = validChecks(50, 'new good');
     const bad = corruptAt([...BATCH.slice(0, 100), ...newGood], 120);
@@ -305,6 +309,53 @@ test('cache: stays within its bound and drops the least recently used key first'
   assert.equal(cache.size, 100);
   assert.equal(cache.has(keys[299]!), true);
   assert.equal(cache.has(keys[199]!), false);
+});
+
+test('cache: eviction at capacity costs a bounded number of steps per add, whatever was hit or re-added before', () => {
+  // A Map-order eviction walks every deleted slot at its head: each add at capacity
+  // would visit ~capacity slots. The queue visits each slot at most once or twice.
+  const capacity = 2000;
+  const cache = new SigCache(capacity);
+  const key = (i: number): string => `k${i}`;
+  for (let i = 0; i < capacity; i++) cache.add(key(i));
+  // Hits and re-adds leave stale slots behind, in the worst place: right at the old end.
+  for (let round = 0; round < 3; round++) for (let i = 0; i < capacity; i++) assert.equal(cache.has(key(i)), true);
+  for (let i = 0; i < capacity; i += 2) cache.add(key(i));
+  const adds = 50_000;
+  const before = cache.steps;
+  let worstWindow = 0;
+  for (let i = 0; i < adds; i++) {
+    const at = cache.steps;
+    cache.add(key(capacity + i));
+    // One in three new keys is hit at once, making a stale slot per hit.
+    if (i % 3 === 0) cache.has(key(capacity + i));
+    worstWindow = Math.max(worstWindow, cache.steps - at);
+    assert.equal(cache.size, capacity);
+  }
+  const perAdd = (cache.steps - before) / adds;
+  assert.ok(perAdd <= 6, `eviction visited ${perAdd.toFixed(2)} slots per add`);
+  // A single add may pay for one compaction of the queue, never more than a few times the bound.
+  assert.ok(worstWindow <= 3 * capacity + 64, `one add visited ${worstWindow} slots`);
+  assert.equal(cache.has(key(capacity + adds - 1)), true);
+  assert.equal(cache.has(key(0)), false);
+});
+
+test('cache: a block\'s checks are looked up but not stored; the mempool\'s are stored and a block then hits them', async () => {
+  const pool = createVerifyPool({ threads: 2 });
+  try {
+    const inner = counting(pool);
+    const cache = new SigCache(10_000);
+    const verify = cachedVerifier(inner.verify, cache);
+    await verify(BATCH.slice(0, 300));
+    await verify(BATCH.slice(0, 300), { priority: 'block' });
+    assert.equal(cache.size, 0, 'a connected block leaves nothing behind');
+    assert.deepEqual(inner.seen, [300, 300]);
+    await verify(BATCH.slice(300, 400), MEMPOOL);
+    assert.equal(cache.size, 100);
+    await verify(BATCH.slice(250, 400));
+    assert.deepEqual(inner.seen, [300, 300, 100, 50], 'the block verifies only what the mempool did not');
+    assert.equal(cache.size, 100);
+  } finally { await pool.close(); }
 });
 
 test('cache key: a byte moved between fields gives a different key; equal triples give equal keys', () => {

@@ -18,6 +18,7 @@ import { coinbaseHeight, NULL_HASH } from '../core/tx.js';
 import { checkBlockContext, checkBlockSanity, verifySigChecks } from '../core/validate.js';
 import { verifyFast } from '../crypto/keys.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
+import { AssumeValid } from './assumeValid.js';
 import { BlockIndexEntry, isFailed } from './blockIndex.js';
 import type { ChainHost, Durable } from './chainHost.js';
 import { ChainReads } from './chainReads.js';
@@ -48,6 +49,7 @@ export class Chain extends ChainReads {
   private readonly verifySigs: SigBatchVerifier;
   private readonly merkleRoot: MerkleRootFn;
   private readonly now: () => number;
+  private readonly assumeValid: AssumeValid;
   private closed = false;
   /** The view of this chain that reorg.ts and recovery.ts work on. */
   private readonly host: ChainHost;
@@ -60,6 +62,7 @@ export class Chain extends ChainReads {
     this.verifySigs = opts.verifySigs ?? ((checks) => verifySigChecks(checks, verifyFast));
     this.merkleRoot = opts.merkleRoot ?? merkleRootJs;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+    this.assumeValid = new AssumeValid(opts.assumeValid ?? null, this.tree);
     this.host = this.makeHost();
   }
 
@@ -216,9 +219,11 @@ export class Chain extends ChainReads {
     await this.db.room(MAX_UNWRITTEN - 1);
     const started = performance.now();
     const checked = await checkConnect(this.utxo, block, txids, entry.height, this.params);
-    // A block connected once is valid on its parent's UTXO state, which is always the same state.
-    // The signatures are verified (on the pool's threads) while this thread builds the batch.
-    const verifying = entry.status === 'valid' ? null : (async () => this.verifySigs(checked.sigChecks))();
+    // A block connected once is valid on its parent's UTXO state, which is always the same state;
+    // an ancestor of the assumed-valid block has its signatures taken on trust (assumeValid.ts).
+    // Otherwise they are verified (on the pool's threads) while this thread builds the batch.
+    const trusted = entry.status === 'valid' || (this.assumeValid.enabled && await this.assumeValid.covers(entry));
+    const verifying = trusted ? null : (async () => this.verifySigs(checked.sigChecks))();
     verifying?.catch(() => undefined);
     const batch = this.db.connectBatch(head, checked, entry.hash);
     await this.filterIndex?.extend(batch, block, entry.hash, checked.spent);

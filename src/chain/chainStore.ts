@@ -170,12 +170,13 @@ export class ChainStore {
 
   /** Adds to `batch` the coin, address-index and undo writes of a checked block. */
   connectBatch(batch: WriteBatch, r: ConnectResult, hash: Uint8Array): WriteBatch {
-    const spent: SpentCoin[] = r.spent.map(({ key, coin }) => ({ ...parseOutpointKey(key), coin }));
-    for (const s of spent) UtxoSet.remove(batch, s.txid, s.vout, s.coin.pubKeyHash);
-    for (const { key, coin } of r.created) {
+    const spent: SpentCoin[] = new Array(r.spent.length);
+    r.spent.forEach(({ key, coin }, i) => {
+      UtxoSet.removeKey(batch, key, coin.pubKeyHash);
       const o = parseOutpointKey(key);
-      UtxoSet.add(batch, o.txid, o.vout, coin);
-    }
+      spent[i] = { txid: o.txid, vout: o.vout, coin };
+    });
+    for (const { key, coin } of r.created) UtxoSet.addKey(batch, key, coin);
     return batch.put(undoKey(hash), serializeUndo(spent));
   }
 

@@ -11,6 +11,8 @@ export interface ChainOptions {
   merkleRoot?: MerkleRootFn;
   /** Unix seconds. */
   now?: () => number;
+  /** --assumevalid: signatures of this block and its ancestors are not verified (chain/assumeValid.ts). Default none. */
+  assumeValid?: Uint8Array | null;
   /** Block index entries and main-chain heights kept in memory. */
   cacheSize?: number;
   /** Build and keep BIP158 block filters as blocks connect (src/chain/filterIndex.ts). */

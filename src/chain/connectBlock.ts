@@ -4,17 +4,18 @@ import { Block } from '../core/block.js';
 import { NetworkParams } from '../core/params.js';
 import { bytesKey } from '../core/bytes.js';
 import { connectBlockTxs, ConnectResult } from '../core/validate.js';
-import { Outpoint, UtxoSet } from './utxoSet.js';
+import { outpointKey } from '../core/tx.js';
+import { UtxoSet } from './utxoSet.js';
 
-/** Outpoints a block spends from the UTXO set (those it creates itself are not read). */
-export function outpointsToFetch(block: Block, txids: Uint8Array[]): Outpoint[] {
+/** Outpoint keys a block spends from the UTXO set (those it creates itself are not read). */
+export function outpointsToFetch(block: Block, txids: Uint8Array[]): string[] {
   const own = new Set<string>();
   for (const id of txids) own.add(bytesKey(id));
-  const out: Outpoint[] = [];
+  const out: string[] = [];
   for (let t = 1; t < block.txs.length; t++) {
     for (const i of block.txs[t]!.inputs) {
       if (own.has(bytesKey(i.prevTxid))) continue;
-      out.push({ txid: i.prevTxid, vout: i.vout });
+      out.push(outpointKey(i.prevTxid, i.vout));
     }
   }
   return out;
@@ -27,6 +28,6 @@ export function outpointsToFetch(block: Block, txids: Uint8Array[]): Outpoint[] 
 export async function checkConnect(
   utxo: UtxoSet, block: Block, txids: Uint8Array[], height: number, params: NetworkParams,
 ): Promise<ConnectResult> {
-  const coins = await utxo.fetch(outpointsToFetch(block, txids));
+  const coins = await utxo.fetchKeys(outpointsToFetch(block, txids));
   return connectBlockTxs(block, txids, { get: (k) => coins.get(k) }, height, params);
 }

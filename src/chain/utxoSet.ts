@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Coin, parseCoin, serializeCoin } from '../core/coin.js';
 import { outpointKey } from '../core/tx.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
-import { addressKey, addressPrefix, coinKey, parseAddressKey, PREFIX, prefixOf } from '../storage/layout.js';
+import { addressKey, addressKeyOf, addressPrefix, coinKey, coinKeyOf, parseAddressKey, PREFIX, prefixOf } from '../storage/layout.js';
 
 export interface Outpoint {
   txid: Uint8Array;
@@ -17,12 +17,7 @@ export interface OwnedCoin {
   coin: Coin;
 }
 
-/** Inverse of core's outpointKey ("<64 hex>:<vout>"). */
-export function parseOutpointKey(key: string): Outpoint {
-  const colon = key.indexOf(':');
-  if (colon !== 64) throw new RangeError(`not an outpoint key: ${key.slice(0, 80)}`);
-  return { txid: new Uint8Array(Buffer.from(key.slice(0, 64), 'hex')), vout: Number(key.slice(65)) };
-}
+export { parseOutpointKey } from '../core/tx.js';
 
 export class UtxoSet {
   constructor(private readonly store: KeyValueStore) {}
@@ -40,6 +35,29 @@ export class UtxoSet {
       if (v) out.set(outpointKey(outpoints[i]!.txid, outpoints[i]!.vout), parseCoin(v));
     });
     return out;
+  }
+
+  /** The coins among `keys` (outpoint keys) that are unspent: the connect path's read, with no parsing. */
+  async fetchKeys(keys: string[]): Promise<Map<string, Coin>> {
+    const values = await this.store.getMany(keys.map(coinKeyOf));
+    const out = new Map<string, Coin>();
+    for (let i = 0; i < keys.length; i++) {
+      const v = values[i];
+      if (v) out.set(keys[i]!, parseCoin(v));
+    }
+    return out;
+  }
+
+  /** add and remove by outpoint key. */
+  static addKey(batch: WriteBatch, outpoint: string, coin: Coin): void {
+    const value = serializeCoin(coin);
+    batch.put(coinKeyOf(outpoint), value);
+    batch.put(addressKeyOf(coin.pubKeyHash, outpoint), value);
+  }
+
+  static removeKey(batch: WriteBatch, outpoint: string, pubKeyHash: Uint8Array): void {
+    batch.del(coinKeyOf(outpoint));
+    batch.del(addressKeyOf(pubKeyHash, outpoint));
   }
 
   static add(batch: WriteBatch, txid: Uint8Array, vout: number, coin: Coin): void {

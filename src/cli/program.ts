@@ -129,6 +129,8 @@ export function buildProgram(): Command {
     .option('--genesis <hash>', 'only join the chain with this genesis block')
     .option('--log-level <level>', 'trace, debug, info, warn, error')
     .addOption(new Option('--log-format <format>', 'pretty (default on a terminal) or json').choices(['json', 'pretty']))
+    .option('--assumevalid <hash>', 'trust the signatures of this block and its ancestors, as Core\'s -assumevalid (default: none; docs/consensus.md)')
+    .option('--dbcache <mib>', 'memory for RocksDB\'s block cache and memtables together, in MiB (default: 300)')
     .option('--max-mempool <mb>', 'mempool limit in MiB; the lowest fee rates are evicted beyond it (default: 32)')
     .option('--rpc-port <n>', 'JSON-RPC port (default: the P2P port + 1000; 0 for any free port)')
     .option('--rpc-bind <host>', 'JSON-RPC interface (default: 127.0.0.1)')

@@ -149,5 +149,8 @@ export class ByteReader {
 
 /** A Map/Set key for bytes: latin1, one char per byte, so equal bytes give equal keys and string order is byte order. */
 export function bytesKey(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  // Buffer's latin1Slice reads any Uint8Array in place: no Buffer view is made per key (the hot path's garbage).
+  return latin1Slice ? latin1Slice.call(b, 0, b.length) : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 }
+
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;

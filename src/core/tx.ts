@@ -2,7 +2,7 @@
 // (docs/consensus.md). The txid is SHA256d of that encoding, signatures
 // included: low-S, fixed-size compact signatures and compressed keys leave a
 // third party no way to re-encode a relayed transaction under another id.
-import { ByteReader, ByteWriter, bytesEqual, scratchWriter, varintSize } from './bytes.js';
+import { ByteReader, ByteWriter, bytesEqual, bytesKey, scratchWriter, varintSize } from './bytes.js';
 import { ValidationError } from './errors.js';
 import { sha256d } from './hash.js';
 import { PUBKEY_HASH_SIZE } from './keySizes.js';
@@ -121,6 +121,38 @@ export function createCoinbase(height: number, outputs: TxOutput[], extraNonce: 
   };
 }
 
+/**
+ * An outpoint as a map key: the txid's 32 bytes, then the vout's 4 big-endian,
+ * one latin1 char per byte (36 chars, no hex encoding on the hot path). It is
+ * the coin's store key without its prefix byte. outpointLabel reads it for people.
+ */
 export function outpointKey(txidBytes: Uint8Array, vout: number): string {
-  return `${Buffer.from(txidBytes.buffer, txidBytes.byteOffset, 32).toString('hex')}:${vout}`;
+  if (txidBytes.length !== 32) throw new RangeError(`a txid is 32 bytes, got ${txidBytes.length}`);
+  return bytesKey(txidBytes) + String.fromCharCode(vout >>> 24, (vout >>> 16) & 0xff, (vout >>> 8) & 0xff, vout & 0xff);
+}
+
+export const OUTPOINT_KEY_CHARS = 36;
+
+function checkOutpointKey(key: string): void {
+  if (key.length !== OUTPOINT_KEY_CHARS) throw new RangeError(`not an outpoint key (${key.length} chars)`);
+}
+
+/** Writes the 36 bytes of an outpoint key into `out` at `at`. */
+export function writeOutpointKey(key: string, out: Uint8Array, at: number): void {
+  checkOutpointKey(key);
+  for (let i = 0; i < OUTPOINT_KEY_CHARS; i++) out[at + i] = key.charCodeAt(i);
+}
+
+export function parseOutpointKey(key: string): { txid: Uint8Array; vout: number } {
+  checkOutpointKey(key);
+  const txid = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) txid[i] = key.charCodeAt(i);
+  const vout = ((key.charCodeAt(32) << 24) | (key.charCodeAt(33) << 16) | (key.charCodeAt(34) << 8) | key.charCodeAt(35)) >>> 0;
+  return { txid, vout };
+}
+
+/** "<txid hex>:<vout>", for messages. */
+export function outpointLabel(key: string): string {
+  const { txid, vout } = parseOutpointKey(key);
+  return `${Buffer.from(txid).toString('hex')}:${vout}`;
 }

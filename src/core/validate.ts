@@ -14,7 +14,7 @@ import { blockSubsidy, NetworkParams } from './params.js';
 import { bitsToTarget, hashMeetsTarget } from './pow.js';
 import { sighash, sighashCache } from './sighash.js';
 import {
-  COINBASE_DATA_MAX, COINBASE_DATA_MIN, coinbaseHeight, isCoinbase, outpointKey,
+  COINBASE_DATA_MAX, COINBASE_DATA_MIN, coinbaseHeight, isCoinbase, outpointKey, outpointLabel,
   PUBKEY_HASH_SIZE, PUBKEY_SIZE, SIGNATURE_SIZE, Tx, txid, txSize,
 } from './tx.js';
 
@@ -74,7 +74,7 @@ export function checkTxSanity(tx: Tx, params: NetworkParams): void {
   for (const i of tx.inputs) {
     if (i.prevTxid.length !== 32) fail('bad-txns-prevout', 'input txid is not 32 bytes');
     const key = outpointKey(i.prevTxid, i.vout);
-    if (seen.has(key)) fail('bad-txns-inputs-duplicate', `input ${key} is spent twice in one transaction`);
+    if (seen.has(key)) fail('bad-txns-inputs-duplicate', `input ${outpointLabel(key)} is spent twice in one transaction`);
     seen.add(key);
     if (i.vout === 0xffffffff && i.prevTxid.every((b) => b === 0)) fail('bad-txns-prevout-null', 'a non-coinbase input spends nothing');
     if (!isCanonicalSignature(i.signature)) fail('non-canonical-signature', 'signature is not a 64-byte low-S compact signature');
@@ -100,8 +100,8 @@ export function checkTxInputs(tx: Tx, view: CoinView): TxInputsResult {
   tx.inputs.forEach((input, index) => {
     const key = outpointKey(input.prevTxid, input.vout);
     const coin = view.get(key);
-    if (!coin) throw new ValidationError('missing-inputs', `input ${key} is unknown or already spent`, 0, { outpoint: key });
-    if (!bytesEqual(hash160(input.pubKey), coin.pubKeyHash)) fail('bad-txns-wrong-owner', `input ${key} is signed by a key that does not own it`);
+    if (!coin) throw new ValidationError('missing-inputs', `input ${outpointLabel(key)} is unknown or already spent`, 0, { outpoint: outpointLabel(key) });
+    if (!bytesEqual(hash160(input.pubKey), coin.pubKeyHash)) fail('bad-txns-wrong-owner', `input ${outpointLabel(key)} is signed by a key that does not own it`);
     inTotal = addAmounts(inTotal, coin.value, 'bad-txns-inputvalues-outofrange');
     spent.push(coin);
     sigChecks.push({ msg: sighash(tx, index, coin, cache), signature: input.signature, pubKey: input.pubKey });

@@ -47,6 +47,10 @@ export interface NodeConfig {
   progressIntervals?: Partial<ProgressIntervals>;
   /** Mempool limit in bytes (default 32 MiB). */
   mempoolBytes?: number;
+  /** --assumevalid: this block and its ancestors connect without signature checks. */
+  assumeValid?: Uint8Array;
+  /** --dbcache: MiB for RocksDB's block cache and memtables. */
+  dbcacheMiB?: number;
   /** Signature-verification workers (default: the cores, at most 4). */
   verifyThreads?: number;
   /** BIP157/158 block filters, built and served (default: on; --no-blockfilterindex). */
@@ -73,16 +77,17 @@ export class PubchainNode {
     const { params, log } = config;
     // A bad PUBCHAIN_VERIFIER fails here, before anything is opened.
     const backend = verifierBackend();
-    const store = await RocksStore.open(`${config.datadir}/chain`);
+    const store = await RocksStore.open(`${config.datadir}/chain`, { dbcacheMiB: config.dbcacheMiB });
     // One verifier for chain and mempool: a signature checked when its transaction
     // entered the mempool is a cache hit when the block carrying it connects.
     const verifyPool = createVerifyPool({ threads: config.verifyThreads ?? Math.min(availableParallelism(), 4), backend });
     const nativeError = nativeVerifier().error;
     log.info({ verifier: backend, threads: verifyPool.threads, ...(backend === 'wasm' && nativeError ? { nativeUnavailable: nativeError } : {}) }, 'signature verifier');
     const verifySigs = cachedVerifier(verifyPool.verify, new SigCache(SIG_CACHE_ENTRIES));
+    if (config.assumeValid) log.warn({ assumeValid: hashToHex(config.assumeValid) }, 'assumevalid: signatures of this block and its ancestors will not be verified');
     let chain: Chain;
     try {
-      chain = await Chain.open(store, params, { merkleRoot, verifySigs, blockFilters: config.blockFilterIndex !== false });
+      chain = await Chain.open(store, params, { merkleRoot, verifySigs, blockFilters: config.blockFilterIndex !== false, assumeValid: config.assumeValid ?? null });
     } catch (err) {
       await verifyPool.close();
       throw err;

@@ -27,6 +27,10 @@ export interface StartNodeOptions {
   minTxs: number;
   mineAlways: boolean;
   mempoolBytes?: number;
+  /** --assumevalid HASH (display hex): signatures at and below it are not verified. */
+  assumeValid?: string;
+  /** --dbcache MiB. */
+  dbcacheMiB?: number;
   /** Connect only to `connect`, never to the central node by default. */
   listenOnly?: boolean;
   threads: number;
@@ -67,6 +71,10 @@ export async function runNode(o: StartNodeOptions): Promise<void> {
   if (o.genesis) {
     try { genesisPin = hexToHash(o.genesis); } catch { throw new UsageError(`invalid --genesis "${o.genesis}": give the 64-hex-digit block hash`); }
   }
+  let assumeValid: Uint8Array | undefined;
+  if (o.assumeValid) {
+    try { assumeValid = hexToHash(o.assumeValid); } catch { throw new UsageError(`invalid --assumevalid "${o.assumeValid}": give the 64-hex-digit block hash`); }
+  }
   // As in the tutorial, a node that is not the central one starts by talking to it.
   const connect = o.connect.length > 0 || o.port === CENTRAL_PORT || o.listenOnly ? o.connect : [CENTRAL_NODE];
   // Signals are caught from the start: one that arrives while the node is still
@@ -81,7 +89,7 @@ export async function runNode(o: StartNodeOptions): Promise<void> {
     node = await PubchainNode.start({
       datadir: o.datadir, params: o.params, bind: o.bind, port: ports.p2pPort, connect,
       minerPubKeyHash, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads, genesisPin, log,
-      mempoolBytes: o.mempoolBytes, blockFilterIndex: o.blockFilterIndex,
+      mempoolBytes: o.mempoolBytes, blockFilterIndex: o.blockFilterIndex, assumeValid, dbcacheMiB: o.dbcacheMiB,
       progressBar: process.stderr.isTTY === true && (o.logFormat ?? 'pretty') === 'pretty',
     });
   } catch (err) {

@@ -45,6 +45,8 @@
 
 export const LAYOUT_VERSION = 1;
 
+import { writeOutpointKey } from '../core/tx.js';
+
 export const PREFIX = {
   block: 0x62, // 'b'
   index: 0x69, // 'i'
@@ -120,6 +122,20 @@ export const coinKey = (txid: Uint8Array, vout: number): Uint8Array =>
 
 export const addressKey = (pubKeyHash: Uint8Array, txid: Uint8Array, vout: number): Uint8Array =>
   new KeyWriter(PREFIX.address, PKH + HASH + U32).bytes(pubKeyHash, PKH, 'a public-key hash').bytes(txid, HASH, 'a txid').u32(vout).key;
+
+/** The coin key of an outpoint key (core/tx.ts outpointKey): the same 36 bytes behind the prefix, no parse. */
+export function coinKeyOf(outpoint: string): Uint8Array {
+  const k = new Uint8Array(1 + HASH + U32);
+  k[0] = PREFIX.coin;
+  writeOutpointKey(outpoint, k, 1);
+  return k;
+}
+
+export function addressKeyOf(pubKeyHash: Uint8Array, outpoint: string): Uint8Array {
+  const k = new KeyWriter(PREFIX.address, PKH + HASH + U32).bytes(pubKeyHash, PKH, 'a public-key hash').key;
+  writeOutpointKey(outpoint, k, 1 + PKH);
+  return k;
+}
 
 export const addressPrefix = (pubKeyHash: Uint8Array): Uint8Array =>
   new KeyWriter(PREFIX.address, PKH).bytes(pubKeyHash, PKH, 'a public-key hash').key;

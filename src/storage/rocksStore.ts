@@ -22,6 +22,28 @@ function isLockFailure(err: unknown): boolean {
   return /While lock file|lock hold by current process/i.test(msg);
 }
 
+/** --dbcache default, MiB: what RocksDB may hold in memory for data (memtables + block cache). */
+export const DEFAULT_DBCACHE_MIB = 300;
+/** rocksdb-native can switch the block cache off but not size it: RocksDB then makes its default 32 MiB LRU cache. */
+export const BLOCK_CACHE_MIB = 32;
+/** Memtables per column family (rocksdb-native's default), each up to the write buffer size. */
+const WRITE_BUFFERS = 2;
+/** The write buffer size rocksdb-native uses by default, kept when the budget allows it. */
+const MAX_WRITE_BUFFER_MIB = 64;
+const MIN_WRITE_BUFFER_MIB = 4;
+export const MIN_DBCACHE_MIB = BLOCK_CACHE_MIB + WRITE_BUFFERS * MIN_WRITE_BUFFER_MIB;
+
+export interface RocksOptions {
+  /** Bound in MiB on the block cache plus the memtables (default 300): docs/storage.md, "Memory". */
+  dbcacheMiB?: number;
+}
+
+/** The memtable size that keeps block cache + memtables within `dbcacheMiB`. */
+export function writeBufferMiB(dbcacheMiB: number): number {
+  if (!(Number.isInteger(dbcacheMiB) && dbcacheMiB >= MIN_DBCACHE_MIB)) throw new RangeError(`dbcache must be a whole number of MiB, at least ${MIN_DBCACHE_MIB}, got ${dbcacheMiB}`);
+  return Math.min(MAX_WRITE_BUFFER_MIB, Math.floor((dbcacheMiB - BLOCK_CACHE_MIB) / WRITE_BUFFERS));
+}
+
 /** How long close() waits for operations in flight. */
 const CLOSE_WAIT_MS = 5000;
 
@@ -33,14 +55,15 @@ export class RocksStore implements KeyValueStore {
 
   private constructor(private readonly db: RocksDB, readonly dir: string) {}
 
-  static async open(dir: string): Promise<RocksStore> {
+  static async open(dir: string, opts: RocksOptions = {}): Promise<RocksStore> {
     const abs = path.resolve(dir);
+    const writeBufferSize = writeBufferMiB(opts.dbcacheMiB ?? DEFAULT_DBCACHE_MIB) * 2 ** 20;
     try {
       await fs.mkdir(abs, { recursive: true });
     } catch (e) {
       throw new StorageError('db-open', `cannot create the database directory ${abs}: ${(e as Error).message}`, { dir: abs });
     }
-    const db = new RocksDB(abs, { createIfMissing: true });
+    const db = new RocksDB(abs, { createIfMissing: true, writeBufferSize, maxWriteBufferNumber: WRITE_BUFFERS });
     try {
       await db.ready();
     } catch (e) {

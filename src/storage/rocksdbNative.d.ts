@@ -18,6 +18,8 @@ declare module 'rocksdb-native' {
     createIfMissing?: boolean;
     maxOpenFiles?: number;
     maxBackgroundJobs?: number;
+    writeBufferSize?: number;
+    maxWriteBufferNumber?: number;
   }
   class RocksDB {
     constructor(path: string, opts?: OpenOptions);

@@ -5,6 +5,7 @@ import { moduleLogger, type LogFormat } from '../../node/logger.js';
 import { EV } from '../../node/logEvents.js';
 import { startStratum } from '../../node/stratumWiring.js';
 import { rpcContextOf } from '../../rpc/context.js';
+import { MIN_DBCACHE_MIB } from '../../storage/rocksStore.js';
 import { DEFAULT_RPC_BIND, defaultRpcPort, startRpcServer } from '../../rpc/server.js';
 import { removeNodeFile, writeNodeFile } from '../runningNode.js';
 import { UsageError } from '../cliErrors.js';
@@ -23,6 +24,8 @@ export interface StartNodeFlags {
   logLevel?: string;
   logFormat?: string;
   maxMempool?: string;
+  assumevalid?: string;
+  dbcache?: string;
   rpcPort?: string;
   rpcBind?: string;
   rpcUser?: string;
@@ -65,6 +68,7 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
     miner: f.miner, listenOnly: f.listenOnly,
     mempoolBytes: f.maxMempool === undefined ? undefined : intFlag('max-mempool', f.maxMempool, 1, 4096) * 1024 * 1024, minTxs: intFlag('min-txs', f.minTxs, 1, 100_000), mineAlways: f.mineAlways,
     threads: f.threads === undefined ? availableParallelism() : intFlag('threads', f.threads, 1, 256),
+    assumeValid: f.assumevalid, dbcacheMiB: f.dbcache === undefined ? undefined : intFlag('dbcache', f.dbcache, MIN_DBCACHE_MIB, 1 << 20),
     genesis: f.genesis, logLevel: f.logLevel, logFormat, nodeId: ctx.nodeId,
     rpc: { bind: rpcBind, port: rpcPort ?? defaultRpcPort(port) }, metrics, whitelist: f.whitelist, blockFilterIndex: f.blockfilterindex !== false,
     onStarted: async (node, requestStop, log, started) => {
