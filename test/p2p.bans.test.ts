@@ -11,7 +11,8 @@ import { encodeFrame } from '../src/p2p/frame.js';
 import type { P2pLogger } from '../src/p2p/logger.js';
 import { encodeMessage } from '../src/p2p/messages.js';
 import { formatSubnet, isLocalAddress, parseSubnet } from '../src/p2p/subnet.js';
-import { GENESIS_A, makeManager, until } from './helpers/p2pHarness.js';
+import { GENESIS_A, makeManager } from './helpers/p2pHarness.js';
+import { eventually } from './helpers/eventually.js';
 
 function capture(): { log: P2pLogger; lines: Array<{ level: string; msg: string; obj: Record<string, unknown> }> } {
   const lines: Array<{ level: string; msg: string; obj: Record<string, unknown> }> = [];
@@ -86,15 +87,15 @@ test('a --connect peer that misbehaves is dropped, not banned; the dialler logs 
   const a = makeManager(GENESIS_A, { log, retryMs: 50 });
   try {
     a.connect('127.0.0.1', (evil.address() as { port: number }).port);
-    await until('dropped for misbehaving', () => lines.some((l) => l.msg === 'misbehaving peer disconnected, not banned'), 10_000);
+    await eventually('dropped for misbehaving', () => lines.some((l) => l.msg === 'misbehaving peer disconnected, not banned'), 10_000);
     const drop = lines.find((l) => l.msg === 'misbehaving peer disconnected, not banned')!;
     assert.equal(drop.obj.why, 'a --connect or addnode peer');
     assert.equal(a.bans.size, 0);
-    await until('reconnected after the drop', () => sessions >= 2, 10_000);
+    await eventually('reconnected after the drop', () => sessions >= 2, 10_000);
 
     const refusingPort = (refusing.address() as { port: number }).port;
     a.connect('127.0.0.1', refusingPort);
-    await until('the refusal is logged', () => lines.some((l) => l.obj.peer === `127.0.0.1:${refusingPort}` && l.level === 'warn'), 10_000);
+    await eventually('the refusal is logged', () => lines.some((l) => l.obj.peer === `127.0.0.1:${refusingPort}` && l.level === 'warn'), 10_000);
     const why = lines.find((l) => l.obj.peer === `127.0.0.1:${refusingPort}` && l.level === 'warn')!;
     assert.match(why.msg, /^connection ended during the handshake: connection closed by peer \(the other node refused us: banned there, or full\); will retry$/);
   } finally {

@@ -12,7 +12,8 @@ import { REGTEST } from '../src/core/params.js';
 import { encodeFrame } from '../src/p2p/frame.js';
 import { FrameParser } from '../src/p2p/frameParser.js';
 import { COMMANDS, decodeMessage, encodeMessage, fromUint64, PAYLOAD_TYPES, toUint64, type Command, type Message } from '../src/p2p/messages.js';
-import { closed, GENESIS_A, makeManager, rawSocket, until } from './helpers/p2pHarness.js';
+import { closed, GENESIS_A, makeManager, rawSocket } from './helpers/p2pHarness.js';
+import { eventually } from './helpers/eventually.js';
 
 const PROTO = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'proto', 'pubchain.proto');
 const root = protobuf.loadSync(PROTO);
@@ -119,12 +120,12 @@ test('over TCP: a ping with nonce 0xfedcba9876543210 gets a pong with exactly th
     const port = await a.listen('127.0.0.1', 0);
     const s = await rawSocket(port);
     const got = collector(s);
-    await until('their version', () => got.some((m) => m.command === 'version'));
+    await eventually('their version', () => got.some((m) => m.command === 'version'));
     const theirs = got.find((m) => m.command === 'version') as Extract<Message, { command: 'version' }>;
     assert.equal(typeof theirs.version.nonce, 'bigint');
     s.write(frame('version', encodeMessage({ command: 'version', version: { protocol: 1, userAgent: '/raw/', bestHeight: 0, work: 0n, genesis: GENESIS_A, listenPort: 0, nonce: U64_MAX, timestamp: 0xfffffffff0n } })));
     s.write(frame('verack', new Uint8Array(0)));
-    await until('handshake', () => a.peers().length === 1);
+    await eventually('handshake', () => a.peers().length === 1);
     const peer = a.peers()[0]!;
     assert.equal(peer.remoteVersion!.nonce, U64_MAX);
     assert.equal(peer.remoteVersion!.timestamp, 0xfffffffff0n);
@@ -132,7 +133,7 @@ test('over TCP: a ping with nonce 0xfedcba9876543210 gets a pong with exactly th
     s.write(frame('addrv2', Uint8Array.of(1, 2, 3)));
     s.write(frame('wtxidrelay', Uint8Array.of(0xff)));
     s.write(frame('ping', encodeMessage({ command: 'ping', nonce: 0xfedcba9876543210n })));
-    await until('pong', () => got.some((m) => m.command === 'pong'));
+    await eventually('pong', () => got.some((m) => m.command === 'pong'));
     const pong = got.find((m) => m.command === 'pong') as { command: 'pong'; nonce: bigint };
     assert.equal(pong.nonce, 0xfedcba9876543210n);
     assert.equal(peer.banScore, 0);

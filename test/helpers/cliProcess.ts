@@ -64,9 +64,11 @@ export class NodeProcess {
     child.stderr!.on('data', (d: Buffer) => this.onData(d));
   }
 
-  static start(node: NodeDef, extra: string[] = []): NodeProcess {
+  /** `wrap` runs the node through a launcher (e.g. `ip netns exec NS`), which must exec it in place. */
+  static start(node: NodeDef, extra: string[] = [], wrap: string[] = []): NodeProcess {
     // RPC on any free port: node.json in the data directory tells the CLI which one.
-    const child = spawn(process.execPath, [PUBCHAIN_BIN, 'startnode', ...nodeArgs(node), '--port', String(node.port), '--rpc-port', '0', '--log-format', 'json', ...extra], {
+    const [cmd, ...pre] = [...wrap, process.execPath];
+    const child = spawn(cmd!, [...pre, PUBCHAIN_BIN, 'startnode', ...nodeArgs(node), '--port', String(node.port), '--rpc-port', '0', '--log-format', 'json', ...extra], {
       env: { ...process.env, NODE_ID: node.id }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     return new NodeProcess(node, child);

@@ -26,8 +26,6 @@ export async function rawSocket(port: number): Promise<Socket> {
   return s;
 }
 
-/** @deprecated The same bounded poll as `eventually` (test/helpers/eventually.ts), under its old name. */
-export { eventually as until } from './eventually.js';
 
 export function closed(s: Socket, ms = 5000): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -51,7 +51,5 @@ export async function storedTip(def: NodeDef): Promise<Tip> {
   return { height: top!.height, hash: top!.hash };
 }
 
-/** @deprecated The old name of launchNode (src/node/startNode.ts's function is runNode). */
-export const startNode = launchNode;
 
 export const hexOf = (b: Built): string => hashToHex(b.hash);

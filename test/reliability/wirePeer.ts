@@ -70,9 +70,9 @@ export class WirePeer {
     return new WirePeer(socket);
   }
 
-  static connect(port: number, localAddress?: string, timeoutMs = 5000): Promise<WirePeer> {
+  static connect(port: number, localAddress?: string, timeoutMs = 5000, host = '127.0.0.1'): Promise<WirePeer> {
     return new Promise((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port, localAddress });
+      const s = connect({ host, port, localAddress });
       const timer = setTimeout(() => { s.destroy(); reject(new Error(`no TCP connection to port ${port} within ${timeoutMs} ms`)); }, timeoutMs);
       s.once('connect', () => { clearTimeout(timer); s.off('error', reject); resolve(new WirePeer(s)); });
       s.once('error', (e) => { clearTimeout(timer); reject(e); });
