@@ -180,7 +180,8 @@ export class BlockSync {
       if (from && !this.download.isWanted(parent) && !this.orphans.has(parent)) this.askForBlocks(from);
       return false;
     }
-    if (result.status === 'connected' || result.status === 'reorg') await this.connectOrphansOf(result.hash);
+    // Any stored block can be an orphan's parent: a side-chain parent too, whose child may bring the most work.
+    if (result.status === 'connected' || result.status === 'reorg' || result.status === 'side') await this.connectOrphansOf(result.hash);
     return result.status !== 'duplicate';
   }
 
