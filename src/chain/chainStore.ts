@@ -11,11 +11,11 @@ import { ConnectResult } from '../core/validate.js';
 import { StorageError } from '../storage/errors.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
 import {
-  bestValue, blockKey, heightKey, indexKey, LAYOUT_VERSION, metaKey, parseBestValue, parseIndexKey, parseVersionValue,
+  bestValue, blockKey, headerKey, heightKey, indexKey, LAYOUT_VERSION, metaKey, parseBestValue, parseHeaderKey, parseIndexKey, parseVersionValue,
   PREFIX, prefixOf, undoKey, versionValue,
 } from '../storage/layout.js';
 import { WriteBehindStore } from '../storage/writeBehindStore.js';
-import { BlockIndexEntry, parseIndexEntry, serializeIndexEntry } from './blockIndex.js';
+import { BlockIndexEntry, HeaderEntry, parseHeaderEntry, parseIndexEntry, serializeHeaderEntry, serializeIndexEntry } from './blockIndex.js';
 import { parseUndo, serializeUndo, SpentCoin } from './undoData.js';
 import { parseOutpointKey, UtxoSet } from './utxoSet.js';
 
@@ -110,7 +110,22 @@ export class ChainStore {
     return bytes ? parseUndo(bytes) : null;
   }
 
+  /** Every header-only entry (headers-first sync), read once at open. */
+  async headerEntries(): Promise<HeaderEntry[]> {
+    const out: HeaderEntry[] = [];
+    for await (const [k, v] of this.kv.iterate({ prefix: prefixOf(PREFIX.header) })) out.push(parseHeaderEntry(parseHeaderKey(k).hash, v));
+    return out;
+  }
+
   // ---- batches -------------------------------------------------------------
+
+  /** Header-only entries added and removed, in one batch. */
+  async writeHeaderEntries(put: HeaderEntry[], del: Uint8Array[] = []): Promise<void> {
+    const batch = new WriteBatch();
+    for (const e of put) batch.put(headerKey(e.hash), serializeHeaderEntry(e));
+    for (const h of del) batch.del(headerKey(h));
+    await this.kv.write(batch.ops);
+  }
 
   /** A block stored off the main chain. */
   async storeSide(entry: BlockIndexEntry, bytes: Uint8Array): Promise<void> {

@@ -23,7 +23,7 @@ import { EV } from './logEvents.js';
 import { moduleLogger, type Logger } from './logger.js';
 import { MinerLoop } from './minerLoop.js';
 import { NodeProgress, type ProgressIntervals } from './progress.js';
-import { NodeProtocol } from './protocol.js';
+import { NodeProtocol, type ProtocolOptions } from './protocol.js';
 import { startNetwork, type NetworkHandle } from './network.js';
 
 export interface NodeConfig {
@@ -49,6 +49,8 @@ export interface NodeConfig {
   mempoolBytes?: number;
   /** Signature-verification workers (default: the cores, at most 4). */
   verifyThreads?: number;
+  /** Headers-first sync settings (src/node/headerSync.ts); defaults there. */
+  sync?: Pick<ProtocolOptions, 'headersFirst' | 'minimumChainWork' | 'maxHeldHeadersPerPeer' | 'window'>;
 }
 
 const SIG_CACHE_ENTRIES = 100_000;
@@ -95,7 +97,7 @@ export class PubchainNode {
     });
     const protocol = new NodeProtocol({
       params, chain, mempool, log: moduleLogger(log, 'sync'), chainLog: moduleLogger(log, 'chain'), mempoolLog: moduleLogger(log, 'mempool'), genesisPin: config.genesisPin,
-      stallMs: config.stallMs, peers: () => peers(),
+      stallMs: config.stallMs, peers: () => peers(), ...config.sync,
       onTip: () => miner?.poke(true),
       onTx: () => miner?.poke(false),
     });

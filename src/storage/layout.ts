@@ -12,6 +12,12 @@
 //                                                 coin selection reads one key range, never the whole set
 //   'u'     hash(32)                              undo data of a connected block: the coins it spent
 //                                                 (src/chain/undoData.ts)
+//   'H'     hash(32)                              header-only entry: height u32 | work 32B BE | header 80B
+//                                                 (src/chain/blockIndex.ts): a header of the best header
+//                                                 chain learnt in headers-first sync whose block is not stored
+//                                                 yet. Each `headers` message's new entries go in one batch
+//                                                 (a crash keeps whole messages); entries whose block is in
+//                                                 the index ('i') are garbage, deleted at open and as blocks connect.
 //   'm'     name (ASCII)                          meta:
 //             "version"   layout version u32 BE (LAYOUT_VERSION), written with the genesis block.
 //                         ChainStore.open refuses a database of another version, and one
@@ -43,6 +49,7 @@ export const PREFIX = {
   address: 0x61, // 'a'
   undo: 0x75, // 'u'
   meta: 0x6d, // 'm'
+  header: 0x48, // 'H'
 } as const;
 
 const HASH = 32;
@@ -95,6 +102,11 @@ const hashKey = (prefix: number, hash: Uint8Array): Uint8Array => new KeyWriter(
 export const blockKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.block, hash);
 export const indexKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.index, hash);
 export const undoKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.undo, hash);
+export const headerKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.header, hash);
+
+export function parseHeaderKey(key: Uint8Array): { hash: Uint8Array } {
+  return { hash: new KeyReader(key, PREFIX.header, HASH, 'a header').bytes(HASH) };
+}
 
 /** The block hash of an index key. */
 export function parseIndexKey(key: Uint8Array): { hash: Uint8Array } {
