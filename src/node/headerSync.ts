@@ -94,8 +94,9 @@ export class HeaderSync {
   /** Asks for the headers after our best header (or after `after`, continuing a full answer). */
   requestHeaders(peer: ProtocolPeer, after?: Uint8Array): void {
     void this.o.chain.blockLocator().then((locator) => {
-      const best = this.headers.bestHeader?.hash;
-      const first = [after, best].filter((h): h is Uint8Array => h !== undefined);
+      // From the best header's parent: a peer that has the best header sends it back, and so
+      // says how far its chain reaches along ours (what we may download from it).
+      const first = after ? [after] : this.headers.bestHeader ? [this.headers.bestHeader.header.prevHash] : [];
       peer.sendGetHeaders([...first, ...locator].slice(0, 101));
     }).catch((err: unknown) => this.o.log.error({ err }, 'could not build a block locator'));
   }
@@ -138,7 +139,7 @@ export class HeaderSync {
       return;
     }
     if (r.kind === 'low-work') {
-      peer.misbehave(20, `a low-work header chain (${r.held} headers held without beating our chain's work)`);
+      peer.misbehave(100, `a low-work header chain (${r.held} headers held without beating our chain's work)`);
       return;
     }
     if (!st.best || r.last.work > st.best.work) st.best = r.last;
