@@ -110,6 +110,7 @@ test('headers with bad proof of work, bad bits or a time too old get their peer 
       const s = await rawSocket(node.network.port);
       s.write(version(n++, 10));
       s.write(verack);
+      await eventually('the handshake', () => node.network.peers().length === 1);
       // Twice: a header without proof of work costs 50, as a block without it does.
       s.write(headersFrame([...headers]));
       s.write(headersFrame([...headers]));
@@ -136,6 +137,7 @@ test('a long low-work header chain is held only up to the per-peer bound, never 
     const s = await rawSocket(node.network.port);
     s.write(version(1, 30_001));
     s.write(verack);
+    await eventually('the handshake', () => node.network.peers().length === 1);
     for (let i = 0; i < cheap.length && !s.destroyed; i += 2000) s.write(headersFrame(cheap.slice(i, i + 2000)));
     await closed(s, 20_000);
     await node.network.idle();

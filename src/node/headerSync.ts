@@ -51,6 +51,8 @@ export class HeaderSync {
   private readonly window: DownloadWindow;
   private readonly state = new Map<ProtocolPeer, PeerState>();
   private readonly timer: NodeJS.Timeout;
+  /** The height of the next block to hand to the chain (a hint: checked against the path). */
+  private nextHeight = 0;
   /** The stored headers, loaded once; headers that arrive meanwhile wait for it. */
   private readonly opened: Promise<void>;
 
@@ -78,7 +80,7 @@ export class HeaderSync {
   }
 
   /** Blocks of the header path still to fetch or connect. */
-  get pending(): number { return this.headers.path.length; }
+  get pending(): number { return this.headers.pathLength; }
 
   onPeerReady(peer: ProtocolPeer): void {
     this.state.set(peer, { best: null, unconnected: 0, stalledSince: null });
@@ -166,15 +168,25 @@ export class HeaderSync {
 
   /** Hands the chain every arrived block whose turn it is, in path order. */
   private drain(): void {
-    const path = this.headers.path;
-    const end = Math.min(path.length, this.window.o.windowBlocks);
-    for (let i = 0; i < end; i++) {
-      const e = path[i]!;
+    const h = this.headers;
+    const end = Math.min(h.pathLength, this.window.o.windowBlocks);
+    for (let i = this.firstUnsubmitted(); i < end; i++) {
+      const e = h.pathAt(i)!;
       const k = bytesKey(e.hash);
       if (this.window.submitted.has(k) || this.o.chain.isIndexed(e.hash)) continue;
       if (!this.window.arrived.has(k)) break;
       void this.process(e, this.window.submit(e.hash));
+      this.nextHeight = e.height + 1;
     }
+  }
+
+  /** Where on the path the blocks not yet handed to the chain begin (those before are handed over, in order). */
+  private firstUnsubmitted(): number {
+    const first = this.headers.pathAt(0);
+    if (!first) return 0;
+    const i = this.nextHeight - first.height;
+    // Past the path's end: the path was rebuilt on another branch, so scan it from the start.
+    return i > 0 && i <= this.headers.pathLength && this.window.submitted.has(bytesKey(this.headers.pathAt(i - 1)!.hash)) ? i : 0;
   }
 
   private async process(e: HeaderEntry, a: { block: Block; from: ProtocolPeer }): Promise<void> {
@@ -182,7 +194,7 @@ export class HeaderSync {
       const taken = await this.o.submit(a.block, a.from);
       if (!taken && !this.o.chain.isIndexed(e.hash) && (await this.o.chain.hasBlock(e.hash))) {
         // Refused and remembered as invalid: the header branch above it is dead.
-        for (const x of this.headers.path) if (x.height > e.height) this.window.discard(x.hash);
+        for (let i = 0; i < this.headers.pathLength; i++) { const x = this.headers.pathAt(i)!; if (x.height > e.height) this.window.discard(x.hash); }
         await this.headers.invalidate(e.hash);
       }
     } catch (err) {
@@ -197,21 +209,21 @@ export class HeaderSync {
 
   /** Requests what each peer can give now. */
   fill(): void {
-    const path = this.headers.path;
+    const h = this.headers;
     const tip = this.o.chain.tip;
-    const best = this.headers.bestHeader;
-    if (!tip || !best || path.length === 0 || best.work <= tip.work) return;
-    const base = path[0]!.height;
+    const best = h.bestHeader;
+    if (!tip || !best || h.pathLength === 0 || best.work <= tip.work) return;
+    const base = h.pathAt(0)!.height;
     const reach = new Map<ProtocolPeer, number>();
     const slow = new Map<ProtocolPeer, number>();
     for (const [peer, st] of this.state) {
       if (!st.best) continue;
       const i = st.best.height - base;
-      (st.stalledSince === null ? reach : slow).set(peer, i >= 0 && i < path.length && bytesEqual(path[i]!.hash, st.best.hash) ? i : -1);
+      (st.stalledSince === null ? reach : slow).set(peer, i >= 0 && i < h.pathLength && bytesEqual(h.pathAt(i)!.hash, st.best.hash) ? i : -1);
     }
     // A peer whose requests stall is asked again only when no other peer has anything to give.
     const ask = [...reach.values()].some((i) => i >= 0) ? reach : slow;
-    for (const [peer, entries] of this.window.plan(path, ask, (h) => this.o.chain.isIndexed(h), Date.now())) {
+    for (const [peer, entries] of this.window.plan(h, this.firstUnsubmitted(), ask, (x) => this.o.chain.isIndexed(x), Date.now())) {
       peer.sendGetData(entries.map((e) => ({ kind: 'block' as const, hash: e.hash })));
     }
   }

@@ -69,8 +69,9 @@ export class HeaderChain {
   private readonly failed = new BoundedMap<string, true>(10_000);
   private pruned: Uint8Array[] = [];
   private best: HeaderEntry | null = null;
-  /** The best branch above the base, oldest first. */
-  path: HeaderEntry[] = [];
+  /** The best branch above the base, oldest first, from `head` on (the front is dropped by moving `head`). */
+  private pathArr: HeaderEntry[] = [];
+  private head = 0;
   private readonly maxHeld: number;
 
   constructor(private readonly o: HeaderChainOptions) {
@@ -100,6 +101,10 @@ export class HeaderChain {
   get heldCount(): number { let n = 0; for (const h of this.held.values()) n += h.size; return n; }
   /** The best stored header, or null when every header we know has its block in the base. */
   get bestHeader(): HeaderEntry | null { return this.best; }
+
+  /** The best branch above the base, oldest first: its length, and its i-th entry. */
+  get pathLength(): number { return this.pathArr.length - this.head; }
+  pathAt(i: number): HeaderEntry | undefined { return this.pathArr[this.head + i]; }
 
   has(hash: Uint8Array): boolean { return this.entries.has(bytesKey(hash)); }
   entry(hash: Uint8Array): HeaderEntry | null { return this.entries.get(bytesKey(hash)) ?? null; }
@@ -168,38 +173,39 @@ export class HeaderChain {
 
   /** The best entry changed: append to the path when it grew from the path's end, or rebuild it. */
   private extendPath(): void {
-    const end = this.path[this.path.length - 1];
+    const end = this.pathLength > 0 ? this.pathArr[this.pathArr.length - 1] : undefined;
     const added: HeaderEntry[] = [];
     let e: HeaderEntry | undefined = this.best ?? undefined;
     while (e && !(end && bytesEqual(e.hash, end.hash))) {
       added.push(e);
       e = this.entries.get(bytesKey(e.header.prevHash));
     }
-    if (e) this.path.push(...added.reverse());
-    else this.path = added.reverse();
+    if (e) for (let i = added.length - 1; i >= 0; i--) this.pathArr.push(added[i]!);
+    else { this.pathArr = added.reverse(); this.head = 0; }
   }
 
   private rebuildPath(): void {
-    this.path = [];
+    this.pathArr = [];
+    this.head = 0;
     this.extendPath();
   }
 
   /** Drops the front of the path (and any entry) whose block the base now holds. */
   advance(): void {
-    let n = 0;
-    while (n < this.path.length && this.o.base.has(this.path[n]!.hash)) n++;
-    if (n === 0) return;
-    for (const e of this.path.slice(0, n)) this.drop(e);
-    this.path = this.path.slice(n);
-    if (this.path.length === 0) this.best = null;
+    const start = this.head;
+    while (this.head < this.pathArr.length && this.o.base.has(this.pathArr[this.head]!.hash)) this.drop(this.pathArr[this.head++]!);
+    if (this.head === start) return;
+    if (this.head > 4096 && this.head * 2 > this.pathArr.length) { this.pathArr = this.pathArr.slice(this.head); this.head = 0; }
+    if (this.pathLength === 0) this.best = null;
     if (this.pruned.length >= PRUNE_BATCH) void this.o.store.writeHeaderEntries([], this.takePruned()).catch(() => undefined);
   }
 
   /** The block of this entry broke a rule: it and every entry above it on the path are gone. */
   async invalidate(hash: Uint8Array): Promise<void> {
     this.failed.set(bytesKey(hash), true);
-    const at = this.path.findIndex((e) => bytesEqual(e.hash, hash));
-    const gone = at >= 0 ? this.path.slice(at) : [];
+    const path = this.pathArr.slice(this.head);
+    const at = path.findIndex((e) => bytesEqual(e.hash, hash));
+    const gone = at >= 0 ? path.slice(at) : [];
     const own = this.entry(hash);
     if (at < 0 && own) gone.push(own);
     for (const e of gone) { this.failed.set(bytesKey(e.hash), true); this.drop(e); }

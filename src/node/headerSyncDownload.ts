@@ -19,7 +19,7 @@ export interface WindowOptions {
   blockStallMs: number;
 }
 
-export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, windowBlocks: 1024, maxBufferBytes: 64 * 1024 * 1024, blockStallMs: 2000 };
+export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, windowBlocks: 1024, maxBufferBytes: 32 * 1024 * 1024, blockStallMs: 2000 };
 
 interface Request { peer: ProtocolPeer; since: number }
 export interface Arrived { block: Block; size: number; from: ProtocolPeer }
@@ -44,16 +44,17 @@ export class DownloadWindow {
    * New requests per peer: the first `windowBlocks` entries of `path` that are
    * neither requested, arrived, handed over nor in the base (`have`). `reach`
    * gives how far along the path each peer's headers go (-1: not at all).
-   * A peer's window is refilled once half of it has drained.
+   * A peer's window is refilled once a quarter of it has drained. `from` is
+   * where the entries not yet handed to the chain begin.
    */
-  plan(path: HeaderEntry[], reach: Map<ProtocolPeer, number>, have: (hash: Uint8Array) => boolean, now: number): Map<ProtocolPeer, HeaderEntry[]> {
+  plan(path: { pathLength: number; pathAt(i: number): HeaderEntry | undefined }, from: number, reach: Map<ProtocolPeer, number>, have: (hash: Uint8Array) => boolean, now: number): Map<ProtocolPeer, HeaderEntry[]> {
     const out = new Map<ProtocolPeer, HeaderEntry[]>();
     const max = this.o.maxInFlightPerPeer;
-    const open = [...reach.keys()].filter((p) => !p.closed && this.inFlightOf(p) <= max / 2);
+    const open = [...reach.keys()].filter((p) => !p.closed && this.inFlightOf(p) <= (max * 3) / 4);
     if (open.length === 0 || this.bufferedBytes > this.o.maxBufferBytes) return out;
-    const end = Math.min(path.length, this.o.windowBlocks);
-    for (let i = 0; i < end; i++) {
-      const e = path[i]!;
+    const end = Math.min(path.pathLength, this.o.windowBlocks);
+    for (let i = from; i < end; i++) {
+      const e = path.pathAt(i)!;
       const k = bytesKey(e.hash);
       if (this.requests.has(k) || this.arrived.has(k) || this.submitted.has(k) || have(e.hash)) continue;
       const stalled = this.stalledOn.get(k);
