@@ -17,9 +17,14 @@ export async function timedSync(root: string, srcDir: string, sources: number, h
   const nodes: NodeProcess[] = [];
   try {
     const ports: number[] = [];
+    // Copied before any source starts: a running node writes into its directory.
+    const dirs = [srcDir];
+    for (let i = 1; i < sources; i++) {
+      dirs.push(join(root, `${tag}-copy${i}`));
+      await cp(srcDir, dirs[i]!, { recursive: true });
+    }
     for (let i = 0; i < sources; i++) {
-      const dir = i === 0 ? srcDir : join(root, `${tag}-copy${i}`);
-      if (i > 0) await cp(srcDir, dir, { recursive: true });
+      const dir = dirs[i]!;
       const port = await freePort();
       ports.push(port);
       const p = NodeProcess.start({ role: `source${i}`, id: String(port), port, datadir: dir, network: 'regtest' }, ['--listen-only']);

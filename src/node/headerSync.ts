@@ -161,8 +161,13 @@ export class HeaderSync {
     this.fill();
   }
 
+  /** The peer lacks blocks its headers said it had (it moved to another branch): relearn how far it reaches. */
   onNotFound(peer: ProtocolPeer, hashes: Uint8Array[]): void {
+    const st = this.state.get(peer);
+    if (!st || !hashes.some((h) => this.window.isRequested(h))) return;
     this.window.releasePeer(peer, hashes);
+    st.best = null;
+    this.requestHeaders(peer);
     this.fill();
   }
 
