@@ -1,66 +1,75 @@
-// Sync throughput between two node processes over loopback: a source node
-// holding N regtest blocks and a fresh node that downloads them. The
-// reference, measured in the same run, is connecting the same blocks
-// in-process on RocksDB with no network, submitted as sync submits them
-// (bench/submitBlocks.ts): the ratio says what the wire, framing and
-// download scheduling cost on top of block validation.
+// Sync throughput between node processes over loopback. Each figure's
+// reference is measured in the same run: connecting the same blocks in-process
+// on RocksDB with no network, submitted as sync submits them
+// (bench/submitBlocks.ts), so a ratio says what the wire, framing and download
+// scheduling cost on top of block validation.
+// - sync.blocksPerSec: N near-empty regtest blocks from one source process.
+// - sync.txHeavy: blocks of 1,000 signed transactions from one source, against
+//   in-process connect with the node's own verifier (the pool and its cache).
+// - sync.parallel: the near-empty chain from three sources against one.
 import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, NodeProcess, type NodeDef } from '../test/helpers/cliProcess.js';
 import { Chain } from '../src/chain/chain.js';
+import type { Block } from '../src/core/block.js';
 import { REGTEST } from '../src/core/params.js';
+import { cachedVerifier } from '../src/crypto/cachedVerifier.js';
+import { SigCache } from '../src/crypto/sigCache.js';
+import { createVerifyPool } from '../src/crypto/verifyPool.js';
 import { RocksStore } from '../src/storage/rocksStore.js';
 import { buildChain, testKey } from '../test/helpers/chainFixtures.js';
+import { buildBenchChain } from './connect.js';
 import { submitBlocks } from './submitBlocks.js';
-import type { BenchModuleOutput, BenchOptions } from './types.js';
-import { EV, eventPattern } from '../src/node/logEvents.js';
+import { timedSync } from './syncRun.js';
+import type { BenchModuleOutput, BenchOptions, BenchResult } from './types.js';
 
 function now(): number { return Number(process.hrtime.bigint()) / 1e9; }
 
-export async function benchSync(opts: BenchOptions): Promise<BenchModuleOutput> {
-  const n = opts.quick ? 3000 : 10_000;
-  const root = await mkdtemp(join(tmpdir(), 'pubchain-bench-sync-'));
-  const nodes: NodeProcess[] = [];
+/** Connects genesis + blocks into a RocksDB at `dir` (the source nodes' data); returns the seconds the blocks took. */
+async function connectLocally(dir: string, genesis: Block, blocks: Block[], withPool: boolean): Promise<number> {
+  // The node's verifier: a pool of min(cores, 4) threads behind a signature cache.
+  const pool = withPool ? createVerifyPool({ threads: Math.min(os.availableParallelism(), 4) }) : null;
+  const chain = await Chain.open(await RocksStore.open(join(dir, 'chain')), REGTEST, pool ? { verifySigs: cachedVerifier(pool.verify, new SigCache(100_000)) } : {});
   try {
-    const blocks = buildChain(null, n, testKey(11));
-    const srcDir = join(root, 'source');
-    // The source node's database is the reference run's: the same blocks, connected in-process.
-    const chain = await Chain.open(await RocksStore.open(join(srcDir, 'chain')), REGTEST);
-    let localRate: number;
-    try {
-      await chain.initGenesis(blocks[0]!.block);
-      const t0 = now();
-      await submitBlocks(chain, blocks.slice(1).map((b) => b.block));
-      localRate = (n - 1) / (now() - t0);
-    } finally {
-      await chain.close();
-    }
-
-    const mk = async (role: string, datadir: string): Promise<NodeDef> => {
-      const port = await freePort();
-      return { role, id: String(port), port, datadir, network: 'regtest' };
-    };
-    const src = await mk('source', srcDir);
-    const dst = await mk('fresh', join(root, 'fresh'));
-    const source = NodeProcess.start(src, ['--listen-only']);
-    nodes.push(source);
-    await source.waitForLog(eventPattern(EV.listening), 30_000);
-    const fresh = NodeProcess.start(dst, ['--connect', `127.0.0.1:${src.port}`]);
-    nodes.push(fresh);
-    // Clock from the genesis (first tip, adopted from the peer) to the last block.
-    await fresh.waitForHeight(1, 30_000);
-    const s0 = now();
-    await fresh.waitForHeight(n, 300_000);
-    const syncRate = (n - 1) / (now() - s0);
-    return {
-      results: [
-        { name: 'sync.blocksPerSec', value: syncRate, unit: 'blocks/s', reference: 'sync.localConnect.blocksPerSec', ratio: syncRate / localRate },
-        { name: 'sync.localConnect.blocksPerSec', value: localRate, unit: 'blocks/s' },
-      ],
-    };
+    await chain.initGenesis(genesis);
+    const t0 = now();
+    await submitBlocks(chain, blocks);
+    return now() - t0;
   } finally {
-    for (const p of nodes) await p.stop().catch(() => undefined);
+    await chain.close();
+    await pool?.close();
+  }
+}
+
+export async function benchSync(opts: BenchOptions): Promise<BenchModuleOutput> {
+  const root = await mkdtemp(join(tmpdir(), 'pubchain-bench-sync-'));
+  const results: BenchResult[] = [];
+  try {
+    const n = opts.quick ? 3000 : 10_000;
+    const small = buildChain(null, n, testKey(11)).map((b) => b.block);
+    const smallDir = join(root, 'small');
+    const localRate = (n - 1) / (await connectLocally(smallDir, small[0]!, small.slice(1), false));
+    const one = (n - 1) / (await timedSync(root, smallDir, 1, n, 'one'));
+    results.push(
+      { name: 'sync.blocksPerSec', value: one, unit: 'blocks/s', reference: 'sync.localConnect.blocksPerSec', ratio: one / localRate },
+      { name: 'sync.localConnect.blocksPerSec', value: localRate, unit: 'blocks/s' },
+    );
+    const three = (n - 1) / (await timedSync(root, smallDir, 3, n, 'three'));
+    results.push({ name: 'sync.parallel.blocksPerSec', value: three, unit: 'blocks/s', reference: 'sync.blocksPerSec', ratio: three / one });
+
+    const heavyBlocks = 300;
+    const { genesis, blocks } = buildBenchChain(heavyBlocks);
+    const txs = blocks.reduce((s, b) => s + b.txs.length, 0);
+    const heavyDir = join(root, 'heavy');
+    const localTx = txs / (await connectLocally(heavyDir, genesis, blocks, true));
+    const syncTx = txs / (await timedSync(root, heavyDir, 1, REGTEST.genesisHeight + blocks.length, 'heavy'));
+    results.push(
+      { name: 'sync.txHeavy.txPerSec', value: syncTx, unit: 'tx/s', reference: 'sync.txHeavy.localConnect.txPerSec', ratio: syncTx / localTx },
+      { name: 'sync.txHeavy.localConnect.txPerSec', value: localTx, unit: 'tx/s' },
+    );
+    return { results };
+  } finally {
     await rm(root, { recursive: true, force: true });
   }
 }

@@ -7,7 +7,7 @@ import { ValidationError } from '../src/core/errors.js';
 import { REGTEST } from '../src/core/params.js';
 import { encodeFrame, HEADER_BYTES } from '../src/p2p/frame.js';
 import { FrameError, FrameParser } from '../src/p2p/frameParser.js';
-import { COMMANDS, decodeMessage, encodeMessage, MAX_INV_ITEMS, MAX_LOCATOR_HASHES } from '../src/p2p/messages.js';
+import { COMMANDS, decodeMessage, encodeMessage, MAX_HEADERS, MAX_INV_ITEMS, MAX_LOCATOR_HASHES } from '../src/p2p/messages.js';
 import { pubchain } from '../src/generated/proto.js';
 
 const magic = REGTEST.magic;
@@ -54,15 +54,22 @@ test('inventory and locator limits are enforced when decoding', () => {
   assert.throws(() => decodeMessage('getblocks', loc(MAX_LOCATOR_HASHES + 1)), ValidationError);
   assert.throws(() => decodeMessage('getdata', pubchain.Inventory.encode({ items: [{ type: 2, hash: new Uint8Array(31) }] }).finish()), ValidationError);
   assert.equal(decodeMessage('nosuchcmd', new Uint8Array(3)), null);
+  const headers = (n: number, size = 80): Uint8Array => pubchain.Headers.encode({ headers: Array.from({ length: n }, () => new Uint8Array(size)) }).finish();
+  assert.equal((decodeMessage('headers', headers(MAX_HEADERS)) as { headers: unknown[] }).headers.length, MAX_HEADERS);
+  assert.throws(() => decodeMessage('headers', headers(MAX_HEADERS + 1)), (e: unknown) => e instanceof ValidationError && e.code === 'malformed-message');
+  assert.throws(() => decodeMessage('headers', headers(1, 79)), (e: unknown) => e instanceof ValidationError && e.code === 'malformed-message');
+  assert.throws(() => decodeMessage('getheaders', pubchain.GetHeaders.encode({ locator: [hash], stop: new Uint8Array(5) }).finish()), ValidationError);
 });
 
 test('every message round-trips through encode and decode', () => {
   const h = new Uint8Array(32).fill(3);
   const samples = [
-    { command: 'version', version: { protocol: 1, userAgent: '/x/', bestHeight: 9, work: 123456789n, genesis: h, listenPort: 8000, nonce: 42n, timestamp: 1700000000n } },
+    { command: 'version', version: { protocol: 1, userAgent: '/x/', bestHeight: 9, work: 123456789n, genesis: h, listenPort: 8000, nonce: 42n, timestamp: 1700000000n, services: 1n } },
     { command: 'verack' }, { command: 'getaddr' },
     { command: 'addr', addresses: [{ host: 'localhost', port: 8000, lastSeen: 5n }] },
     { command: 'getblocks', locator: [h, h], stop: null },
+    { command: 'getheaders', locator: [h], stop: h },
+    { command: 'headers', headers: [{ version: 1, prevHash: h, merkleRoot: h, time: 7, bits: 0x207fffff, nonce: 8 }] },
     { command: 'inv', items: [{ kind: 'tx', hash: h }, { kind: 'block', hash: h }] },
     { command: 'block', block: Uint8Array.of(1, 2, 3) }, { command: 'tx', tx: Uint8Array.of(4) },
     { command: 'ping', nonce: 99n },

@@ -23,10 +23,12 @@ const u64 = fc.oneof(fc.bigInt({ min: 0n, max: U64_MAX }), fc.constantFrom(0n, 1
 const H = new Uint8Array(32).fill(7);
 /** One valid message per command; repeated fields hold at least one element, so every nested field is reachable. */
 const SAMPLES: Record<Command, Message> = {
-  version: { command: 'version', version: { protocol: 1, userAgent: '/x/', bestHeight: 3, work: 5n, genesis: H, listenPort: 8333, nonce: 1n, timestamp: 2n } },
+  version: { command: 'version', version: { protocol: 1, userAgent: '/x/', bestHeight: 3, work: 5n, genesis: H, listenPort: 8333, nonce: 1n, timestamp: 2n, services: 1n } },
   verack: { command: 'verack' }, getaddr: { command: 'getaddr' },
   addr: { command: 'addr', addresses: [{ host: '127.0.0.1', port: 8000, lastSeen: 3n }] },
   getblocks: { command: 'getblocks', locator: [H], stop: null },
+  getheaders: { command: 'getheaders', locator: [H], stop: H },
+  headers: { command: 'headers', headers: [{ version: 1, prevHash: H, merkleRoot: H, time: 9, bits: 0x207fffff, nonce: 3 }] },
   inv: { command: 'inv', items: [{ kind: 'block', hash: H }] }, getdata: { command: 'getdata', items: [{ kind: 'tx', hash: H }] },
   notfound: { command: 'notfound', items: [{ kind: 'block', hash: H }] },
   block: { command: 'block', block: Uint8Array.of(1, 2) }, tx: { command: 'tx', tx: Uint8Array.of(3) },

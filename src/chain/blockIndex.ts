@@ -26,12 +26,38 @@ export const isFailed = (e: BlockIndexEntry): boolean => e.status === 'failed' |
 
 const WORK_BYTES = 32;
 
-export function serializeIndexEntry(e: BlockIndexEntry): Uint8Array {
-  const work = new Uint8Array(WORK_BYTES);
-  let w = e.work;
-  for (let i = WORK_BYTES - 1; i >= 0; i--) { work[i] = Number(w & 0xffn); w >>= 8n; }
+function workBytes(work: bigint): Uint8Array {
+  const out = new Uint8Array(WORK_BYTES);
+  let w = work;
+  for (let i = WORK_BYTES - 1; i >= 0; i--) { out[i] = Number(w & 0xffn); w >>= 8n; }
   if (w !== 0n) throw new RangeError('cumulative work above 2^256');
-  return new ByteWriter(4 + WORK_BYTES + 1 + 80).u32(e.height).bytes(work).u8(STATUS_CODES[e.status]).bytes(serializeHeader(e.header)).finish();
+  return out;
+}
+
+export function serializeIndexEntry(e: BlockIndexEntry): Uint8Array {
+  return new ByteWriter(4 + WORK_BYTES + 1 + 80).u32(e.height).bytes(workBytes(e.work)).u8(STATUS_CODES[e.status]).bytes(serializeHeader(e.header)).finish();
+}
+
+/**
+ * A header-only entry: a header of the best header chain whose block we do not
+ * have yet (headers-first sync, src/node/headerSyncChain.ts). It has no status:
+ * its proof of work, bits and time were checked, nothing else. Stored apart
+ * from the block index (prefix 'H'), so the chain never mistakes one for a block.
+ */
+export type HeaderEntry = Omit<BlockIndexEntry, 'status'>;
+
+export function serializeHeaderEntry(e: HeaderEntry): Uint8Array {
+  return new ByteWriter(4 + WORK_BYTES + 80).u32(e.height).bytes(workBytes(e.work)).bytes(serializeHeader(e.header)).finish();
+}
+
+export function parseHeaderEntry(hash: Uint8Array, bytes: Uint8Array): HeaderEntry {
+  const r = new ByteReader(bytes, 'header entry');
+  const height = r.u32();
+  let work = 0n;
+  for (const b of r.bytes(WORK_BYTES)) work = (work << 8n) | BigInt(b);
+  const header = readHeader(r);
+  r.end();
+  return { hash: Uint8Array.from(hash), height, work, header };
 }
 
 export function parseIndexEntry(hash: Uint8Array, bytes: Uint8Array): BlockIndexEntry {

@@ -6,6 +6,7 @@
 // item) is answered without a store read, as full nodes keep their index in memory.
 import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { isRetargetHeight, medianTimePast, retargetBits } from '../core/difficulty.js';
+import type { BlockHeader } from '../core/header.js';
 import { NetworkParams } from '../core/params.js';
 import { StorageError } from '../storage/errors.js';
 import { BlockIndexEntry } from './blockIndex.js';
@@ -110,19 +111,37 @@ export class BlockTree {
   }
 
   /** Bits and median time past that a child of `parent` must respect. */
-  async childContext(parent: BlockIndexEntry): Promise<{ bits: number; medianTimePast: number }> {
-    const height = parent.height + 1;
-    let bits = parent.header.bits;
-    if (isRetargetHeight(this.params, height)) {
-      const first = await this.ancestor(parent, height - this.params.retargetInterval);
-      bits = retargetBits(this.params, parent.header.bits, first.header.time, parent.header.time);
-    }
-    const times: number[] = [];
-    let e: BlockIndexEntry | null = parent;
-    while (e && times.length < this.params.medianTimeSpan) {
-      times.push(e.header.time);
-      e = e.height > this.params.genesisHeight ? await this.must(e.header.prevHash) : null;
-    }
-    return { bits, medianTimePast: medianTimePast(times) };
+  childContext(parent: BlockIndexEntry): Promise<ChildContext> {
+    return childContextOn(this.params, parent, (e) => this.must(e.header.prevHash), (e, h) => this.ancestor(e, h));
   }
+}
+
+export interface ChildContext { bits: number; medianTimePast: number }
+interface Linked { height: number; header: BlockHeader }
+
+/**
+ * Bits and median time past that a child of `parent` must respect, on any
+ * branch that `parentOf` walks: the block index here, the header chain of
+ * headers-first sync (src/node/headerSyncChain.ts). `ancestorAt` may jump
+ * straight to the retarget window's first entry; by default it walks.
+ */
+export async function childContextOn<E extends Linked>(
+  params: NetworkParams, parent: E, parentOf: (e: E) => Promise<E>, ancestorAt?: (e: E, height: number) => Promise<E>,
+): Promise<ChildContext> {
+  const height = parent.height + 1;
+  let bits = parent.header.bits;
+  if (isRetargetHeight(params, height)) {
+    const at = height - params.retargetInterval;
+    let first = parent;
+    if (ancestorAt) first = await ancestorAt(parent, at);
+    else while (first.height > at) first = await parentOf(first);
+    bits = retargetBits(params, parent.header.bits, first.header.time, parent.header.time);
+  }
+  const times: number[] = [];
+  let e: E | null = parent;
+  while (e && times.length < params.medianTimeSpan) {
+    times.push(e.header.time);
+    e = e.height > params.genesisHeight ? await parentOf(e) : null;
+  }
+  return { bits, medianTimePast: medianTimePast(times) };
 }

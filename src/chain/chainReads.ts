@@ -44,6 +44,16 @@ export abstract class ChainReads extends EventEmitter {
     return this.tree.get(hash);
   }
 
+  /** Whether the block index holds `hash`, from memory (headers-first sync asks this per header). */
+  isIndexed(hash: Uint8Array): boolean {
+    return this.tree.isKnown(hash);
+  }
+
+  /** Where headers-first sync keeps its header-only entries (src/node/headerSyncChain.ts). */
+  get headerStore(): Pick<ChainStore, 'headerEntries' | 'writeHeaderEntries'> {
+    return this.db;
+  }
+
   /** True once a block is known: stored, connected, or known to be invalid. */
   async hasBlock(hash: Uint8Array): Promise<boolean> {
     return this.rejected.has(bytesKey(hash)) || (await this.getIndex(hash)) !== null;

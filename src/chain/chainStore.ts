@@ -11,11 +11,11 @@ import { ConnectResult } from '../core/validate.js';
 import { StorageError } from '../storage/errors.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
 import {
-  bestValue, blockKey, filterKey, filterValue, heightKey, indexKey, LAYOUT_VERSION, metaKey, parseBestValue, parseIndexKey, parseVersionValue,
-  parseFilterValue, PREFIX, prefixOf, undoKey, versionValue,
+  bestValue, blockKey, filterKey, filterValue, headerKey, heightKey, indexKey, LAYOUT_VERSION, metaKey, parseBestValue, parseHeaderKey, parseIndexKey,
+  parseVersionValue, parseFilterValue, PREFIX, prefixOf, undoKey, versionValue,
 } from '../storage/layout.js';
 import { WriteBehindStore } from '../storage/writeBehindStore.js';
-import { BlockIndexEntry, parseIndexEntry, serializeIndexEntry } from './blockIndex.js';
+import { BlockIndexEntry, HeaderEntry, parseHeaderEntry, parseIndexEntry, serializeHeaderEntry, serializeIndexEntry } from './blockIndex.js';
 import { parseUndo, serializeUndo, SpentCoin } from './undoData.js';
 import { parseOutpointKey, UtxoSet } from './utxoSet.js';
 
@@ -115,6 +115,13 @@ export class ChainStore {
     return (await this.kv.getMany(hashes.map(filterKey))).map((v) => (v ? parseFilterValue(v) : null));
   }
 
+  /** Every header-only entry (headers-first sync), read once at open. */
+  async headerEntries(): Promise<HeaderEntry[]> {
+    const out: HeaderEntry[] = [];
+    for await (const [k, v] of this.kv.iterate({ prefix: prefixOf(PREFIX.header) })) out.push(parseHeaderEntry(parseHeaderKey(k).hash, v));
+    return out;
+  }
+
   // ---- batches -------------------------------------------------------------
 
   /** Adds a block's filter entry to `batch` (its connect batch, or a catch-up batch). */
@@ -124,6 +131,14 @@ export class ChainStore {
 
   /** Writes a batch of filter entries only (building filters for blocks connected before). */
   async writeFilters(batch: WriteBatch): Promise<void> {
+    await this.kv.write(batch.ops);
+  }
+
+  /** Header-only entries added and removed, in one batch. */
+  async writeHeaderEntries(put: HeaderEntry[], del: Uint8Array[] = []): Promise<void> {
+    const batch = new WriteBatch();
+    for (const e of put) batch.put(headerKey(e.hash), serializeHeaderEntry(e));
+    for (const h of del) batch.del(headerKey(h));
     await this.kv.write(batch.ops);
   }
 

@@ -11,6 +11,8 @@ import type { Chain } from '../chain/chain.js';
 import type { InvItem } from '../p2p/messages.js';
 import { BlockDownload } from './blockDownload.js';
 import { GenesisAdoption } from './genesisAdoption.js';
+import { doesHeaders, HeaderSync } from './headerSync.js';
+import type { WindowOptions } from './headerSyncDownload.js';
 import { EV } from './logEvents.js';
 import type { Logger } from './logger.js';
 import { OrphanPool } from './orphanPool.js';
@@ -29,6 +31,11 @@ export interface SyncOptions {
   maxInFlightPerPeer: number;
   peers: () => ProtocolPeer[];
   penalise: Penalise;
+  /** Headers-first sync with peers that offer it (default true); false behaves as an older node. */
+  headersFirst?: boolean;
+  minimumChainWork?: bigint;
+  maxHeldHeadersPerPeer?: number;
+  window?: Partial<WindowOptions>;
 }
 
 interface SyncState {
@@ -39,6 +46,9 @@ interface SyncState {
 
 export class BlockSync {
   private readonly download: BlockDownload;
+  /** Headers-first sync; it also answers getheaders when we do not use it ourselves. */
+  readonly headerSync: HeaderSync;
+  readonly headersFirst: boolean;
   private readonly genesis: GenesisAdoption;
   private readonly state = new Map<ProtocolPeer, SyncState>();
   private readonly orphans = new OrphanPool();
@@ -53,7 +63,13 @@ export class BlockSync {
     this.download = new BlockDownload({ maxInFlightPerPeer: o.maxInFlightPerPeer, stallMs: o.stallMs });
     this.genesis = new GenesisAdoption({
       params: o.params, chain: o.chain, log: o.log, genesisPin: o.genesisPin, stallMs: o.stallMs, peers: o.peers,
-      isReady: (peer) => this.state.has(peer), penalise: o.penalise, onAdopted: (peer) => this.askForBlocks(peer),
+      isReady: (peer) => this.state.has(peer), penalise: o.penalise, onAdopted: () => this.startAll(),
+    });
+    this.headersFirst = o.headersFirst !== false;
+    this.headerSync = new HeaderSync({
+      params: o.params, chain: o.chain, log: o.log, penalise: o.penalise, peers: o.peers, stallMs: o.stallMs,
+      minimumChainWork: o.minimumChainWork, maxHeldPerPeer: o.maxHeldHeadersPerPeer, window: o.window,
+      submit: (block, from) => this.onBlockReceived(block, from),
     });
     this.stallTimer = setInterval(() => this.checkStalls(), Math.min(2000, o.stallMs / 2));
     this.stallTimer.unref();
@@ -61,11 +77,14 @@ export class BlockSync {
 
   close(): void {
     this.genesis.close();
+    this.headerSync.close();
     clearInterval(this.stallTimer);
   }
 
-  /** Blocks still to download (queued or requested). */
-  get pending(): number { return this.download.pending; }
+  /** Blocks still to download (queued or requested, or on the header path). */
+  get pending(): number { return this.download.pending + this.headerSync.pending; }
+
+  private usesHeaders(peer: ProtocolPeer): boolean { return this.headersFirst && doesHeaders(peer); }
 
   /** The peer that delivered this block, while it is being connected; null for our own block or one we never saw arrive. */
   sourceOf(hash: Uint8Array): ProtocolPeer | null {
@@ -75,19 +94,29 @@ export class BlockSync {
   /** The handshake is done: if the peer knows more work than we do, start syncing from it. */
   onPeerReady(peer: ProtocolPeer): void {
     this.state.set(peer, { continueAfter: null, syncing: false });
+    this.headerSync.onPeerReady(peer);
     this.bestKnownHeight = Math.max(this.bestKnownHeight, peer.remote.bestHeight);
     if (!this.o.chain.tip) this.genesis.requestFrom(peer);
     else if (peer.remote.work > this.o.chain.tip.work) this.askForBlocks(peer);
   }
 
+  /** We have a chain now (the genesis adopted): sync from every peer that knows more. */
+  private startAll(): void {
+    const tip = this.o.chain.tip;
+    for (const p of this.state.keys()) if (tip && p.remote.work > tip.work) this.askForBlocks(p);
+  }
+
   onPeerClose(peer: ProtocolPeer): void {
     this.genesis.onPeerClose(peer);
+    this.headerSync.onPeerClose(peer);
     this.state.delete(peer);
     this.download.releasePeer(peer);
     this.requestFromAnyone();
   }
 
+  /** Headers from a peer that does them (headers-first), hashes by getblocks from any other. */
   private askForBlocks(peer: ProtocolPeer, after?: Uint8Array): void {
+    if (this.usesHeaders(peer)) { this.headerSync.requestHeaders(peer); return; }
     const st = this.state.get(peer);
     if (st) st.syncing = true;
     void this.o.chain.blockLocator().then((locator) => {
@@ -98,7 +127,10 @@ export class BlockSync {
   async onBlockInv(peer: ProtocolPeer, hashes: Uint8Array[]): Promise<void> {
     if (!this.o.chain.tip) return;
     const unknown: Uint8Array[] = [];
-    for (const h of hashes) if (!this.download.isWanted(h) && !this.orphans.has(h) && !(await this.o.chain.hasBlock(h))) unknown.push(h);
+    for (const h of hashes) {
+      if (this.headerSync.wants(h) || this.download.isWanted(h) || this.orphans.has(h) || (await this.o.chain.hasBlock(h))) continue;
+      unknown.push(h);
+    }
     const st = this.state.get(peer);
     // A full answer to getblocks means there is more: ask for the next batch now,
     // so hashes keep arriving while these blocks download.
@@ -133,7 +165,9 @@ export class BlockSync {
   }
 
   onNotFound(peer: ProtocolPeer, items: InvItem[]): void {
-    this.download.notFound(items.filter((i) => i.kind === 'block').map((i) => i.hash), peer);
+    const blocks = items.filter((i) => i.kind === 'block').map((i) => i.hash);
+    this.download.notFound(blocks, peer);
+    this.headerSync.onNotFound(peer, blocks);
     this.requestFromAnyone();
   }
 
@@ -147,6 +181,10 @@ export class BlockSync {
     }
     const hash = headerHash(block.header);
     this.download.delivered(hash, peer, Date.now());
+    if (this.o.chain.tip && this.headerSync.wants(hash)) {
+      this.headerSync.onBlock(peer, block, hash, bytes.length);
+      return;
+    }
     if (!this.o.chain.tip) {
       await this.genesis.onCandidate(peer, block, hash);
       return;

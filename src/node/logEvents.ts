@@ -18,6 +18,7 @@ export const EV = {
   // A peer's block or transaction refused (see penalise.ts).
   malformedBlock: 'malformed-block',
   invalidBlock: 'invalid-block',
+  invalidHeaders: 'invalid-headers',
   invalidGenesis: 'invalid-genesis',
   malformedTx: 'malformed-tx',
   invalidTx: 'invalid-tx',

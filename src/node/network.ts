@@ -2,11 +2,12 @@
 // (height, work, genesis), which peers we accept, and message dispatch: one
 // table (HANDLERS) with a handler for every command, checked by the compiler.
 import { bytesEqual, hashToHex } from '../core/bytes.js';
+import type { BlockHeader } from '../core/header.js';
 import type { NetworkParams } from '../core/params.js';
 import { NULL_HASH } from '../core/tx.js';
 import type { Chain } from '../chain/chain.js';
 import type { FilterMessage } from '../p2p/filterMessages.js';
-import type { Command, InvItem, Message, VersionInfo } from '../p2p/messages.js';
+import { NODE_HEADERS, type Command, type InvItem, type Message, type VersionInfo } from '../p2p/messages.js';
 import type { Peer } from '../p2p/peer.js';
 import { InboundBudget, messageWeight } from './inboundBudget.js';
 import { PeerManager } from '../p2p/peerManager.js';
@@ -51,8 +52,10 @@ export function parseHostPort(text: string): { host: string; port: number } {
 class PeerAdapter implements ProtocolPeer {
   constructor(readonly peer: Peer) {}
   get id(): string { return this.peer.id; }
-  get remote(): { bestHeight: number; work: bigint; genesis: Uint8Array } { return this.peer.remoteVersion!; }
+  get remote(): { bestHeight: number; work: bigint; genesis: Uint8Array; services?: bigint } { return this.peer.remoteVersion!; }
   sendGetBlocks(locator: Uint8Array[], stop?: Uint8Array): void { this.peer.send({ command: 'getblocks', locator, stop: stop ?? null }); }
+  sendGetHeaders(locator: Uint8Array[], stop?: Uint8Array): void { this.peer.send({ command: 'getheaders', locator, stop: stop ?? null }); }
+  sendHeaders(headers: BlockHeader[]): void { this.peer.send({ command: 'headers', headers }); }
   sendInv(items: InvItem[]): void { this.peer.send({ command: 'inv', items }); }
   sendGetData(items: InvItem[]): void { this.peer.send({ command: 'getdata', items }); }
   sendNotFound(items: InvItem[]): void { this.peer.send({ command: 'notfound', items }); }
@@ -75,6 +78,7 @@ export async function startNetwork(o: NetworkOptions): Promise<NetworkHandle> {
     localVersion: (): Omit<VersionInfo, 'nonce' | 'timestamp'> => ({
       protocol: PROTOCOL_VERSION, userAgent: USER_AGENT, bestHeight: chain.tip?.height ?? 0,
       work: chain.tip?.work ?? 0n, genesis: chain.genesisHash ?? NULL_HASH, listenPort: manager.listenPort,
+      services: protocol.headersFirst ? NODE_HEADERS : 0n,
     }),
     checkVersion: (v: VersionInfo) => {
       const ours = chain.genesisHash ?? o.genesisPin;
@@ -138,6 +142,8 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
   addr: inP2p,
   getaddr: inP2p,
   getblocks: (x, peer, m) => x.protocol.serving.onGetBlocks(peer, m.locator, m.stop ?? undefined),
+  getheaders: (x, peer, m) => x.protocol.sync.headerSync.onGetHeaders(peer, m.locator, m.stop),
+  headers: (x, peer, m) => x.protocol.sync.headerSync.onHeaders(peer, m.headers),
   getdata: (x, peer, m) => x.protocol.serving.onGetData(peer, m.items),
   inv: (x, peer, m) => x.protocol.onInv(peer, m.items),
   notfound: (x, peer, m) => x.protocol.sync.onNotFound(peer, m.items),

@@ -23,7 +23,7 @@ import { EV } from './logEvents.js';
 import { moduleLogger, type Logger } from './logger.js';
 import { MinerLoop } from './minerLoop.js';
 import { NodeProgress, type ProgressIntervals } from './progress.js';
-import { NodeProtocol } from './protocol.js';
+import { NodeProtocol, type ProtocolOptions } from './protocol.js';
 import { startNetwork, type NetworkHandle } from './network.js';
 
 export interface NodeConfig {
@@ -55,6 +55,8 @@ export interface NodeConfig {
   verifyThreads?: number;
   /** BIP157/158 block filters, built and served (default: on; --no-blockfilterindex). */
   blockFilterIndex?: boolean;
+  /** Headers-first sync settings (src/node/headerSync.ts); defaults there. */
+  sync?: Pick<ProtocolOptions, 'headersFirst' | 'minimumChainWork' | 'maxHeldHeadersPerPeer' | 'window'>;
 }
 
 const SIG_CACHE_ENTRIES = 100_000;
@@ -102,7 +104,7 @@ export class PubchainNode {
     });
     const protocol = new NodeProtocol({
       params, chain, mempool, log: moduleLogger(log, 'sync'), chainLog: moduleLogger(log, 'chain'), mempoolLog: moduleLogger(log, 'mempool'), genesisPin: config.genesisPin,
-      stallMs: config.stallMs, peers: () => peers(),
+      stallMs: config.stallMs, peers: () => peers(), ...config.sync,
       onTip: () => miner?.poke(true),
       onTx: () => miner?.poke(false),
     });

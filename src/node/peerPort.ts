@@ -1,6 +1,7 @@
 // What the node's protocol logic needs from a connected, handshaken peer. The
 // p2p layer's Peer is adapted to this in network.ts (PeerAdapter), which keeps
 // the sync and relay rules testable and independent of socket details.
+import type { BlockHeader } from '../core/header.js';
 import type { FilterMessage } from '../p2p/filterMessages.js';
 import type { InvItem } from '../p2p/messages.js';
 
@@ -9,12 +10,16 @@ export interface RemoteVersion {
   work: bigint;
   /** All-zero when the peer has no chain yet. */
   genesis: Uint8Array;
+  /** Service bits from its version (NODE_HEADERS: it answers getheaders); 0 or absent from older nodes. */
+  services?: bigint;
 }
 
 export interface ProtocolPeer {
   readonly id: string;
   readonly remote: RemoteVersion;
   sendGetBlocks(locator: Uint8Array[], stop?: Uint8Array): void;
+  sendGetHeaders(locator: Uint8Array[], stop?: Uint8Array): void;
+  sendHeaders(headers: BlockHeader[]): void;
   sendInv(items: InvItem[]): void;
   sendGetData(items: InvItem[]): void;
   sendNotFound(items: InvItem[]): void;

@@ -9,6 +9,7 @@ import type { ProtocolPeer } from './peerPort.js';
 const OFFENCES = {
   [EV.malformedBlock]: 'malformed block',
   [EV.invalidBlock]: 'invalid block',
+  [EV.invalidHeaders]: 'invalid headers',
   [EV.invalidGenesis]: 'invalid genesis block',
   [EV.malformedTx]: 'malformed transaction',
   [EV.invalidTx]: 'invalid transaction',

@@ -12,6 +12,7 @@ import type { BlockIndexEntry, Chain } from '../chain/chain.js';
 import type { Mempool } from '../mempool/mempool.js';
 import type { InvItem } from '../p2p/messages.js';
 import { BlockSync, MAX_INV_ANSWER } from './blockSync.js';
+import type { WindowOptions } from './headerSyncDownload.js';
 import type { Logger } from './logger.js';
 import { penaliser } from './penalise.js';
 import type { ProtocolPeer } from './peerPort.js';
@@ -37,6 +38,13 @@ export interface ProtocolOptions {
   genesisPin?: Uint8Array;
   stallMs?: number;
   maxInFlightPerPeer?: number;
+  /** Headers-first sync (default true); false: getblocks/inv only, as an older node. */
+  headersFirst?: boolean;
+  /** Headers are stored only once their chain's work beats this (and our tip's). */
+  minimumChainWork?: bigint;
+  maxHeldHeadersPerPeer?: number;
+  /** The parallel download's window (headerSyncDownload.ts); defaults there. */
+  window?: Partial<WindowOptions>;
   /** Every peer currently ready, for relay. */
   peers: () => ProtocolPeer[];
   /** Told about a connected tip and accepted transactions (the miner listens). */
@@ -63,6 +71,7 @@ export class NodeProtocol {
     this.sync = new BlockSync({
       params: o.params, chain: o.chain, log: o.log, genesisPin: o.genesisPin, stallMs: o.stallMs ?? 15_000,
       maxInFlightPerPeer: o.maxInFlightPerPeer ?? 256, peers: o.peers, penalise,
+      headersFirst: o.headersFirst, minimumChainWork: o.minimumChainWork, maxHeldHeadersPerPeer: o.maxHeldHeadersPerPeer, window: o.window,
     });
     this.serving = new RequestServer(o.chain, o.mempool);
     this.filters = new FilterServer(o.chain);
@@ -79,7 +88,9 @@ export class NodeProtocol {
   }
 
   get chain(): Chain { return this.o.chain; }
-  get bestKnownHeight(): number { return this.sync.bestKnownHeight; }
+  get bestKnownHeight(): number { return Math.max(this.sync.bestKnownHeight, this.sync.headerSync.bestHeaderHeight); }
+  /** Whether we offer and use headers-first sync (NODE_HEADERS in our version). */
+  get headersFirst(): boolean { return this.sync.headersFirst; }
 
   onPeerReady(peer: ProtocolPeer): void {
     this.invWindows.set(peer, { start: Date.now(), items: 0 });
@@ -128,7 +139,7 @@ export class NodeProtocol {
   // logged, announced and lets deferred transactions in alike. The mempool's side of the
   // chain events is wired in node.ts.
   private onTip = (entry: BlockIndexEntry): void => {
-    this.tipLog.report(entry, this.sync.pending === 0 && entry.height >= this.sync.bestKnownHeight);
+    this.tipLog.report(entry, this.sync.pending === 0 && entry.height >= this.bestKnownHeight);
     this.sync.bestKnownHeight = Math.max(this.sync.bestKnownHeight, entry.height);
     this.announcer.schedule(entry.hash, this.sync.sourceOf(entry.hash));
     this.txRelay.fetchDeferred(entry.height);

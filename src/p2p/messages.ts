@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import Long from 'long';
 import { ValidationError } from '../core/errors.js';
+import { BlockHeader, HEADER_SIZE, parseHeader, serializeHeader } from '../core/header.js';
 import { MAX_LOCATOR_HASHES } from '../core/params.js';
 import { pubchain } from '../generated/proto.js';
 import { decodeFilterMessage, encodeFilterMessage, FILTER_PAYLOAD_TYPES, type FilterCommand, type FilterMessage } from './filterMessages.js';
@@ -12,6 +13,10 @@ import { decodeFilterMessage, encodeFilterMessage, FILTER_PAYLOAD_TYPES, type Fi
 export const MAX_INV_ITEMS = 50_000;
 export { MAX_LOCATOR_HASHES };
 export const MAX_ADDRS = 1000;
+/** The most headers one `headers` message may hold (as Bitcoin's). */
+export const MAX_HEADERS = 2000;
+/** Version `services` bit: the node answers getheaders (headers-first sync). */
+export const NODE_HEADERS = 1n;
 const MAX_USER_AGENT = 256;
 const MAX_HOST = 255;
 const MALFORMED_BAN = 20;
@@ -27,6 +32,8 @@ export interface VersionInfo {
   listenPort: number;
   nonce: bigint;
   timestamp: bigint;
+  /** Service bits (NODE_HEADERS); 0 or absent from older nodes. */
+  services?: bigint;
 }
 export interface PeerAddress { host: string; port: number; lastSeen: bigint }
 
@@ -35,7 +42,8 @@ export type Message =
   | { command: 'verack' }
   | { command: 'addr'; addresses: PeerAddress[] }
   | { command: 'getaddr' }
-  | { command: 'getblocks'; locator: Uint8Array[]; stop: Uint8Array | null }
+  | { command: 'getblocks' | 'getheaders'; locator: Uint8Array[]; stop: Uint8Array | null }
+  | { command: 'headers'; headers: BlockHeader[] }
   | { command: 'inv' | 'getdata' | 'notfound'; items: InvItem[] }
   | { command: 'block'; block: Uint8Array }
   | { command: 'tx'; tx: Uint8Array }
@@ -46,7 +54,7 @@ export type Message =
 export type Command = Message['command'];
 /** The proto/pubchain.proto message each command's payload is. */
 export const PAYLOAD_TYPES: Readonly<Record<Command, string>> = {
-  version: 'Version', verack: 'Verack', addr: 'Addr', getaddr: 'GetAddr', getblocks: 'GetBlocks', inv: 'Inventory', getdata: 'Inventory',
+  version: 'Version', verack: 'Verack', addr: 'Addr', getaddr: 'GetAddr', getblocks: 'GetBlocks', getheaders: 'GetHeaders', headers: 'Headers', inv: 'Inventory', getdata: 'Inventory',
   notfound: 'Inventory', block: 'BlockMsg', tx: 'TxMsg', ping: 'Ping', pong: 'Ping', reject: 'Reject',
   ...FILTER_PAYLOAD_TYPES,
 };
@@ -97,12 +105,15 @@ export function encodeMessage(m: Message): Uint8Array {
       return pubchain.Version.encode({
         protocol: v.protocol, userAgent: v.userAgent, bestHeight: v.bestHeight, chainWork: workToBytes(v.work),
         genesis: v.genesis, listenPort: v.listenPort, nonce: toUint64(v.nonce), timestamp: toUint64(v.timestamp),
+        services: toUint64(v.services ?? 0n),
       }).finish();
     }
     case 'verack': return pubchain.Verack.encode({}).finish();
     case 'getaddr': return pubchain.GetAddr.encode({}).finish();
     case 'addr': return pubchain.Addr.encode({ addresses: m.addresses.map((a) => ({ host: a.host, port: a.port, lastSeen: toUint64(a.lastSeen) })) }).finish();
     case 'getblocks': return pubchain.GetBlocks.encode({ locator: m.locator, stop: m.stop ?? new Uint8Array(0) }).finish();
+    case 'getheaders': return pubchain.GetHeaders.encode({ locator: m.locator, stop: m.stop ?? new Uint8Array(0) }).finish();
+    case 'headers': return pubchain.Headers.encode({ headers: m.headers.map(serializeHeader) }).finish();
     case 'inv': case 'getdata': case 'notfound':
       return pubchain.Inventory.encode({ items: m.items.map((i) => ({ type: i.kind === 'block' ? pubchain.InvType.INV_BLOCK : pubchain.InvType.INV_TX, hash: i.hash })) }).finish();
     case 'block': return pubchain.BlockMsg.encode({ block: m.block }).finish();
@@ -134,7 +145,7 @@ function decodeKnown(command: Command, payload: Uint8Array): Message {
       if (v.listenPort > 65535) malformed(command, 'listen port out of range');
       const genesis = hash32(command, v.genesis, 'genesis hash');
       const work = v.chainWork.length ? BigInt(`0x${Buffer.from(v.chainWork).toString('hex')}`) : 0n;
-      return { command, version: { protocol: v.protocol, userAgent: v.userAgent, bestHeight: v.bestHeight, work, genesis, listenPort: v.listenPort, nonce: fromUint64(v.nonce), timestamp: fromUint64(v.timestamp) } };
+      return { command, version: { protocol: v.protocol, userAgent: v.userAgent, bestHeight: v.bestHeight, work, genesis, listenPort: v.listenPort, nonce: fromUint64(v.nonce), timestamp: fromUint64(v.timestamp), services: fromUint64(v.services) } };
     }
     case 'verack': pubchain.Verack.decode(payload); return { command };
     case 'getaddr': pubchain.GetAddr.decode(payload); return { command };
@@ -151,12 +162,23 @@ function decodeKnown(command: Command, payload: Uint8Array): Message {
         }),
       };
     }
-    case 'getblocks': {
-      const g = pubchain.GetBlocks.decode(payload);
+    case 'getblocks': case 'getheaders': {
+      const g = (command === 'getblocks' ? pubchain.GetBlocks : pubchain.GetHeaders).decode(payload);
       if (g.locator.length > MAX_LOCATOR_HASHES) malformed(command, `locator of ${g.locator.length} hashes (max ${MAX_LOCATOR_HASHES})`);
       const locator = g.locator.map((h) => hash32(command, h, 'locator hash'));
       const stop = g.stop.length === 0 ? null : hash32(command, g.stop, 'stop hash');
       return { command, locator, stop };
+    }
+    case 'headers': {
+      const h = pubchain.Headers.decode(payload);
+      if (h.headers.length > MAX_HEADERS) malformed(command, `${h.headers.length} headers (max ${MAX_HEADERS})`);
+      return {
+        command,
+        headers: h.headers.map((b) => {
+          if (b.length !== HEADER_SIZE) malformed(command, `a header of ${b.length} bytes (not ${HEADER_SIZE})`);
+          return parseHeader(view(b));
+        }),
+      };
     }
     case 'inv': case 'getdata': case 'notfound': {
       const inv = pubchain.Inventory.decode(payload);

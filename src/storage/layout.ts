@@ -22,6 +22,12 @@
 //                                                 filtered part of the main chain is a prefix of it: open
 //                                                 finds its end by bisection and builds the rest from the
 //                                                 blocks and their undo data (src/chain/filterIndex.ts).
+//   'H'     hash(32)                              header-only entry: height u32 | work 32B BE | header 80B
+//                                                 (src/chain/blockIndex.ts): a header of the best header
+//                                                 chain learnt in headers-first sync whose block is not stored
+//                                                 yet. Each `headers` message's new entries go in one batch
+//                                                 (a crash keeps whole messages); entries whose block is in
+//                                                 the index ('i') are garbage, deleted at open and as blocks connect.
 //   'm'     name (ASCII)                          meta:
 //             "version"   layout version u32 BE (LAYOUT_VERSION), written with the genesis block.
 //                         ChainStore.open refuses a database of another version, and one
@@ -56,6 +62,7 @@ export const PREFIX = {
   undo: 0x75, // 'u'
   filter: 0x66, // 'f'
   meta: 0x6d, // 'm'
+  header: 0x48, // 'H'
 } as const;
 
 const HASH = 32;
@@ -109,6 +116,11 @@ export const blockKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.block, 
 export const indexKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.index, hash);
 export const undoKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.undo, hash);
 export const filterKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.filter, hash);
+export const headerKey = (hash: Uint8Array): Uint8Array => hashKey(PREFIX.header, hash);
+
+export function parseHeaderKey(key: Uint8Array): { hash: Uint8Array } {
+  return { hash: new KeyReader(key, PREFIX.header, HASH, 'a header').bytes(HASH) };
+}
 
 /** The block hash of an index key. */
 export function parseIndexKey(key: Uint8Array): { hash: Uint8Array } {

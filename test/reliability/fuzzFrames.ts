@@ -217,7 +217,8 @@ function someMessage(ctx: FuzzContext, command: Command): Message {
     case 'version': return { command, version: { protocol: rng.int(0, 5), userAgent: '/x/', bestHeight: rng.int(0, 1e6), work: BigInt(rng.int(0, 1e9)), genesis: h(), listenPort: rng.int(0, 65535), nonce: BigInt(rng.int(0, 2 ** 31)), timestamp: 0n } };
     case 'verack': case 'getaddr': return { command };
     case 'addr': return { command, addresses: Array.from({ length: rng.int(1, 5) }, () => ({ host: `127.0.0.${rng.int(1, 254)}`, port: 1, lastSeen: 0n })) };
-    case 'getblocks': return { command, locator: Array.from({ length: rng.int(0, 12) }, h), stop: rng.chance(0.3) ? h() : null };
+    case 'headers': return { command, headers: ctx.chain.slice(0, rng.int(0, Math.min(20, ctx.chain.length))).map((b) => b.block.header) };
+    case 'getblocks': case 'getheaders': return { command, locator: Array.from({ length: rng.int(0, 12) }, h), stop: rng.chance(0.3) ? h() : null };
     case 'inv': case 'getdata': case 'notfound': return { command, items: Array.from({ length: rng.int(1, 10) }, () => ({ kind: rng.chance(0.5) ? 'block' as const : 'tx' as const, hash: h() })) };
     case 'block': return { command, block: serializeBlock(ctx.chain[rng.int(0, ctx.chain.length - 1)]!.block) };
     case 'tx': return { command, tx: serializeTx(spendOf(ctx)) };

@@ -45,8 +45,11 @@ export const chainInfoMethods: RpcMethod[] = [
       const tip = ctx.chain.tip;
       const genesis = ctx.chain.genesisHash;
       const blocks = tip?.height ?? 0;
-      const headers = bestKnownHeight(ctx);
-      const progress = headers === 0 ? 0 : blocks / headers;
+      // headers: the best header we checked (proof of work, bits, time); progress is measured
+      // against it, or against a taller chain a peer only claimed in its handshake.
+      const headers = Math.max(blocks, ctx.protocol.sync.headerSync.bestHeaderHeight);
+      const target = Math.max(headers, bestKnownHeight(ctx));
+      const progress = target === 0 ? 0 : blocks / target;
       return {
         chain: ctx.params.name,
         blocks,

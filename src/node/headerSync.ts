@@ -1,0 +1,250 @@
+// Headers-first sync, the node's side: getheaders/headers with each peer that
+// says it does headers (NODE_HEADERS in its version), the best header chain
+// (headerSyncChain.ts), and the parallel block download over it
+// (headerSyncDownload.ts). Blocks go to the chain in path order, so they
+// connect in order; BlockSync (blockSync.ts) hands us the blocks we asked for
+// and keeps getblocks/inv for older peers and for new tips.
+import type { Block } from '../core/block.js';
+import { bytesEqual, bytesKey } from '../core/bytes.js';
+import type { BlockHeader } from '../core/header.js';
+import type { NetworkParams } from '../core/params.js';
+import type { Chain } from '../chain/chain.js';
+import { isFailed } from '../chain/blockIndex.js';
+import { MAX_HEADERS, NODE_HEADERS } from '../p2p/messages.js';
+import { HeaderChain, type HeaderEntry } from './headerSyncChain.js';
+import { DEFAULT_WINDOW, DownloadWindow, type WindowOptions } from './headerSyncDownload.js';
+import { EV } from './logEvents.js';
+import type { Logger } from './logger.js';
+import type { Penalise } from './penalise.js';
+import type { ProtocolPeer } from './peerPort.js';
+
+export interface HeaderSyncOptions {
+  params: NetworkParams;
+  chain: Chain;
+  log: Logger;
+  penalise: Penalise;
+  peers: () => ProtocolPeer[];
+  /** A peer that delivers nothing for this long while it holds requests is dropped. */
+  stallMs: number;
+  minimumChainWork?: bigint;
+  maxHeldPerPeer?: number;
+  window?: Partial<WindowOptions>;
+  /** Validates and connects a block (BlockSync.onBlockReceived): false when it was not taken. */
+  submit: (block: Block, from: ProtocolPeer) => Promise<boolean>;
+}
+
+interface PeerState {
+  /** The last header this peer sent us: it has every block up to there. */
+  best: HeaderEntry | null;
+  unconnected: number;
+  /** Since when its requests stall (reassigned, nothing delivered since); null while it delivers. */
+  stalledSince: number | null;
+}
+
+/** Headers messages that do not connect to anything we know before the peer is penalised. */
+const MAX_UNCONNECTED = 10;
+
+export const doesHeaders = (peer: ProtocolPeer): boolean => ((peer.remote.services ?? 0n) & NODE_HEADERS) !== 0n;
+
+export class HeaderSync {
+  readonly headers: HeaderChain;
+  private readonly window: DownloadWindow;
+  private readonly state = new Map<ProtocolPeer, PeerState>();
+  private readonly timer: NodeJS.Timeout;
+  /** The height of the next block to hand to the chain (a hint: checked against the path). */
+  private nextHeight = 0;
+  /** The stored headers, loaded once; headers that arrive meanwhile wait for it. */
+  private readonly opened: Promise<void>;
+
+  constructor(private readonly o: HeaderSyncOptions) {
+    const chain = o.chain;
+    this.headers = new HeaderChain({
+      params: o.params, minimumChainWork: o.minimumChainWork, maxHeldPerPeer: o.maxHeldPerPeer, store: chain.headerStore,
+      base: {
+        has: (h) => chain.isIndexed(h),
+        get: async (h) => { const e = await chain.getIndex(h); return e ? { ...e, failed: isFailed(e) } : null; },
+        tipWork: () => chain.tip?.work ?? 0n,
+      },
+    });
+    this.window = new DownloadWindow({ ...DEFAULT_WINDOW, ...o.window });
+    this.timer = setInterval(() => this.checkStalls(), Math.max(50, Math.min(500, this.window.o.blockStallMs / 2)));
+    this.timer.unref();
+    this.opened = this.headers.open().then(() => this.fill(), (err: unknown) => o.log.warn({ err }, 'could not load the stored headers'));
+  }
+
+  close(): void { clearInterval(this.timer); }
+
+  /** The height of the best header we know (our tip's when no header is ahead of it). */
+  get bestHeaderHeight(): number {
+    return Math.max(this.o.chain.tip?.height ?? 0, this.headers.bestHeader?.height ?? 0);
+  }
+
+  /** Blocks of the header path still to fetch or connect. */
+  get pending(): number { return this.headers.pathLength; }
+
+  onPeerReady(peer: ProtocolPeer): void {
+    this.state.set(peer, { best: null, unconnected: 0, stalledSince: null });
+  }
+
+  onPeerClose(peer: ProtocolPeer): void {
+    this.state.delete(peer);
+    this.headers.forgetPeer(peer.id);
+    this.window.releasePeer(peer);
+    this.fill();
+  }
+
+  /** Asks for the headers after our best header (or after `after`, continuing a full answer). */
+  requestHeaders(peer: ProtocolPeer, after?: Uint8Array): void {
+    void this.o.chain.blockLocator().then((locator) => {
+      // From the best header's parent: a peer that has the best header sends it back, and so
+      // says how far its chain reaches along ours (what we may download from it).
+      const first = after ? [after] : this.headers.bestHeader ? [this.headers.bestHeader.header.prevHash] : [];
+      peer.sendGetHeaders([...first, ...locator].slice(0, 101));
+    }).catch((err: unknown) => this.o.log.error({ err }, 'could not build a block locator'));
+  }
+
+  /** A peer's getheaders: main-chain headers after the fork point of its locator, at most 2,000. */
+  async onGetHeaders(peer: ProtocolPeer, locator: Uint8Array[], stop: Uint8Array | null): Promise<void> {
+    if (!this.o.chain.tip) return;
+    const hashes: Uint8Array[] = [];
+    let from = locator;
+    while (hashes.length < MAX_HEADERS) {
+      const more = await this.o.chain.hashesAfterLocator(from, MAX_HEADERS - hashes.length, stop ?? undefined);
+      hashes.push(...more);
+      const last = more[more.length - 1];
+      if (!last || (stop && bytesEqual(last, stop))) break;
+      from = [last];
+    }
+    const headers: BlockHeader[] = [];
+    for (const h of hashes.slice(0, MAX_HEADERS)) {
+      const e = await this.o.chain.getIndex(h);
+      if (!e) break;
+      headers.push(e.header);
+    }
+    if (!peer.closed) peer.sendHeaders(headers);
+  }
+
+  async onHeaders(peer: ProtocolPeer, headers: BlockHeader[]): Promise<void> {
+    const st = this.state.get(peer);
+    if (!st || !this.o.chain.tip || headers.length === 0) return;
+    await this.opened;
+    let r;
+    try {
+      r = await this.headers.accept(peer.id, headers);
+    } catch (err) {
+      this.o.penalise(peer, err, EV.invalidHeaders);
+      return;
+    }
+    if (r.kind === 'unconnected') {
+      if (++st.unconnected > MAX_UNCONNECTED) peer.misbehave(20, `${st.unconnected} headers messages that do not connect`);
+      else this.requestHeaders(peer);
+      return;
+    }
+    if (r.kind === 'low-work') {
+      peer.misbehave(100, `a low-work header chain (${r.held} headers held without beating our chain's work)`);
+      return;
+    }
+    if (!st.best || r.last.work > st.best.work) st.best = r.last;
+    if (headers.length === MAX_HEADERS) this.requestHeaders(peer, r.last.hash);
+    this.fill();
+  }
+
+  /** Whether a block is ours to take: asked for, or on the header chain. */
+  wants(hash: Uint8Array): boolean {
+    return this.window.isRequested(hash) || this.headers.has(hash);
+  }
+
+  onBlock(peer: ProtocolPeer, block: Block, hash: Uint8Array, size: number): void {
+    const st = this.state.get(peer);
+    if (st) st.stalledSince = null;
+    if (this.window.deliver(hash, { block, size, from: peer })) this.drain();
+    this.fill();
+  }
+
+  /** The peer lacks blocks its headers said it had (it moved to another branch): relearn how far it reaches. */
+  onNotFound(peer: ProtocolPeer, hashes: Uint8Array[]): void {
+    const st = this.state.get(peer);
+    if (!st || !hashes.some((h) => this.window.isRequested(h))) return;
+    this.window.releasePeer(peer, hashes);
+    st.best = null;
+    this.requestHeaders(peer);
+    this.fill();
+  }
+
+  /** Hands the chain every arrived block whose turn it is, in path order. */
+  private drain(): void {
+    const h = this.headers;
+    const end = Math.min(h.pathLength, this.window.o.windowBlocks);
+    for (let i = this.firstUnsubmitted(); i < end; i++) {
+      const e = h.pathAt(i)!;
+      const k = bytesKey(e.hash);
+      if (this.window.submitted.has(k) || this.o.chain.isIndexed(e.hash)) continue;
+      if (!this.window.arrived.has(k)) break;
+      void this.process(e, this.window.submit(e.hash));
+      this.nextHeight = e.height + 1;
+    }
+  }
+
+  /** Where on the path the blocks not yet handed to the chain begin (those before are handed over, in order). */
+  private firstUnsubmitted(): number {
+    const first = this.headers.pathAt(0);
+    if (!first) return 0;
+    const i = this.nextHeight - first.height;
+    // Past the path's end: the path was rebuilt on another branch, so scan it from the start.
+    return i > 0 && i <= this.headers.pathLength && this.window.submitted.has(bytesKey(this.headers.pathAt(i - 1)!.hash)) ? i : 0;
+  }
+
+  private async process(e: HeaderEntry, a: { block: Block; from: ProtocolPeer }): Promise<void> {
+    try {
+      const taken = await this.o.submit(a.block, a.from);
+      if (!taken && !this.o.chain.isIndexed(e.hash) && (await this.o.chain.hasBlock(e.hash))) {
+        // Refused and remembered as invalid: the header branch above it is dead.
+        for (let i = 0; i < this.headers.pathLength; i++) { const x = this.headers.pathAt(i)!; if (x.height > e.height) this.window.discard(x.hash); }
+        await this.headers.invalidate(e.hash);
+      }
+    } catch (err) {
+      this.o.log.debug({ err }, 'headers-first block not processed');
+    } finally {
+      this.window.settled(e.hash);
+      this.headers.advance();
+      this.drain();
+      this.fill();
+    }
+  }
+
+  /** Requests what each peer can give now. */
+  fill(): void {
+    const h = this.headers;
+    const tip = this.o.chain.tip;
+    const best = h.bestHeader;
+    if (!tip || !best || h.pathLength === 0 || best.work <= tip.work) return;
+    const base = h.pathAt(0)!.height;
+    const reach = new Map<ProtocolPeer, number>();
+    const slow = new Map<ProtocolPeer, number>();
+    for (const [peer, st] of this.state) {
+      if (!st.best) continue;
+      const i = st.best.height - base;
+      (st.stalledSince === null ? reach : slow).set(peer, i >= 0 && i < h.pathLength && bytesEqual(h.pathAt(i)!.hash, st.best.hash) ? i : -1);
+    }
+    // A peer whose requests stall is asked again only when no other peer has anything to give.
+    const ask = [...reach.values()].some((i) => i >= 0) ? reach : slow;
+    for (const [peer, entries] of this.window.plan(h, this.firstUnsubmitted(), ask, (x) => this.o.chain.isIndexed(x), Date.now())) {
+      peer.sendGetData(entries.map((e) => ({ kind: 'block' as const, hash: e.hash })));
+    }
+  }
+
+  private checkStalls(): void {
+    const now = Date.now();
+    const slow = this.window.reassignStalled(now);
+    if (slow.length > 0) this.o.log.debug({ peers: slow.map((p) => p.id) }, 'block requests stalled; asking other peers');
+    for (const p of slow) { const st = this.state.get(p); if (st && st.stalledSince === null) st.stalledSince = now; }
+    for (const [peer, st] of this.state) {
+      if (st.stalledSince !== null && now - st.stalledSince > this.o.stallMs) {
+        this.o.log.warn({ event: EV.peerStalled, peer: peer.id }, 'peer stalled the block download; dropping it');
+        this.window.releasePeer(peer);
+        peer.disconnect('stalled block download');
+      }
+    }
+    if (slow.length > 0) this.fill();
+  }
+}

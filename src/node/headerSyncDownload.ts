@@ -1,0 +1,145 @@
+// The parallel block download of headers-first sync: a moving window over the
+// best header path (headerSyncChain.ts), its blocks requested from every peer
+// whose headers reach them, at most `maxInFlightPerPeer` per peer. A request
+// unanswered for `blockStallMs` goes to another peer that has the block (the
+// slow peer is remembered for that block, so it is the last one asked again).
+// Blocks that arrive before their turn wait in `arrived`; the window (in
+// blocks, and in bytes of blocks held) bounds what waits.
+import type { Block } from '../core/block.js';
+import { bytesKey } from '../core/bytes.js';
+import type { HeaderEntry } from '../chain/blockIndex.js';
+import type { ProtocolPeer } from './peerPort.js';
+
+export interface WindowOptions {
+  maxInFlightPerPeer: number;
+  /** How far past the first block we still need the window reaches, in blocks. */
+  windowBlocks: number;
+  /** Bytes of blocks arrived or handed to the chain but not yet connected; no new requests past it. */
+  maxBufferBytes: number;
+  blockStallMs: number;
+}
+
+export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, windowBlocks: 1024, maxBufferBytes: 32 * 1024 * 1024, blockStallMs: 2000 };
+
+interface Request { peer: ProtocolPeer; since: number }
+export interface Arrived { block: Block; size: number; from: ProtocolPeer }
+
+export class DownloadWindow {
+  private readonly requests = new Map<string, Request>();
+  private readonly busy = new Map<ProtocolPeer, number>();
+  /** Peers that let a request for this block stall. */
+  private readonly stalledOn = new Map<string, Set<ProtocolPeer>>();
+  readonly arrived = new Map<string, Arrived>();
+  /** Handed to the chain, not connected yet: hash → bytes. */
+  readonly submitted = new Map<string, number>();
+  private bufferedBytes = 0;
+
+  constructor(readonly o: WindowOptions) {}
+
+  get inFlight(): number { return this.requests.size; }
+  inFlightOf(peer: ProtocolPeer): number { return this.busy.get(peer) ?? 0; }
+  isRequested(hash: Uint8Array): boolean { return this.requests.has(bytesKey(hash)); }
+
+  /**
+   * New requests per peer: the first `windowBlocks` entries of `path` that are
+   * neither requested, arrived, handed over nor in the base (`have`). `reach`
+   * gives how far along the path each peer's headers go (-1: not at all).
+   * A peer's window is refilled once a quarter of it has drained. `from` is
+   * where the entries not yet handed to the chain begin.
+   */
+  plan(path: { pathLength: number; pathAt(i: number): HeaderEntry | undefined }, from: number, reach: Map<ProtocolPeer, number>, have: (hash: Uint8Array) => boolean, now: number): Map<ProtocolPeer, HeaderEntry[]> {
+    const out = new Map<ProtocolPeer, HeaderEntry[]>();
+    const max = this.o.maxInFlightPerPeer;
+    const open = [...reach.keys()].filter((p) => !p.closed && this.inFlightOf(p) <= (max * 3) / 4);
+    if (open.length === 0 || this.bufferedBytes > this.o.maxBufferBytes) return out;
+    const end = Math.min(path.pathLength, this.o.windowBlocks);
+    for (let i = from; i < end; i++) {
+      const e = path.pathAt(i)!;
+      const k = bytesKey(e.hash);
+      if (this.requests.has(k) || this.arrived.has(k) || this.submitted.has(k) || have(e.hash)) continue;
+      const stalled = this.stalledOn.get(k);
+      let pick: ProtocolPeer | null = null;
+      for (const p of open) {
+        if ((reach.get(p) ?? -1) < i || this.inFlightOf(p) >= max) continue;
+        if (!pick || (stalled?.has(pick) && !stalled.has(p)) || (!!stalled?.has(pick) === !!stalled?.has(p) && this.inFlightOf(p) < this.inFlightOf(pick))) pick = p;
+      }
+      if (!pick) {
+        if (open.every((p) => this.inFlightOf(p) >= max)) break;
+        continue;
+      }
+      this.requests.set(k, { peer: pick, since: now });
+      this.busy.set(pick, this.inFlightOf(pick) + 1);
+      const list = out.get(pick) ?? [];
+      list.push(e);
+      out.set(pick, list);
+    }
+    return out;
+  }
+
+  /** A block we may want arrived: true when it is new to the window (kept in `arrived`). */
+  deliver(hash: Uint8Array, a: Arrived): boolean {
+    const k = bytesKey(hash);
+    this.release(k);
+    if (this.arrived.has(k) || this.submitted.has(k)) return false;
+    this.arrived.set(k, a);
+    this.bufferedBytes += a.size;
+    this.stalledOn.delete(k);
+    return true;
+  }
+
+  /** The block leaves `arrived` for the chain. */
+  submit(hash: Uint8Array): Arrived {
+    const k = bytesKey(hash);
+    const a = this.arrived.get(k)!;
+    this.arrived.delete(k);
+    this.submitted.set(k, a.size);
+    return a;
+  }
+
+  /** The chain is done with the block (connected, stored or refused). */
+  settled(hash: Uint8Array): void {
+    const k = bytesKey(hash);
+    const size = this.submitted.get(k);
+    if (size !== undefined) { this.submitted.delete(k); this.bufferedBytes -= size; }
+  }
+
+  /** Drops an arrived block (its branch turned out invalid). */
+  discard(hash: Uint8Array): void {
+    const k = bytesKey(hash);
+    const a = this.arrived.get(k);
+    if (a) { this.arrived.delete(k); this.bufferedBytes -= a.size; }
+    this.release(k);
+  }
+
+  /** Requests unanswered for blockStallMs go back to the pool; returns the peers that held them. */
+  reassignStalled(now: number): ProtocolPeer[] {
+    const slow = new Set<ProtocolPeer>();
+    for (const [k, r] of this.requests) {
+      if (now - r.since <= this.o.blockStallMs) continue;
+      const set = this.stalledOn.get(k) ?? new Set<ProtocolPeer>();
+      set.add(r.peer);
+      this.stalledOn.set(k, set);
+      slow.add(r.peer);
+      this.release(k);
+    }
+    return [...slow];
+  }
+
+  /** The peer does not have these (notfound) or left: its requests go back to the pool. */
+  releasePeer(peer: ProtocolPeer, only?: Uint8Array[]): void {
+    const keys = only ? only.map(bytesKey) : [...this.requests.keys()];
+    for (const k of keys) if (this.requests.get(k)?.peer === peer) this.release(k);
+    if (!only) {
+      this.busy.delete(peer);
+      for (const s of this.stalledOn.values()) s.delete(peer);
+    }
+  }
+
+  private release(k: string): void {
+    const r = this.requests.get(k);
+    if (!r) return;
+    this.requests.delete(k);
+    const n = this.inFlightOf(r.peer) - 1;
+    if (n > 0) this.busy.set(r.peer, n); else this.busy.delete(r.peer);
+  }
+}
