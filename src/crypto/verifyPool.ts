@@ -51,7 +51,7 @@ export function createVerifyPool(opts: VerifyPoolOptions): SignatureVerifier {
   const verifySig = verifierFor(backend);
   const minBatch = Math.max(1, opts.minBatch ?? DEFAULT_MIN_BATCH);
   const pool = new Piscina<VerifyTask, number>({
-    filename: new URL('./verifyWorker.js', import.meta.url).href,
+    filename: new URL('./verifyWorkerEntry.cjs', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
     workerData: { backend },
