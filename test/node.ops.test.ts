@@ -12,6 +12,7 @@ import { findRunningNode, type LiveNode } from '../src/cli/runningNode.js';
 import { RpcCallError } from '../src/rpc/client.js';
 import { nodeFleet } from './helpers/nodeProcesses.js';
 import { EV, eventPattern } from '../src/node/logEvents.js';
+import { StratumClient } from './helpers/stratumClient.js';
 
 const fleet = nodeFleet('ops');
 
@@ -152,5 +153,33 @@ describe('a running node', () => {
     assert.equal(m.get('pubchain_block_connect_seconds_count'), 1);
     await node.stop();
     assert.ok(await portIsFree(metricsPort), 'the metrics port is closed with the node');
+  });
+
+  test('the Stratum server\'s connections and shares show in the metrics', async () => {
+    const def = await fleet.def('metrics-stratum');
+    const address = (await cliJson(def, ['createwallet'])).address as string;
+    await cliJson(def, ['createblockchain', '--address', address, '--threads', '1']);
+    const [metricsPort, stratumPort] = [await freePort(), await freePort()];
+    const node = fleet.start(def, ['--listen-only', '--threads', '1', '--metrics-port', String(metricsPort), '--stratum-port', String(stratumPort)]);
+    let miner: StratumClient | null = null;
+    try {
+      await node.waitForLog(eventPattern(EV.nodeReady), 30_000);
+      let m = await scrape(metricsPort);
+      assert.equal(m.get('pubchain_stratum_connections'), 0);
+      miner = await StratumClient.open(stratumPort);
+      await miner.subscribe();
+      assert.equal((await miner.request('mining.authorize', [address, 'x'])).result, true);
+      // A share for a job that never was: rejected as job-not-found (Stratum's 21).
+      const r = await miner.request('mining.submit', [address, 'no-such-job', '00000000', '00000000', '00000000']);
+      assert.equal((r.error as unknown[])[0], 21);
+      m = await scrape(metricsPort);
+      assert.equal(m.get('pubchain_stratum_connections'), 1);
+      assert.equal(m.get('pubchain_stratum_shares_total{result="job-not-found"}'), 1);
+      assert.equal(m.get('pubchain_stratum_shares_total{result="accepted"}'), 0);
+      assert.equal(m.get('pubchain_stratum_blocks_found_total'), 0);
+    } finally {
+      miner?.close();
+      await node.stop();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Block } from '../core/block.js';
 import { ListenError } from '../p2p/reservedListener.js';
 import type { PubchainNode } from './node.js';
+import type { StratumInfo } from '../mining/stratum/stats.js';
 
 const PATH = '/metrics';
 
@@ -19,6 +20,8 @@ export interface MetricsServer {
   attach(node: PubchainNode): void;
   /** One finished RPC call of `method`, taking `ms`. */
   observeRpc(method: string, ms: number): void;
+  /** Reads a Stratum server's figures (connections, shares by outcome, blocks found) at every scrape. */
+  observeStratum(info: () => StratumInfo): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,23 @@ export async function startMetricsServer(o: { bind: string; port: number }): Pro
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
   });
 
+  let stratum: (() => StratumInfo) | null = null;
+  new Gauge({ name: 'pubchain_stratum_connections', help: 'Stratum miners connected (0 when the server is off)', registers, collect() { this.set(stratum?.().connections ?? 0); } });
+  new Counter({
+    name: 'pubchain_stratum_shares_total', help: 'Stratum shares since start, by result (accepted, or the reject reason)', labelNames: ['result'], registers,
+    collect() {
+      const i = stratum?.();
+      if (!i) return;
+      this.reset();
+      this.inc({ result: 'accepted' }, i.shares.accepted);
+      for (const [reason, n] of Object.entries(i.shares.rejected)) this.inc({ result: reason }, n);
+    },
+  });
+  new Counter({
+    name: 'pubchain_stratum_blocks_found_total', help: 'Blocks found through Stratum shares and accepted', registers,
+    collect() { const i = stratum?.(); if (i) { this.reset(); this.inc(i.blocksfound); } },
+  });
+
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== PATH) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`metrics are at ${PATH}\n`);
@@ -93,6 +113,7 @@ export async function startMetricsServer(o: { bind: string; port: number }): Pro
       n.chain.on('connect', onConnect);
     },
     observeRpc(method, ms) { rpc.observe({ method }, ms / 1000); },
+    observeStratum(info) { stratum = info; },
     close: async () => {
       node?.chain.off('connect', onConnect);
       node = null;

@@ -73,7 +73,14 @@ export class PubchainNode {
     private readonly verifyPool: SignatureVerifier,
     private readonly progress: NodeProgress,
     private readonly unfollow: () => void,
+    private readonly txListeners: Set<() => void>,
   ) {}
+
+  /** Calls `fn` whenever the mempool accepts a transaction (a Stratum server refreshes its jobs); returns the unsubscribe. */
+  onAcceptedTx(fn: () => void): () => void {
+    this.txListeners.add(fn);
+    return () => { this.txListeners.delete(fn); };
+  }
 
   static async start(config: NodeConfig): Promise<PubchainNode> {
     const { params, log } = config;
@@ -98,6 +105,7 @@ export class PubchainNode {
     let miner: MinerLoop | null = null;
     let searcher: NonceSearcher | null = null;
     const peers: NetworkHandle['peers'] = () => network.peers();
+    const txListeners = new Set<() => void>();
     // Before the protocol's own 'tip' listener: transactions of a reorg start back into the mempool first.
     const unfollow = followChain(chain, mempool, {
       log: moduleLogger(log, 'sync'), chainLog: moduleLogger(log, 'chain'), announceReturned: (txs) => protocol.txRelay.announceReturned(txs),
@@ -106,7 +114,7 @@ export class PubchainNode {
       params, chain, mempool, log: moduleLogger(log, 'sync'), chainLog: moduleLogger(log, 'chain'), mempoolLog: moduleLogger(log, 'mempool'), genesisPin: config.genesisPin,
       stallMs: config.stallMs, peers: () => peers(), ...config.sync,
       onTip: () => miner?.poke(true),
-      onTx: () => miner?.poke(false),
+      onTx: () => { miner?.poke(false); for (const fn of txListeners) fn(); },
     });
     let network: NetworkHandle;
     try {
@@ -136,7 +144,7 @@ export class PubchainNode {
     const tip = chain.tip;
     moduleLogger(log, 'chain').info({ ...(tip ? { event: EV.chainLoaded } : {}), height: tip?.height ?? 0, tip: tip ? hashToHex(tip.hash) : null, network: params.name }, tip ? 'chain loaded' : 'no chain yet: will adopt the genesis of the first peer');
     if (tip) moduleLogger(log, 'chain').info({ event: EV.newTip, height: tip.height, hash: hashToHex(tip.hash) }, 'new tip');
-    return new PubchainNode(config, chain, mempool, protocol, network, miner, searcher, verifyPool, progress, unfollow);
+    return new PubchainNode(config, chain, mempool, protocol, network, miner, searcher, verifyPool, progress, unfollow, txListeners);
   }
 
   /** Stops taking work, cancels mining, lets the block in flight finish, closes the database. */

@@ -12,6 +12,7 @@ import { parseSubnet } from '../p2p/subnet.js';
 import { parseHostPort } from './network.js';
 import { PubchainNode } from './node.js';
 import { bindStartupPorts, type Endpoint } from './startupPorts.js';
+import type { StratumInfo } from '../mining/stratum/stats.js';
 
 /** The tutorial's central node: every other node connects to it unless told otherwise. */
 export const CENTRAL_NODE = 'localhost:8000';
@@ -59,6 +60,8 @@ export interface StartedInfo {
   rpcPort: number | null;
   /** Reports one RPC call to the metrics (when they are on). */
   observeRpc?: (method: string, ms: number) => void;
+  /** Hands a running Stratum server's figures to the metrics (when they are on). */
+  observeStratum?: (info: () => StratumInfo) => void;
 }
 
 export async function runNode(o: StartNodeOptions): Promise<void> {
@@ -131,7 +134,8 @@ export async function runNode(o: StartNodeOptions): Promise<void> {
     });
     if (early) { stop(early); return; }
     if (o.onStarted) {
-      const started: StartedInfo = { rpcPort: ports.rpcPort, observeRpc: metrics ? (m, ms) => metrics.observeRpc(m, ms) : undefined };
+      const started: StartedInfo = { rpcPort: ports.rpcPort, observeRpc: metrics ? (m, ms) => metrics.observeRpc(m, ms) : undefined,
+        observeStratum: metrics ? (info) => metrics.observeStratum(info) : undefined };
       ports.releaseRpc().then(() => o.onStarted!(node, () => stop('rpc stop'), log, started)).then((c) => { cleanup = c; }, (err: unknown) => {
         startupError = err;
         stop('startup failure');

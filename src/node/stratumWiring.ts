@@ -13,8 +13,6 @@ import { moduleLogger, type Logger } from './logger.js';
 import type { PubchainNode } from './node.js';
 import { submitBlock, type BlockAcceptor } from './submitBlock.js';
 
-/** How often the mempool is looked at for new transactions (jobs still refresh at most every refreshMs). */
-const MEMPOOL_POLL_MS = 1000;
 /** The shared template's own payout is never used: each connection's coinbase pays its own address. */
 const UNUSED_PAYOUT = new Uint8Array(PUBKEY_HASH_SIZE);
 
@@ -30,7 +28,7 @@ export async function currentTemplate(d: TemplateDeps, payout: Uint8Array = UNUS
   return blockTemplate(d.params, await d.chain.nextBlockContext(), d.mempool, payout);
 }
 
-export function stratumHooks(d: TemplateDeps & { acceptor: BlockAcceptor; log: Logger }): StratumHooks {
+export function stratumHooks(d: TemplateDeps & { acceptor: BlockAcceptor; log: Logger; onAcceptedTx: (fn: () => void) => () => void }): StratumHooks {
   return {
     template: () => currentTemplate(d),
     submitBlock: (block) => submitBlock(d.chain, d.acceptor, block),
@@ -38,14 +36,8 @@ export function stratumHooks(d: TemplateDeps & { acceptor: BlockAcceptor; log: L
       d.chain.on('tip', fn);
       return () => { d.chain.off('tip', fn); };
     },
-    onTx: (fn) => {
-      let size = d.mempool.size;
-      const timer = setInterval(() => {
-        if (d.mempool.size !== size) { size = d.mempool.size; fn(); }
-      }, MEMPOOL_POLL_MS);
-      timer.unref();
-      return () => clearInterval(timer);
-    },
+    // Every accepted transaction; the server refreshes jobs at most every refreshMs.
+    onTx: (fn) => d.onAcceptedTx(fn),
     log: d.log,
   };
 }
@@ -54,6 +46,7 @@ export function stratumHooks(d: TemplateDeps & { acceptor: BlockAcceptor; log: L
 export async function startStratum(node: PubchainNode, opts: StratumOptions, log: Logger): Promise<StratumServer> {
   const server = new StratumServer(opts, stratumHooks({
     chain: node.chain, mempool: node.mempool, params: node.config.params, acceptor: node.protocol, log: moduleLogger(log, 'miner'),
+    onAcceptedTx: (fn) => node.onAcceptedTx(fn),
   }));
   await server.listen();
   return server;

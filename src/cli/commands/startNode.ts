@@ -75,6 +75,7 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
       const stratum = stratumPort === undefined ? null : await startStratum(node, { port: stratumPort, bind: f.stratumBind }, log);
       const rpcCtx = { ...rpcContextOf(node, { requestStop }), stratum };
       rpcCtx.observeCall = started.observeRpc;
+      if (stratum) started.observeStratum?.(() => stratum.info());
       const rpc = await startRpcServer({
         node: rpcCtx, bind: rpcBind, port: started.rpcPort ?? rpcPort ?? defaultRpcPort(port),
         datadir: ctx.datadir, user: f.rpcUser, password: f.rpcPassword, log: moduleLogger(log, 'rpc'),
