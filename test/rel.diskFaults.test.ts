@@ -123,3 +123,44 @@ describe('a damaged RocksDB file', () => {
     assert.ok(damaged(re.stderr) && re.stderr.trim().split('\n').length === 1, `one line: ${re.stderr}`);
   });
 });
+
+describe('a damaged wallet.json', () => {
+  const walletCommands = (a: string): string[][] => [['listaddresses'], ['createwallet'], ['showmnemonic'], ['send', '--from', a, '--to', a, '--amount', '1', '--mine']];
+
+  test('a flipped bit that leaves valid JSON, and a truncation, each stop every wallet command naming the file and its .bak', async () => {
+    const def = await nodeDef(root.dir, 'wallet');
+    const address = await newChain(def);
+    const path = join(def.datadir, 'wallet.json');
+    const good = await readFile(path, 'utf8');
+    const i = good.indexOf('"next": 1') + '"next": '.length;
+    assert.ok(i > 10, 'the file records the address count');
+    // '1' ^ 0x08 is '9': still JSON, still a well-formed count, and wrong.
+    const flipped = `${good.slice(0, i)}${String.fromCharCode(good.charCodeAt(i) ^ 0x08)}${good.slice(i + 1)}`;
+    JSON.parse(flipped);
+    for (const damaged of [flipped, good.slice(0, Math.floor(good.length / 2))]) {
+      await writeFile(path, damaged);
+      for (const args of walletCommands(address)) {
+        const r = await runCli([...args, ...nodeArgs(def)]);
+        assert.equal(r.code, 1, `${args[0]}: ${r.stdout}`);
+        assert.ok(r.stderr.includes(`${path} is corrupt`) && r.stderr.includes(`${path}.bak`), `${args[0]}: ${r.stderr}`);
+        assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+      }
+      assert.equal(await readFile(path, 'utf8'), damaged, 'the damaged file is left untouched');
+    }
+    await writeFile(path, await readFile(`${path}.bak`, 'utf8'));
+    assert.deepEqual((await cliJson(def, ['listaddresses'])).addresses, [address]);
+  });
+
+  test('a file written before the checksum is read, and gets one on its next write', async () => {
+    const def = await nodeDef(root.dir, 'old-wallet');
+    const first = (await cliJson(def, ['createwallet'])).address as string;
+    const path = join(def.datadir, 'wallet.json');
+    const { check, ...old } = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    assert.match(String(check), /^[0-9a-f]{64}$/);
+    await writeFile(path, `${JSON.stringify(old, null, 2)}\n`);
+    assert.deepEqual((await cliJson(def, ['listaddresses'])).addresses, [first]);
+    const second = (await cliJson(def, ['createwallet'])).address as string;
+    assert.match(String(JSON.parse(await readFile(path, 'utf8')).check), /^[0-9a-f]{64}$/);
+    assert.deepEqual((await cliJson(def, ['listaddresses'])).addresses, [first, second]);
+  });
+});
