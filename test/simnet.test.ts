@@ -1,7 +1,8 @@
 // The short form of the simnet (scripts/simnet): 8 real node processes on a
 // random graph of degree 4 with 50±10 ms links and 1% loss, in network
 // namespaces where the machine allows them (loopback addresses otherwise), one
-// partition and heal, one kill -9 and restart. The long forms run in
+// partition and heal, one kill -9 and restart, and node 0 surrounded by junk
+// peers with one honest link. The long forms run in
 // `npm run reliability`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -29,7 +30,7 @@ function leftoverNamespaces(): string[] {
   } catch { return []; }
 }
 
-test('simnet short form: 8 nodes, propagation, a partition that heals, a kill -9; everything removed afterwards', { timeout: 240_000 }, async () => {
+test('simnet short form: 8 nodes, propagation, a partition that heals, a kill -9, a node surrounded by junk peers; everything removed afterwards', { timeout: 240_000 }, async () => {
   const r = await runSimnet(['--nodes', '8', '--topology', 'random:4', '--scenario', 'short', '--json'], 200_000);
   const doc = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
   assert.match(r.stderr, /simnet isolation: (netns|loopback)/, 'the isolation is said at the top of the output');
@@ -49,5 +50,8 @@ test('simnet short form: 8 nodes, propagation, a partition that heals, a kill -9
   assert.equal(doc.churn.kills, 1);
   assert.deepEqual(doc.churn.utxoMismatches, []);
   assert.equal(doc.churn.utxoChecked, 8);
+  // Surrounded by 4 junk peers, node 0 learned the honest chain over its one honest link and dropped every junk peer.
+  assert.equal(doc.surrounded.learned, true);
+  assert.equal(doc.surrounded.junkDropped, 4);
   assert.deepEqual(leftoverNamespaces(), [], 'no namespace is left behind');
 });

@@ -1,7 +1,7 @@
 // Command-line options of `npm run simnet`.
 import type { LinkShape } from './topology.js';
 
-export const SCENARIOS = ['propagation', 'partition', 'churn', 'short', 'all'] as const;
+export const SCENARIOS = ['propagation', 'partition', 'churn', 'surrounded', 'short', 'all'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface SimArgs {
@@ -16,12 +16,14 @@ export interface SimArgs {
   loopback: boolean;
   blocks: number;
   kills: number;
+  /** Junk peers around node 0 in the surrounded scenario. */
+  junk: number;
 }
 
-export const USAGE = 'usage: npm run simnet -- [--nodes N] [--topology ring|random:K|FILE] [--latency MS --jitter MS --loss PCT] [--scenario propagation|partition|churn|short|all] [--blocks N] [--kills N] [--seed N] [--loopback] [--json] [--report FILE]';
+export const USAGE = 'usage: npm run simnet -- [--nodes N] [--topology ring|random:K|FILE] [--latency MS --jitter MS --loss PCT] [--scenario propagation|partition|churn|surrounded|short|all] [--blocks N] [--kills N] [--junk N] [--seed N] [--loopback] [--json] [--report FILE]';
 
 export function parseArgs(argv: string[]): SimArgs {
-  const a: SimArgs = { nodes: 8, topology: 'random:4', shape: { latencyMs: 50, jitterMs: 10, lossPct: 1 }, scenario: 'short', json: false, report: null, seed: 1, loopback: false, blocks: 3, kills: 1 };
+  const a: SimArgs = { nodes: 8, topology: 'random:4', shape: { latencyMs: 50, jitterMs: 10, lossPct: 1 }, scenario: 'short', json: false, report: null, seed: 1, loopback: false, blocks: 3, kills: 1, junk: 4 };
   const numArg = (v: string | undefined, name: string, min: number, max: number): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number from ${min} to ${max}\n${USAGE}`);
@@ -39,6 +41,7 @@ export function parseArgs(argv: string[]): SimArgs {
       case '--seed': a.seed = Math.floor(numArg(v, 'seed', 0, 2 ** 31)); i++; break;
       case '--blocks': a.blocks = Math.floor(numArg(v, 'blocks', 1, 100)); i++; break;
       case '--kills': a.kills = Math.floor(numArg(v, 'kills', 0, 100)); i++; break;
+      case '--junk': a.junk = Math.floor(numArg(v, 'junk', 1, 50)); i++; break;
       case '--scenario':
         if (!SCENARIOS.includes(v as ScenarioName)) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}\n${USAGE}`);
         a.scenario = v as ScenarioName; i++; break;

@@ -11,6 +11,7 @@ import { startFleet, type Fleet } from './fleet.js';
 import { IsolationInfo, nsName, setUp, sweepStale, teardown } from './isolation.js';
 import { html, summarise, type Timeline } from './report.js';
 import { churn, partition, propagation, type ChurnResult, type PartitionResult, type PropagationResult } from './scenarios.js';
+import { surrounded, type SurroundedResult } from './surrounded.js';
 import { loadTopology } from './topology.js';
 
 const INNER = 'PUBCHAIN_SIMNET_INNER';
@@ -31,8 +32,13 @@ async function runScenarios(a: SimArgs, iso: IsolationInfo): Promise<number> {
     let ch: ChurnResult | null = null;
     if (want('propagation')) p = await propagation(fleet, a.scenario === 'short' ? Math.min(a.blocks, 2) : a.blocks);
     if (want('partition')) part = await partition(fleet, Number(process.env.SIMNET_HEAL_MS ?? 10_000));
+    const sur: SurroundedResult | null = want('surrounded') ? await surrounded(fleet, a.junk, a.seed, iso.mode === 'loopback', 30_000) : null;
+    // Churn stops every node at its end (for the reindex checks): it runs last.
     if (want('churn')) ch = await churn(fleet, a.scenario === 'short' ? 1 : a.kills, a.seed);
-    const r = summarise({ scenario: a.scenario, nodes: topo.nodes, isolation: iso.mode, note: iso.note, shaping: iso.shaping, topology: topo.name, link: a.shape }, p, part, ch);
+    const r = { ...summarise({ scenario: a.scenario, nodes: topo.nodes, isolation: iso.mode, note: iso.note, shaping: iso.shaping, topology: topo.name, link: a.shape }, p, part, ch), surrounded: sur };
+    if (sur && !sur.learned) r.problems.push('surrounded: node 0 did not learn the honest chain');
+    if (sur && sur.junkDropped < sur.junkPeers) r.problems.push(`surrounded: ${sur.junkPeers - sur.junkDropped} junk peer(s) still connected`);
+    r.ok = r.problems.length === 0;
     const lines: Timeline[] = fleet.nodes.map((n) => ({ node: n.i, side: n.i < Math.floor(topo.nodes / 2) ? 0 : 1, points: n.timeline }));
     if (a.report) await writeFile(a.report, html(r, p, part, lines));
     if (a.json) console.log(JSON.stringify(r));
@@ -41,6 +47,7 @@ async function runScenarios(a: SimArgs, iso: IsolationInfo): Promise<number> {
       if (r.txPropagation) console.log(`tx propagation:    p50 ${r.txPropagation.p50Ms} ms, p90 ${r.txPropagation.p90Ms} ms, max ${r.txPropagation.maxMs} ms`);
       if (part) console.log(`partition: converged ${part.converged} in ${part.convergeMs} ms after healing, reorg depth ${part.reorgDepth}, txs lost ${part.txLost}, double spends ${part.doubleSpends}`);
       if (ch) console.log(`churn: ${ch.kills} kill(s), converged ${ch.converged}, UTXO = reindex on ${ch.utxoChecked - ch.utxoMismatches.length}/${ch.utxoChecked} nodes`);
+      if (sur) console.log(`surrounded: learned the honest chain ${sur.learned} in ${sur.learnMs} ms, ${sur.junkDropped}/${sur.junkPeers} junk peers dropped after ${sur.junkUnits} junk units`);
       for (const x of r.problems) console.log(`PROBLEM: ${x}`);
       if (a.report) console.log(`report: ${a.report}`);
     }

@@ -3,6 +3,7 @@
 // flight per peer; blocks that arrive before their parent wait in the orphan
 // pool; a peer that stalls loses its requests. A node with no chain starts
 // with genesis adoption.
+import { StorageError } from '../storage/errors.js';
 import { Block, parseBlock } from '../core/block.js';
 import { bytesEqual, bytesKey } from '../core/bytes.js';
 import { headerHash } from '../core/header.js';
@@ -204,7 +205,9 @@ export class BlockSync {
     try {
       result = await this.o.chain.processBlock(block);
     } catch (err) {
-      if (from) this.o.penalise(from, err, EV.invalidBlock);
+      // Our own disk failing is no fault of the sender's; a full disk stops the node with one line of its own.
+      if (err instanceof StorageError) { if (err.code !== 'disk-full') this.o.log.error({ err }, 'a block could not be stored'); }
+      else if (from) this.o.penalise(from, err, EV.invalidBlock);
       else this.o.log.error({ err }, 'our own block was rejected');
       return false;
     } finally {

@@ -2,6 +2,7 @@
 // cleanly (mining cancelled, connections closed, database closed) in seconds.
 // Every port is bound first (startupPorts.ts); a failure to start rejects with
 // one error line, and a failure while running leaves process.exitCode at 1.
+import { StorageError } from '../storage/errors.js';
 import { hexToHash } from '../core/bytes.js';
 import { UsageError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
@@ -128,7 +129,9 @@ export async function runNode(o: StartNodeOptions): Promise<void> {
     };
     onSignal = stop;
     node.chain.once('storage-failed', (err: Error) => {
-      log.fatal({ err }, 'a database write failed: stopping (the database holds every block up to the last one written)');
+      // A full disk or a damaged file already says what to do in one line.
+      const named = err instanceof StorageError && (err.code === 'disk-full' || err.code === 'db-corrupt');
+      log.fatal({ err }, named ? err.message : 'a database write failed: stopping (the database holds every block up to the last one written)');
       process.exitCode = 1;
       stop('storage failure');
     });

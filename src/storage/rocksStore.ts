@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import RocksDB from 'rocksdb-native';
 import { BatchOp, KeyValueStore, RangeOptions, resolveRange } from './kvStore.js';
-import { DatabaseLockedError, StorageError } from './errors.js';
+import { DatabaseLockedError, StorageError, storageFailure } from './errors.js';
 
 /** Keys per native round trip while iterating: large scans amortise the crossing. */
 const ITERATOR_CAPACITY = 512;
@@ -70,7 +70,7 @@ export class RocksStore implements KeyValueStore {
       // A failed open leaves nothing to release; close() only rethrows the open error.
       await db.close().catch(() => undefined);
       if (isLockFailure(e)) throw new DatabaseLockedError(abs);
-      throw new StorageError('db-open', `cannot open the database at ${abs}: ${(e as Error).message}`, { dir: abs });
+      throw storageFailure(e, abs, 'db-open', 'opening');
     }
     return new RocksStore(db, abs);
   }
@@ -79,16 +79,17 @@ export class RocksStore implements KeyValueStore {
     if (this.closed) throw new StorageError('db-closed', `the database at ${this.dir} is closed`);
   }
 
-  private track<T>(op: Promise<T>): Promise<T> {
+  /** Every native operation goes through here: close() waits for it, and its failure is named (a full disk, a damaged file). */
+  private track<T>(op: Promise<T>, doing: string): Promise<T> {
     this.inFlight.add(op);
     const done = (): void => { this.inFlight.delete(op); };
     op.then(done, done);
-    return op;
+    return op.catch((e: unknown) => { throw storageFailure(e, this.dir, 'db-io', doing); });
   }
 
   async get(key: Uint8Array): Promise<Uint8Array | null> {
     this.check();
-    const v = await this.track(this.db.get(key));
+    const v = await this.track(this.db.get(key), 'reading');
     return v ? plain(v) : null;
   }
 
@@ -98,7 +99,7 @@ export class RocksStore implements KeyValueStore {
     const batch = this.db.read({ capacity: keys.length, autoDestroy: true });
     const pending = keys.map((k) => batch.get(k));
     batch.tryFlush();
-    return (await this.track(Promise.all(pending))).map((v) => (v ? plain(v) : null));
+    return (await this.track(Promise.all(pending), 'reading')).map((v) => (v ? plain(v) : null));
   }
 
   async put(key: Uint8Array, value: Uint8Array): Promise<void> {
@@ -114,7 +115,7 @@ export class RocksStore implements KeyValueStore {
       else if (op.type === 'del') batch.tryDelete(op.key);
       else batch.tryDeleteRange(op.gte, op.lt);
     }
-    await this.track(batch.flush());
+    await this.track(batch.flush(), 'writing to');
   }
 
   async *iterate(range: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
@@ -128,9 +129,11 @@ export class RocksStore implements KeyValueStore {
     const capacity = Math.max(1, Math.min(ITERATOR_CAPACITY, limit));
     const it = this.db.iterator(bounds, Number.isFinite(limit) ? { limit, capacity } : { capacity });
     let finish!: () => void;
-    this.track(new Promise<void>((resolve) => { finish = resolve; }));
+    this.track(new Promise<void>((resolve) => { finish = resolve; }), 'reading');
     try {
       for await (const { key, value } of it) yield [plain(key), plain(value)];
+    } catch (e) {
+      throw storageFailure(e, this.dir, 'db-io', 'reading');
     } finally {
       finish();
     }

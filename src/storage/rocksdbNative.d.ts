@@ -25,6 +25,8 @@ declare module 'rocksdb-native' {
     constructor(path: string, opts?: OpenOptions);
     ready(): Promise<void>;
     close(): Promise<void>;
+    /** Writes the memtables out to table files. */
+    flush(): Promise<void>;
     get(key: Uint8Array): Promise<Buffer | null>;
     put(key: Uint8Array, value: Uint8Array): Promise<void>;
     read(opts?: { capacity?: number; autoDestroy?: boolean }): ReadBatch;

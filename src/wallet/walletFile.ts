@@ -7,10 +7,13 @@
 // (temp file, fsync, rename), so a kill at any moment leaves readable files,
 // and a wallet.json damaged later has an identical twin.
 // A damaged or missing wallet.json beside a .bak stops every command with an
-// error naming both, never a silent empty wallet.
+// error naming both, never a silent empty wallet. `check` (a SHA-256 over the
+// other fields) catches a changed byte that still reads as valid JSON; a file
+// written before it existed is read without one and gets one on its next write.
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fromHex, toHex } from '../core/bytes.js';
+import { sha256 } from '../core/hash.js';
 import { encodeAddress } from '../crypto/address.js';
 import { isPrivateKey, publicKeyOf, pubKeyHashOf } from '../crypto/keys.js';
 import { writeFileAtomic } from './atomicFile.js';
@@ -48,7 +51,15 @@ export function serializeDoc(doc: WalletDoc): string {
     encryption: doc.sealed,
     lastBackup: doc.lastBackup,
   };
-  return `${JSON.stringify(json, null, 2)}\n`;
+  return `${JSON.stringify({ ...json, check: checkOf(json) }, null, 2)}\n`;
+}
+
+const CHECKED = ['format', 'version', 'hd', 'legacy', 'secrets', 'encryption', 'lastBackup'] as const;
+
+/** SHA-256 (hex) over the checked fields, in this order, as compact JSON. */
+function checkOf(j: Record<string, unknown>): string {
+  const fields = Object.fromEntries(CHECKED.map((k) => [k, j[k] ?? null]));
+  return toHex(sha256(new TextEncoder().encode(JSON.stringify(fields))));
 }
 
 /** Parses and checks a wallet file's text; throws a plain Error saying what is wrong. */
@@ -58,6 +69,7 @@ export function parseDoc(text: string): WalletDoc {
   if (!j || typeof j !== 'object' || j.format !== FORMAT) throw new Error('not a pubchain wallet');
   if (j.version === 1) return parseV1(j);
   if (j.version !== VERSION) throw new Error(`unknown version ${String(j.version)}`);
+  if (j.check !== undefined && j.check !== checkOf(j)) throw new Error('its contents do not match their checksum');
   const doc = emptyDoc();
   if (j.hd !== null) {
     if (!j.hd || j.hd.path !== CHAIN_PATH || typeof j.hd.xpub !== 'string') throw new Error('malformed hd record');
