@@ -20,7 +20,6 @@ import { sha256 } from '../src/core/hash.js';
 import { headerHash } from '../src/core/header.js';
 import { merkleRootJs } from '../src/core/merkle.js';
 import { blockSubsidy, REGTEST } from '../src/core/params.js';
-import { bitsToTarget, hashMeetsTarget } from '../src/core/pow.js';
 import { sighash, sighashCache } from '../src/core/sighash.js';
 import { createCoinbase, NULL_HASH, Tx, TX_VERSION, txid } from '../src/core/tx.js';
 import { cachedVerifier } from '../src/crypto/cachedVerifier.js';
@@ -33,21 +32,13 @@ import { MemoryStore } from '../src/storage/memoryStore.js';
 import { RocksStore } from '../src/storage/rocksStore.js';
 import { submitBlocks } from './submitBlocks.js';
 import type { BenchOptions, BenchModuleOutput, BenchSeries } from './types.js';
+import { mineRegtest } from './mineRegtest.js';
 
 const TXS_PER_BLOCK = 1000;
 const T0 = 1_700_000_000;
 const params = REGTEST;
 
 interface Coin { txid: Uint8Array; vout: number; value: number }
-
-function mine(block: Block): Block {
-  const target = bitsToTarget(block.header.bits);
-  for (let n = 0; n < 1_000_000; n++) {
-    block.header.nonce = n;
-    if (hashMeetsTarget(headerHash(block.header), target)) return block;
-  }
-  throw new Error('no nonce found');
-}
 
 /** Genesis, a fan-out block making `txsPerBlock` coins, then `n` blocks of `txsPerBlock` spends each. */
 export function buildBenchChain(n: number, txsPerBlock = TXS_PER_BLOCK, tag = 'pubchain bench key'): { genesis: Block; blocks: Block[] } {
@@ -61,7 +52,7 @@ export function buildBenchChain(n: number, txsPerBlock = TXS_PER_BLOCK, tag = 'p
   };
   const makeBlock = (prevHash: Uint8Array, height: number, txs: Tx[]): Block => {
     const all = [createCoinbase(height, [{ value: blockSubsidy(params, height), pubKeyHash: pkh }]), ...txs];
-    return mine({ header: { version: 1, prevHash, merkleRoot: merkleRootJs(all.map(txid)), time: T0 + height * 10, bits: params.genesisBits, nonce: 0 }, txs: all });
+    return mineRegtest({ header: { version: 1, prevHash, merkleRoot: merkleRootJs(all.map(txid)), time: T0 + height * 10, bits: params.genesisBits, nonce: 0 }, txs: all });
   };
   const spend = (coins: Coin[], outputs: number[]): Tx => sign({
     version: TX_VERSION,

@@ -23,13 +23,13 @@ import { sha256 } from '../src/core/hash.js';
 import { headerHash } from '../src/core/header.js';
 import { merkleRootJs } from '../src/core/merkle.js';
 import { blockSubsidy, REGTEST } from '../src/core/params.js';
-import { bitsToTarget, hashMeetsTarget } from '../src/core/pow.js';
 import { sighash, sighashCache } from '../src/core/sighash.js';
 import { createCoinbase, NULL_HASH, Tx, TX_VERSION, txid } from '../src/core/tx.js';
 import { publicKeyOf, pubKeyHashOf } from '../src/crypto/keys.js';
 import { RocksStore } from '../src/storage/rocksStore.js';
 import { submitBlocks } from './submitBlocks.js';
 import type { BenchModuleOutput, BenchOptions, BenchResult } from './types.js';
+import { mineRegtest } from './mineRegtest.js';
 
 const params = REGTEST;
 const T0 = 1_700_000_000;
@@ -54,15 +54,6 @@ function rng(seed: number): () => number {
   return () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
 }
 
-function mine(block: Block): Block {
-  const target = bitsToTarget(block.header.bits);
-  for (let n = 0; n < 1_000_000; n++) {
-    block.header.nonce = n;
-    if (hashMeetsTarget(headerHash(block.header), target)) return block;
-  }
-  throw new Error('no nonce found');
-}
-
 export interface FilterBenchChain { genesis: Block; blocks: Block[]; wallet: Key[]; walletBlocks: Set<number> }
 
 export function buildFilterBenchChain(n: number): FilterBenchChain {
@@ -78,7 +69,7 @@ export function buildFilterBenchChain(n: number): FilterBenchChain {
   };
   const makeBlock = (prevHash: Uint8Array, height: number, txs: Tx[]): Block => {
     const all = [createCoinbase(height, [{ value: blockSubsidy(params, height), pubKeyHash: keys[height % KEYS]!.pkh }]), ...txs];
-    return mine({ header: { version: 1, prevHash, merkleRoot: merkleRootJs(all.map(txid)), time: T0 + height * 10, bits: params.genesisBits, nonce: 0 }, txs: all });
+    return mineRegtest({ header: { version: 1, prevHash, merkleRoot: merkleRootJs(all.map(txid)), time: T0 + height * 10, bits: params.genesisBits, nonce: 0 }, txs: all });
   };
   const genesis = makeBlock(NULL_HASH, params.genesisHeight, []);
   // One fan-out: the genesis coin split into the coins the first block spends.

@@ -11,10 +11,10 @@ import { sha256 } from '../src/core/hash.js';
 import { headerHash } from '../src/core/header.js';
 import { merkleRootJs } from '../src/core/merkle.js';
 import { blockSubsidy, REGTEST } from '../src/core/params.js';
-import { bitsToTarget, hashMeetsTarget } from '../src/core/pow.js';
 import { sighash, sighashCache } from '../src/core/sighash.js';
 import { createCoinbase, NULL_HASH, Tx, TX_VERSION, txid } from '../src/core/tx.js';
 import { publicKeyOf, pubKeyHashOf } from '../src/crypto/keys.js';
+import { mineRegtest } from './mineRegtest.js';
 
 const params = REGTEST;
 export const SCALE_T0 = 1_700_000_000;
@@ -23,15 +23,6 @@ const OUTPUTS = 8;
 
 interface Signer { ecdsaSign(msg32: Uint8Array, key: Uint8Array): { signature: Uint8Array } }
 const secp = createRequire(import.meta.url)('secp256k1') as Signer;
-
-function mine(block: Block): Block {
-  const target = bitsToTarget(block.header.bits);
-  for (let n = 0; n < 1_000_000; n++) {
-    block.header.nonce = n;
-    if (hashMeetsTarget(headerHash(block.header), target)) return block;
-  }
-  throw new Error('no nonce found');
-}
 
 /** xorshift32: the same draws every run. */
 function prng(seed: number): () => number {
@@ -69,7 +60,7 @@ export function buildScaleChain(targetCoins: number, seed = 1): ScaleChain {
   };
   const makeBlock = (prevHash: Uint8Array, height: number, txs: Tx[]): Block => {
     const all = [createCoinbase(height, [{ value: blockSubsidy(params, height), pubKeyHash: pkh }]), ...txs];
-    return mine({ header: { version: 1, prevHash, merkleRoot: merkleRootJs(all.map(txid)), time: SCALE_T0 + height * 10, bits: params.genesisBits, nonce: 0 }, txs: all });
+    return mineRegtest({ header: { version: 1, prevHash, merkleRoot: merkleRootJs(all.map(txid)), time: SCALE_T0 + height * 10, bits: params.genesisBits, nonce: 0 }, txs: all });
   };
   const spend = (prevTxid: Uint8Array, vout: number, value: number, outputs: number): Tx => {
     const share = Math.floor(value / outputs);
