@@ -98,8 +98,9 @@ export async function runWalletCrashLoop(o: { kills: number; seed: number; progr
     o.progress?.(`uncut: ${JSON.stringify(Object.fromEntries(uncut))} ms`);
     let s = await freshWallet(root.dir, episodes++);
     for (let k = 0; k < o.kills; k++) {
+      // The first round takes every command once; after it, a third of the picks are random.
       let op = OPS[k % OPS.length]!;
-      if (rng.chance(0.3)) op = rng.pick(OPS);
+      if (k >= OPS.length && rng.chance(0.3)) op = rng.pick(OPS);
       const pass = s.candidates.find((c) => c !== null) ?? null;
       if (op === 'encryptwallet' && pass !== null) s = await freshWallet(root.dir, episodes++);
       if (op === 'walletpassphrasechange' && pass === null) {
