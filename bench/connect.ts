@@ -32,7 +32,7 @@ import { MemoryStore } from '../src/storage/memoryStore.js';
 import { RocksStore } from '../src/storage/rocksStore.js';
 import { submitBlocks } from './submitBlocks.js';
 import type { BenchOptions, BenchModuleOutput, BenchSeries } from './types.js';
-import { mineRegtest } from './mineRegtest.js';
+import { mine as mineRegtest } from '../test/helpers/chainFixtures.js';
 
 const TXS_PER_BLOCK = 1000;
 const T0 = 1_700_000_000;

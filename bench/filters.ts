@@ -29,7 +29,7 @@ import { publicKeyOf, pubKeyHashOf } from '../src/crypto/keys.js';
 import { RocksStore } from '../src/storage/rocksStore.js';
 import { submitBlocks } from './submitBlocks.js';
 import type { BenchModuleOutput, BenchOptions, BenchResult } from './types.js';
-import { mineRegtest } from './mineRegtest.js';
+import { mine as mineRegtest } from '../test/helpers/chainFixtures.js';
 
 const params = REGTEST;
 const T0 = 1_700_000_000;

@@ -14,7 +14,7 @@ import { blockSubsidy, REGTEST } from '../src/core/params.js';
 import { sighash, sighashCache } from '../src/core/sighash.js';
 import { createCoinbase, NULL_HASH, Tx, TX_VERSION, txid } from '../src/core/tx.js';
 import { publicKeyOf, pubKeyHashOf } from '../src/crypto/keys.js';
-import { mineRegtest } from './mineRegtest.js';
+import { mine as mineRegtest } from '../test/helpers/chainFixtures.js';
 
 const params = REGTEST;
 export const SCALE_T0 = 1_700_000_000;
