@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { PubchainError } from '../core/errors.js';
 import { readCookie, cookiePath, type Credentials } from '../rpc/cookie.js';
 import { rpcCall } from '../rpc/client.js';
-import { writeFileAtomic } from '../wallet/atomicFile.js';
 import { isProcessAlive } from '../wallet/fileLock.js';
 
 export const NODE_FILE = 'node.json';
@@ -31,6 +30,8 @@ export interface LiveNode {
 export const nodeFilePath = (datadir: string): string => join(datadir, NODE_FILE);
 
 export async function writeNodeFile(datadir: string, info: NodeFileInfo): Promise<void> {
+  // Loaded here: only the node writes the file, and every routed command imports this module.
+  const { writeFileAtomic } = await import('../wallet/atomicFile.js');
   await writeFileAtomic(nodeFilePath(datadir), `${JSON.stringify(info, null, 2)}\n`, 0o600);
 }
 
