@@ -126,8 +126,11 @@ export class LightPeers {
     switch (m.command) {
       case 'headers': return this.onHeaders(peer, m.headers);
       case 'inv':
-        // A new block: ask every peer, so two of them can vouch for its filter header.
+        // A new block: ask its announcer (so we learn it has it) and, when it is news, every peer,
+        // so that two of them can vouch for its filter header.
+        if (!m.items.some((i) => i.kind === 'block')) return;
         if (m.items.some((i) => i.kind === 'block' && !this.o.headers()?.entry(i.hash))) for (const p of this.peers()) this.requestHeaders(p);
+        else this.requestHeaders(peer);
         return;
       case 'block': return this.onBlock(peer, m.block);
       case 'notfound':
