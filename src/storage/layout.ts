@@ -207,3 +207,36 @@ export function parseFilterValue(v: Uint8Array): { header: Uint8Array; filter: U
   if (v.length < HASH + 1) throw new RangeError(`a filter entry needs at least ${HASH + 1} bytes, got ${v.length}`);
   return { header: v.slice(0, HASH), filter: v.slice(HASH) };
 }
+
+// ---- the light wallet's sync (src/node/spv/lightStore.ts) ------------------
+// A light node (BIP157 client) keeps its own RocksDB (<datadir>/spv), which it
+// shares with the light wallet's coins (their keys have a prefix of their own).
+// The sync's keys all start with 'L', then a one-letter kind:
+//
+//   'L' 'g'                 the genesis: network name length u8 | name (ASCII) | header 80B. Written once,
+//                           when the first peer's genesis block passed its proof of work (or --genesis).
+//   'L' 'h' hash(32)        header-only entry, the same bytes as 'H' (height u32 | work 32B BE | header 80B):
+//                           the light node's header chain above the genesis, one batch per `headers` message.
+//   'L' 'f' hash(32)        the BIP157 filter header (32B) of that block, once checked (cross-checked when two
+//                           peers were connected). Kept by block hash, so a reorganisation leaves every block's
+//                           own filter header right; one batch per `cfheaders` range.
+export const LIGHT_PREFIX = 0x4c; // 'L'
+export const LIGHT_KIND = { genesis: 0x67, header: 0x68, filterHeader: 0x66 } as const;
+
+export const lightGenesisKey = (): Uint8Array => Uint8Array.of(LIGHT_PREFIX, LIGHT_KIND.genesis);
+const lightHashKey = (kind: number, hash: Uint8Array): Uint8Array => {
+  if (hash.length !== HASH) throw new RangeError(`a light key needs a ${HASH}-byte hash, got ${hash.length}`);
+  const k = new Uint8Array(2 + HASH);
+  k[0] = LIGHT_PREFIX;
+  k[1] = kind;
+  k.set(hash, 2);
+  return k;
+};
+export const lightHeaderKey = (hash: Uint8Array): Uint8Array => lightHashKey(LIGHT_KIND.header, hash);
+export const lightFilterHeaderKey = (hash: Uint8Array): Uint8Array => lightHashKey(LIGHT_KIND.filterHeader, hash);
+export const lightKindPrefix = (kind: number): Uint8Array => Uint8Array.of(LIGHT_PREFIX, kind);
+/** The block hash of an 'L' 'h' or 'L' 'f' key. */
+export function parseLightHashKey(key: Uint8Array): Uint8Array {
+  if (key.length !== 2 + HASH || key[0] !== LIGHT_PREFIX) throw new RangeError(`not a light key (${key.length} bytes)`);
+  return key.slice(2);
+}
