@@ -13,7 +13,8 @@ export async function verifyTxOutProofCommand(ctx: NodeContext, proof: string): 
   if (live) txids = await live.call<string[]>('verifytxoutproof', [proof]);
   else {
     const { checkTxOutProof } = await import('../../rpc/methods/proofs.js');
-    txids = (await withChain(ctx, (chain) => checkTxOutProof(chain, proof))).txids;
+    const { fullHeaderChain } = await import('../../rpc/fullPorts.js');
+    txids = (await withChain(ctx, (chain) => checkTxOutProof(fullHeaderChain(chain), proof))).txids;
   }
   const result: Checked = { valid: txids.length > 0, txids };
   if (!result.valid) throw new PubchainError('proof-invalid', 'the proof does not hash to its block\'s Merkle root: it proves nothing');
