@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { toHex } from '../src/core/bytes.js';
 import { txid } from '../src/core/tx.js';
 import type { KeyValueStore } from '../src/storage/kvStore.js';
-import { LIGHT_WALLET_PREFIX, lightKindPrefix } from '../src/storage/layout.js';
+import { LIGHT_WALLET_PREFIX, lightWalletRange } from '../src/storage/layout.js';
 import { MemoryStore } from '../src/storage/memoryStore.js';
 import { RocksStore } from '../src/storage/rocksStore.js';
 import { PENDING_EXPIRY_S } from '../src/wallet/pendingSpends.js';
@@ -27,7 +27,7 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers',
 /** Every key of the light wallet's prefix, as hex pairs (the whole on-disk state). */
 async function dump(store: KeyValueStore, kind?: 'coin' | 'pending'): Promise<string[]> {
   const out: string[] = [];
-  for await (const [k, v] of store.iterate({ prefix: kind ? lightKindPrefix(kind) : Uint8Array.of(LIGHT_WALLET_PREFIX) })) out.push(`${toHex(k)}=${toHex(v)}`);
+  for await (const [k, v] of store.iterate({ prefix: kind ? lightWalletRange(kind) : Uint8Array.of(LIGHT_WALLET_PREFIX) })) out.push(`${toHex(k)}=${toHex(v)}`);
   return out;
 }
 

@@ -9,7 +9,7 @@ import { bytesEqual, bytesKey } from '../core/bytes.js';
 import { headerHash } from '../core/header.js';
 import type { NetworkParams } from '../core/params.js';
 import type { Chain } from '../chain/chain.js';
-import type { InvItem } from '../p2p/messages.js';
+import { NODE_LIGHT, type InvItem } from '../p2p/messages.js';
 import { BlockDownload } from './blockDownload.js';
 import { GenesisAdoption } from './genesisAdoption.js';
 import { doesHeaders, HeaderSync } from './headerSync.js';
@@ -94,6 +94,8 @@ export class BlockSync {
 
   /** The handshake is done: if the peer knows more work than we do, start syncing from it. */
   onPeerReady(peer: ProtocolPeer): void {
+    // A light node (BIP157 client) has no blocks or headers to give: never sync from it.
+    if (((peer.remote.services ?? 0n) & NODE_LIGHT) !== 0n) return;
     this.state.set(peer, { continueAfter: null, syncing: false });
     this.headerSync.onPeerReady(peer);
     this.bestKnownHeight = Math.max(this.bestKnownHeight, peer.remote.bestHeight);

@@ -17,6 +17,8 @@ export const MAX_ADDRS = 1000;
 export const MAX_HEADERS = 2000;
 /** Version `services` bit: the node answers getheaders (headers-first sync). */
 export const NODE_HEADERS = 1n;
+/** Version `services` bit: a light node (BIP157 client, src/node/spv/): it serves no blocks or headers. */
+export const NODE_LIGHT = 2n;
 const MAX_USER_AGENT = 256;
 const MAX_HOST = 255;
 const MALFORMED_BAN = 20;

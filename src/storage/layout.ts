@@ -210,6 +210,39 @@ export function parseFilterValue(v: Uint8Array): { header: Uint8Array; filter: U
   return { header: v.slice(0, HASH), filter: v.slice(HASH) };
 }
 
+// ---- the light wallet's sync (src/node/spv/lightStore.ts) ------------------
+// A light node (BIP157 client) keeps its own RocksDB (<datadir>/spv), which it
+// shares with the light wallet's coins (their keys have a prefix of their own).
+// The sync's keys all start with 'L', then a one-letter kind:
+//
+//   'L' 'g'                 the genesis: network name length u8 | name (ASCII) | header 80B. Written once,
+//                           when the first peer's genesis block passed its proof of work (or --genesis).
+//   'L' 'h' hash(32)        header-only entry, the same bytes as 'H' (height u32 | work 32B BE | header 80B):
+//                           the light node's header chain above the genesis, one batch per `headers` message.
+//   'L' 'f' hash(32)        the BIP157 filter header (32B) of that block, once checked (cross-checked when two
+//                           peers were connected). Kept by block hash, so a reorganisation leaves every block's
+//                           own filter header right; one batch per `cfheaders` range.
+export const LIGHT_PREFIX = 0x4c; // 'L'
+export const LIGHT_KIND = { genesis: 0x67, header: 0x68, filterHeader: 0x66 } as const;
+
+export const lightGenesisKey = (): Uint8Array => Uint8Array.of(LIGHT_PREFIX, LIGHT_KIND.genesis);
+const lightHashKey = (kind: number, hash: Uint8Array): Uint8Array => {
+  if (hash.length !== HASH) throw new RangeError(`a light key needs a ${HASH}-byte hash, got ${hash.length}`);
+  const k = new Uint8Array(2 + HASH);
+  k[0] = LIGHT_PREFIX;
+  k[1] = kind;
+  k.set(hash, 2);
+  return k;
+};
+export const lightHeaderKey = (hash: Uint8Array): Uint8Array => lightHashKey(LIGHT_KIND.header, hash);
+export const lightFilterHeaderKey = (hash: Uint8Array): Uint8Array => lightHashKey(LIGHT_KIND.filterHeader, hash);
+export const lightKindPrefix = (kind: number): Uint8Array => Uint8Array.of(LIGHT_PREFIX, kind);
+/** The block hash of an 'L' 'h' or 'L' 'f' key. */
+export function parseLightHashKey(key: Uint8Array): Uint8Array {
+  if (key.length !== 2 + HASH || key[0] !== LIGHT_PREFIX) throw new RangeError(`not a light key (${key.length} bytes)`);
+  return key.slice(2);
+}
+
 // ---- the light wallet's keys (startnode --spv) ------------------------------
 // A light node's RocksDB is opened by its sync (src/node/spv/), which hands the
 // wallet's coin store (src/wallet/lightCoins.ts) the same database for keys
@@ -239,8 +272,8 @@ export const lightCoinKey = (txid: Uint8Array, vout: number): Uint8Array =>
   lightKey(lightKind.coin, HASH + U32).bytes(txid, HASH, 'a txid').u32(vout).key;
 export const lightUndoKey = (hash: Uint8Array): Uint8Array => lightKey(lightKind.undo, HASH).bytes(hash, HASH, 'a hash').key;
 export const lightPendingKey = (txid: Uint8Array): Uint8Array => lightKey(lightKind.pending, HASH).bytes(txid, HASH, 'a txid').key;
-/** The range of every key of one kind. */
-export const lightKindPrefix = (kind: 'coin' | 'pending'): Uint8Array => Uint8Array.of(LIGHT_WALLET_PREFIX, lightKind[kind]);
+/** The range of every light wallet key of one kind. */
+export const lightWalletRange = (kind: 'coin' | 'pending'): Uint8Array => Uint8Array.of(LIGHT_WALLET_PREFIX, lightKind[kind]);
 
 export function parseLightCoinKey(key: Uint8Array): { txid: Uint8Array; vout: number } {
   if (key.length !== 2 + HASH + U32 || key[0] !== LIGHT_WALLET_PREFIX || key[1] !== lightKind.coin) throw new RangeError('not a light wallet coin key');

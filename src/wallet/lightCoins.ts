@@ -21,7 +21,7 @@ import type { BlockHeader } from '../core/header.js';
 import { isCoinbase, outpointKey, Tx, txid } from '../core/tx.js';
 import { WriteBatch, type KeyValueStore } from '../storage/kvStore.js';
 import {
-  lightCoinKey, lightHeightKey, lightKindPrefix, lightMarkerKey, lightPendingKey, lightPointValue, lightUndoKey,
+  lightCoinKey, lightHeightKey, lightWalletRange, lightMarkerKey, lightPendingKey, lightPointValue, lightUndoKey,
   parseLightCoinKey, parseLightPointValue,
 } from '../storage/layout.js';
 import { PENDING_EXPIRY_S } from './pendingSpends.js';
@@ -62,12 +62,12 @@ export class LightCoins {
   static async open(store: KeyValueStore, watched: Uint8Array[] = []): Promise<LightCoins> {
     const m = await store.get(lightMarkerKey());
     const lc = new LightCoins(store, m ? parseLightPointValue(m) : null);
-    for await (const [k, v] of store.iterate({ prefix: lightKindPrefix('coin') })) {
+    for await (const [k, v] of store.iterate({ prefix: lightWalletRange('coin') })) {
       const { txid: id, vout } = parseLightCoinKey(k);
       lc.coins.set(outpointKey(id, vout), { txid: id, vout, coin: parseCoin(v) });
     }
     const pend: PendingTx[] = [];
-    for await (const [, v] of store.iterate({ prefix: lightKindPrefix('pending') })) pend.push(parsePending(v));
+    for await (const [, v] of store.iterate({ prefix: lightWalletRange('pending') })) pend.push(parsePending(v));
     for (const p of pend.sort((a, b) => a.sentAt - b.sentAt)) lc.pending.set(hashToHex(txid(p.tx)), p);
     lc.setWatched(watched);
     return lc;
