@@ -8,7 +8,7 @@ import path from 'node:path';
 import test from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { toHex } from '../src/core/bytes.js';
+import { hashToHex, toHex } from '../src/core/bytes.js';
 import { txid } from '../src/core/tx.js';
 import type { KeyValueStore } from '../src/storage/kvStore.js';
 import { LIGHT_WALLET_PREFIX, lightWalletRange } from '../src/storage/layout.js';
@@ -44,7 +44,7 @@ async function applied(blocks: AppliedBlock[], upTo: number, sent = false): Prom
 const SENT_AT = 1_800_000_000;
 const walletSpends = (blocks: AppliedBlock[]) => blocks.flatMap((b) => (b.block?.txs ?? []).filter((tx) => tx.inputs.some((i) => Buffer.from(i.pubKey).equals(Buffer.from(WALLET.pub)))));
 
-const balance = (c: LightCoins): number => (c.spendable([WALLET.pkh]).get(toHex(WALLET.pkh)) ?? []).reduce((s, x) => s + x.coin.value, 0);
+const balance = (c: LightCoins): number => (c.spendable([WALLET.pkh]).get(hashToHex(WALLET.pkh)) ?? []).reduce((s, x) => s + x.coin.value, 0);
 
 test('light coins: connecting blocks and disconnecting them again equals never having applied them', async () => {
   const blocks = lightScript(40);
@@ -72,7 +72,7 @@ test('light coins: outputs to the wallet are added, its spent coins removed, a c
   // By hand: rewards at i = 0, 3, 6, 9; i = 1 spends r0 and its change in-block, i = 5 spends r3
   // keeping change c5, i = 9 spends c5 and its change in-block. Left: r6 and r9.
   const reward = (i: number) => blocks[i]!.block!.txs[0]!.outputs[0]!.value;
-  const mine = coins.spendable([WALLET.pkh]).get(toHex(WALLET.pkh))!;
+  const mine = coins.spendable([WALLET.pkh]).get(hashToHex(WALLET.pkh))!;
   assert.equal(blocks[5]!.block!.txs.length, 2);
   assert.equal(blocks[9]!.block!.txs.length, 3);
   assert.equal(balance(coins), reward(6) + reward(9));
@@ -99,20 +99,20 @@ test('light coins: a sent transaction spends its coins and offers its change unt
   const send = signedTx([coin], [{ value: 1000, pubKeyHash: OTHER.pkh }, { value: coin.value - 1000, pubKeyHash: WALLET.pkh }]);
   const t0 = Math.floor(Date.now() / 1000);
   await coins.addPending(send, t0);
-  const view = coins.spendable([WALLET.pkh], t0).get(toHex(WALLET.pkh))!;
+  const view = coins.spendable([WALLET.pkh], t0).get(hashToHex(WALLET.pkh))!;
   assert.deepEqual(view.map((c) => [toHex(c.txid), c.vout, c.coin.value, c.coin.height]), [[toHex(txid(send)), 1, coin.value - 1000, 0]]);
   // Expired: the coin is back, the change gone.
-  assert.equal(coins.spendable([WALLET.pkh], t0 + PENDING_EXPIRY_S + 1).get(toHex(WALLET.pkh))![0]!.coin.height, 1);
+  assert.equal(coins.spendable([WALLET.pkh], t0 + PENDING_EXPIRY_S + 1).get(hashToHex(WALLET.pkh))![0]!.coin.height, 1);
   // A block holding it: the change is confirmed, nothing is pending any more.
   const b2 = buildBlock({ parent: { hash: blocks[0]!.hash, height: 1, time: blocks[0]!.header.time }, key: OTHER, txs: [send] });
   await coins.connect({ height: 2, hash: b2.hash, header: b2.block.header, block: b2.block });
   assert.equal((await dump((coins as unknown as { store: KeyValueStore }).store, 'pending')).length, 0);
-  const after = coins.spendable([WALLET.pkh], t0 + PENDING_EXPIRY_S + 1).get(toHex(WALLET.pkh))!;
+  const after = coins.spendable([WALLET.pkh], t0 + PENDING_EXPIRY_S + 1).get(hashToHex(WALLET.pkh))!;
   assert.deepEqual(after.map((c) => [c.vout, c.coin.height]), [[1, 2]]);
   // Taken off again (a reorganisation): pending once more, with its first send time.
   await coins.disconnect({ height: 2, hash: b2.hash });
-  assert.deepEqual(coins.spendable([WALLET.pkh], t0).get(toHex(WALLET.pkh))!.map((c) => c.coin.height), [0]);
-  assert.equal(coins.spendable([WALLET.pkh], t0 + PENDING_EXPIRY_S + 1).get(toHex(WALLET.pkh))![0]!.coin.height, 1);
+  assert.deepEqual(coins.spendable([WALLET.pkh], t0).get(hashToHex(WALLET.pkh))!.map((c) => c.coin.height), [0]);
+  assert.equal(coins.spendable([WALLET.pkh], t0 + PENDING_EXPIRY_S + 1).get(hashToHex(WALLET.pkh))![0]!.coin.height, 1);
 });
 
 test('light coins: a block that spends a pending transaction\'s coin otherwise ends it; a foreign spend taken off is pending', async () => {

@@ -10,7 +10,7 @@ export interface WalletChainPort {
   /** Height the wallet's coins are counted at (confirmations count from it); throws -28 while there is none. */
   tipHeight(): number;
   /**
-   * Per owner (hex pubKeyHash): its confirmed coins that no unconfirmed
+   * Per owner (keyed by hashToHex(pubKeyHash)): its confirmed coins that no unconfirmed
    * transaction spends, in outpoint order, then unconfirmed outputs paying it
    * that none spends (height 0).
    */

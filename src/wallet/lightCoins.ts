@@ -100,22 +100,22 @@ export class LightCoins {
   /** The last applied block: the height confirmations count from. */
   tip(): AppliedPoint | null { return this.marker; }
 
-  /** Per owner (hex pubKeyHash): confirmed coins no live pending transaction spends, then pending outputs none spends. */
+  /** Per owner (keyed by hashToHex(pubKeyHash), as the full node's port): confirmed coins no live pending transaction spends, then pending outputs none spends. */
   spendable(owners: Uint8Array[], now = nowS()): Map<string, SpendableCoin[]> {
     const out = new Map<string, SpendableCoin[]>();
-    for (const o of owners) out.set(toHex(o), []);
+    for (const o of owners) out.set(hashToHex(o), []);
     const live = this.livePending(now);
     const spent = new Set<string>();
     for (const p of live) for (const i of p.tx.inputs) spent.add(outpointKey(i.prevTxid, i.vout));
     // Outpoint order, as the full node's address index lists an owner's coins.
     const sorted = [...this.coins.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     for (const [key, c] of sorted) {
-      if (!spent.has(key)) out.get(toHex(c.coin.pubKeyHash))?.push({ txid: c.txid, vout: c.vout, coin: { value: c.coin.value, pubKeyHash: c.coin.pubKeyHash, height: c.coin.height } });
+      if (!spent.has(key)) out.get(hashToHex(c.coin.pubKeyHash))?.push({ txid: c.txid, vout: c.vout, coin: { value: c.coin.value, pubKeyHash: c.coin.pubKeyHash, height: c.coin.height } });
     }
     for (const p of live) {
       const id = txid(p.tx);
       p.tx.outputs.forEach((o, vout) => {
-        if (!spent.has(outpointKey(id, vout))) out.get(toHex(o.pubKeyHash))?.push({ txid: id, vout, coin: { value: o.value, pubKeyHash: o.pubKeyHash, height: 0 } });
+        if (!spent.has(outpointKey(id, vout))) out.get(hashToHex(o.pubKeyHash))?.push({ txid: id, vout, coin: { value: o.value, pubKeyHash: o.pubKeyHash, height: 0 } });
       });
     }
     return out;
