@@ -87,20 +87,26 @@ export class FilterHeaderSync {
     const [a, b] = got as [typeof got[0], typeof got[0]];
     const d = a.hashes.findIndex((h, i) => !bytesEqual(h, b.hashes[i]!));
     if (d < 0) { await this.take(start, prev, a.hashes, stop.hash); return true; }
-    await this.settleDispute(start + d, [a, b].map((x) => ({ peer: x.peer, hash: x.hashes[d]! })));
+    const honest = await this.settleDispute(start + d, [a, b].map((x) => ({ peer: x.peer, hash: x.hashes[d]! })));
+    // The one whose filter was right is taken at once, so a liar that reconnects cannot hold the sync up.
+    const winner = got.find((x) => x.peer === honest);
+    if (winner) await this.take(start, prev, winner.hashes, stop.hash);
     return true;
   }
 
   /** Two peers' filter hashes differ at `height`: the block's own filter says who lied. */
-  private async settleDispute(height: number, claims: Array<{ peer: LightPeer; hash: Uint8Array }>): Promise<void> {
+  private async settleDispute(height: number, claims: Array<{ peer: LightPeer; hash: Uint8Array }>): Promise<LightPeer | null> {
     const e = this.headers.at(height)!;
     this.ports.log.warn({ height, block: hashToHex(e.hash), peers: claims.map((c) => c.peer.id) }, 'peers disagree on a filter header; fetching the block to settle it');
     const block = await fetchBlock(this.ports, e, peersFor(this.ports, height, claims.map((c) => c.peer)));
-    if (!block) return;
+    if (!block) return null;
     const own = filterHash(ownBlockFilter(block, e.hash));
+    let honest: LightPeer | null = null;
     for (const c of claims) {
-      if (!bytesEqual(c.hash, own)) c.peer.misbehave(100, `a filter header chain that lies about block ${hashToHex(e.hash)} at height ${height}`);
+      if (bytesEqual(c.hash, own)) honest = c.peer;
+      else c.peer.misbehave(100, `a filter header chain that lies about block ${hashToHex(e.hash)} at height ${height}`);
     }
+    return honest;
   }
 
   /** Asks one peer; its filter hashes when the answer fits the request and our chain, else null (and a penalty when it lied). */

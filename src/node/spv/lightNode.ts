@@ -69,6 +69,8 @@ export interface LightProgress {
   bytesIn: number;
   /** Filter-header ranges taken from one peer without a second opinion. */
   uncheckedRanges: number;
+  /** Headers held for peers whose branch has not beaten our work yet (bounded per peer). */
+  heldHeaders: number;
 }
 
 export class LightNode implements LightChainSource {
@@ -175,6 +177,7 @@ export class LightNode implements LightChainSource {
     return {
       headers: this.headerTip().height, filterHeaders: this.fh?.top() ?? 0, synced: this.syncedTip()?.height ?? 0,
       blocksRequested: this.blocksRequested, bytesIn: this.closedBytesIn + live, uncheckedRanges: this.fh?.unchecked ?? 0,
+      heldHeaders: this.headers?.chain.heldCount ?? 0,
     };
   }
 
