@@ -145,6 +145,7 @@ export function buildProgram(): Command {
     .option('--metrics-bind <host>', 'metrics interface (default: 127.0.0.1)')
     .option('--no-blockfilterindex', 'do not build or serve BIP157/158 compact block filters (built by default)')
     .option('--spv', 'run a light wallet: headers and compact block filters only, coins of this wallet only, sends through full peers (docs/wallet.md)')
+    .option('--watch <address>', 'with --spv: also follow this address (watch-only, from the first sync on; repeatable)', collect, [])
     .action(async (o: StartNodeFlagsIn, cmd: Command) =>
       (await import('./commands/startNode.js')).startNodeCommand(await ctxOf(cmd), {
         ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true,

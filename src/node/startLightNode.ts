@@ -6,6 +6,7 @@
 import { hexToHash, toHex } from '../core/bytes.js';
 import { UsageError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
+import { decodeAddress } from '../crypto/address.js';
 import { LightCoins } from '../wallet/lightCoins.js';
 import { Wallet } from '../wallet/wallet.js';
 import { createLogger, type LogFormat, type Logger } from './logger.js';
@@ -24,6 +25,8 @@ export interface StartLightNodeOptions {
   port: number;
   bind: string;
   connect: string[];
+  /** --watch: addresses followed besides the wallet's own (watch-only: getbalance --address answers for them). */
+  watch?: string[];
   listenOnly?: boolean;
   genesis?: string;
   logLevel?: string;
@@ -42,9 +45,9 @@ export interface RunningLight {
   p2pPort: number;
 }
 
-async function walletPubKeyHashes(datadir: string): Promise<Uint8Array[]> {
+async function walletPubKeyHashes(datadir: string, extra: Uint8Array[]): Promise<Uint8Array[]> {
   const w = await Wallet.open(datadir);
-  return w.addresses().map((a) => w.keyFor(a)!.pubKeyHash);
+  return [...w.addresses().map((a) => w.keyFor(a)!.pubKeyHash), ...extra];
 }
 
 export async function runLightNode(o: StartLightNodeOptions): Promise<void> {
@@ -54,6 +57,10 @@ export async function runLightNode(o: StartLightNodeOptions): Promise<void> {
   if (o.genesis) {
     try { genesisPin = hexToHash(o.genesis); } catch { throw new UsageError(`invalid --genesis "${o.genesis}": give the 64-hex-digit block hash`); }
   }
+  const extra: Uint8Array[] = [];
+  for (const a of o.watch ?? []) {
+    try { extra.push(decodeAddress(a)); } catch { throw new UsageError(`invalid --watch "${a}": give an address`); }
+  }
   const connect = connectList(o);
   if (connect.length === 0) throw new UsageError('a light wallet (--spv) syncs from full nodes: give at least one --connect HOST:PORT');
   const signals = trapSignals();
@@ -61,7 +68,7 @@ export async function runLightNode(o: StartLightNodeOptions): Promise<void> {
   let coins: LightCoins | null = null;
   let node: LightNode;
   try {
-    const watch = await walletPubKeyHashes(o.datadir);
+    const watch = await walletPubKeyHashes(o.datadir, extra);
     node = await LightNode.start({
       datadir: o.datadir, params: o.params, connect, bind: o.bind, port: ports.p2pPort, log, genesisPin,
       sink: async (store) => (coins = await LightCoins.open(store, watch)),
@@ -73,7 +80,7 @@ export async function runLightNode(o: StartLightNodeOptions): Promise<void> {
   const c = coins!;
   let known = new Set<string>();
   const refreshWatched = async (): Promise<void> => {
-    const pkhs = await walletPubKeyHashes(o.datadir);
+    const pkhs = await walletPubKeyHashes(o.datadir, extra);
     const next = new Set(pkhs.map(toHex));
     if (next.size === known.size && [...next].every((k) => known.has(k))) return;
     known = next;

@@ -41,6 +41,8 @@ export interface StartNodeFlags {
   blockfilterindex?: boolean;
   /** --spv: a light wallet (startLightNode.ts). */
   spv?: boolean;
+  /** --watch ADDRESS (with --spv): followed besides the wallet's own addresses. */
+  watch?: string[];
   /** The long names of the flags given on the command line (not defaults). */
   given?: string[];
 }
@@ -84,6 +86,7 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
   if (f.metricsBind !== undefined && !metrics) throw new UsageError('--metrics-bind needs --metrics-port N');
   const logFormat = f.logFormat as LogFormat | undefined;
   if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new UsageError(`invalid --log-format "${f.logFormat}": use json or pretty`);
+  if ((f.watch ?? []).length > 0 && !f.spv) throw new UsageError('--watch is for a light wallet (--spv); a full node knows every address\'s balance already');
   if (f.spv) {
     for (const flag of f.given ?? []) if (NOT_WITH_SPV[flag]) throw new UsageError(`${flag} does not go with --spv: ${NOT_WITH_SPV[flag]}`);
     const { startLightCommand } = await import('./startLight.js');
