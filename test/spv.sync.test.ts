@@ -9,6 +9,7 @@ import { signedTx, testKey, type Built } from './helpers/chainFixtures.js';
 import { txid } from '../src/core/tx.js';
 import { addressOf, eventually, startTestNode, writeChain } from './helpers/nodeHarness.js';
 import { chainWithPayments, startLight, type RecordingSink } from './helpers/spvHarness.js';
+import { nodeFleet } from './helpers/nodeProcesses.js';
 import { tempDir } from './helpers/tempDir.js';
 
 const miner = testKey(1);
@@ -102,6 +103,29 @@ describe('light node sync', () => {
       await assert.rejects(lonely.node.broadcast(tx), /no full peer is connected/);
     } finally {
       await lonely.node.stop();
+    }
+  });
+});
+
+describe('light node and a full node in its own process', () => {
+  const fleet = nodeFleet('spv-process');
+
+  it('syncs from a real pubchain startnode, its one peer taken unchecked and said so', async () => {
+    const chain = chainWithPayments(null, 20, miner, wallet, new Set([3, 14]));
+    const def = await fleet.def('full');
+    await writeChain(def.datadir, chain);
+    const proc = fleet.start(def, []);
+    await proc.waitForLog(/"listening"/, 30_000);
+    const { dir, cleanup } = await tempDir('spv-process-light');
+    const { node, sink } = await startLight(dir, [`127.0.0.1:${def.port}`], [wallet.pkh]);
+    try {
+      await eventually('height 20 on the light node', () => sink.connects().at(-1)?.height === 20, 60_000);
+      assert.deepEqual(sink.connects().filter((c) => c.body).map((c) => c.height), [3, 14]);
+      assert.ok(node.progress().uncheckedRanges >= 1, 'one peer: its filter headers are counted unchecked');
+      assert.equal(node.progress().blocksRequested, 2);
+    } finally {
+      await node.stop();
+      await cleanup();
     }
   });
 });

@@ -26,6 +26,7 @@ export class LightSync {
   private applied: ChainPoint | null = null;
   private stopped = false;
   private wakeUp: (() => void) | null = null;
+  private woken = false;
   private running: Promise<void> | null = null;
   /** Rotates the peer asked for filters. */
   private turn = 0;
@@ -42,8 +43,11 @@ export class LightSync {
     this.running ??= this.loop();
   }
 
-  /** Something changed (headers, peers): run a round now. */
-  wake(): void { this.wakeUp?.(); }
+  /** Something changed (headers, peers): run a round now (or right after the one under way). */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
 
   async stop(): Promise<void> {
     this.stopped = true;
@@ -55,12 +59,13 @@ export class LightSync {
     this.applied = await this.sink.lastApplied();
     while (!this.stopped) {
       let busy = false;
+      this.woken = false;
       try {
         busy = await this.round();
       } catch (err) {
         if (!this.stopped) this.ports.log.error({ err }, 'light sync round failed');
       }
-      if (!busy && !this.stopped) await new Promise<void>((resolve) => { this.wakeUp = resolve; setTimeout(resolve, this.idleMs).unref(); });
+      if (!busy && !this.woken && !this.stopped) await new Promise<void>((resolve) => { this.wakeUp = resolve; setTimeout(resolve, this.idleMs).unref(); });
       this.wakeUp = null;
     }
   }
