@@ -4,6 +4,9 @@
 //   2. wallets; the chain on the central node; transfers of 22 and 11 with --mine
 //   3. the wallet node syncs; it sends 11 to the miner without --mine; the miner
 //      mines it; all three nodes converge
+// With --spv (`npm run demo -- --spv`) the wallet node is a light wallet
+// (startnode --spv, watching A and M besides its own B and C): it syncs headers
+// and filters, and its send goes through the running node to its full peer.
 // Prints each step and a table of heights and balances; exits non-zero with the
 // reason if anything is off, and always within 60 seconds.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliJson, freePort, NodeDef, NodeProcess, portIsFree } from '../test/helpers/cliProcess.js';
 import { EV, eventPattern } from '../src/node/logEvents.js';
+import { findRunningNode } from '../src/cli/runningNode.js';
 
 const BUDGET_MS = 60_000;
 const started = Date.now();
@@ -35,6 +39,26 @@ export interface DemoOptions {
   /** Tests take ephemeral ports; the demo tries the tutorial's 8000-8002 first. */
   ephemeralPorts?: boolean;
   network?: string;
+  /** The wallet node as a light wallet (startnode --spv). */
+  spv?: boolean;
+}
+
+/** Polls a running node's getblockcount (a light node logs no new tips) until it reaches `height`. */
+async function waitForRpcHeight(node: NodeDef, height: number, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const live = await findRunningNode(node.datadir).catch(() => null);
+    const h = live ? await live.call<number>('getblockcount', [], 3000).catch(() => 0) : 0;
+    if (h >= height) return;
+    if (Date.now() > end) throw new Error(`${node.role} node: timed out waiting for height ${height} (at ${h})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function balancesOf(node: NodeDef, addrs: Record<string, string>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, addr] of Object.entries(addrs)) out[name] = (await cliJson(node, ['getbalance', '--address', addr])).balance as string;
+  return out;
 }
 
 export async function runDemo(root: string, opts: DemoOptions = {}): Promise<DemoResult> {
@@ -72,39 +96,68 @@ export async function runDemo(root: string, opts: DemoOptions = {}): Promise<Dem
     const centralRun = NodeProcess.start(central, ['--listen-only']);
     running.push(centralRun);
     await centralRun.waitForLog(eventPattern(EV.listening), left());
-    const walletRun = NodeProcess.start(wallet, ['--connect', centralAddr]);
+    // A light wallet follows its own addresses; A and M are watched so its table can show them too.
+    const walletFlags = opts.spv ? ['--spv', '--connect', centralAddr, '--watch', A, '--watch', M] : ['--connect', centralAddr];
+    const walletRun = NodeProcess.start(wallet, walletFlags);
     running.push(walletRun);
-    await walletRun.waitForHeight(3, left());
-    say('  the wallet node reached height 3; stopping it, as the tutorial does before its wallet sends');
-    await walletRun.stop();
+    if (opts.spv) {
+      await waitForRpcHeight(wallet, 3, left());
+      say('  the light wallet matched filters up to height 3 (headers and filters only; bodies of its own blocks)');
+    } else {
+      await walletRun.waitForHeight(3, left());
+      say('  the wallet node reached height 3; stopping it, as the tutorial does before its wallet sends');
+      await walletRun.stop();
+    }
 
     step('start the miner node (-miner M); it syncs from the central node');
     const minerRun = NodeProcess.start(miner, ['--connect', centralAddr, '--miner', M]);
     running.push(minerRun);
     await minerRun.waitForHeight(3, left());
 
-    step('wallet: send 11 from B to M without --mine (a tx frame to the central node)');
-    const sent = await cliJson(wallet, ['send', '--from', B, '--to', M, '--amount', '11', '--connect', centralAddr]);
-    say(`  txid ${sent.txids[0]}`);
-    await minerRun.waitForHeight(4, left());
-    await centralRun.waitForHeight(4, left());
-    say('  the miner mined block 4 and the central node has it');
+    const late: Record<string, Record<string, string>> = {};
+    const lateHeights: Record<string, number> = {};
+    if (opts.spv) {
+      step('wallet: send 11 from B to M without --mine (through the running light wallet to its full peer)');
+      const sent = await cliJson(wallet, ['send', '--from', B, '--to', M, '--amount', '11']);
+      say(`  txid ${sent.txids[0]}`);
+      await minerRun.waitForHeight(4, left());
+      await centralRun.waitForHeight(4, left());
+      say('  the miner mined block 4 and the central node has it');
+      step('restart the light wallet; it resumes from its stored position and matches block 4');
+      await walletRun.stop();
+      const walletRun2 = NodeProcess.start(wallet, walletFlags);
+      running.push(walletRun2);
+      await waitForRpcHeight(wallet, 4, left());
+      // A light wallet keeps no chain to read once stopped: its figures are read while it runs.
+      const live = await findRunningNode(wallet.datadir);
+      lateHeights[wallet.role] = live ? await live.call<number>('getblockcount') : 0;
+      late[wallet.role] = await balancesOf(wallet, addrs);
+    } else {
+      step('wallet: send 11 from B to M without --mine (a tx frame to the central node)');
+      const sent = await cliJson(wallet, ['send', '--from', B, '--to', M, '--amount', '11', '--connect', centralAddr]);
+      say(`  txid ${sent.txids[0]}`);
+      await minerRun.waitForHeight(4, left());
+      await centralRun.waitForHeight(4, left());
+      say('  the miner mined block 4 and the central node has it');
 
-    step('restart the wallet node; it syncs block 4');
-    const walletRun2 = NodeProcess.start(wallet, ['--connect', centralAddr]);
-    running.push(walletRun2);
-    await walletRun2.waitForHeight(4, left());
+      step('restart the wallet node; it syncs block 4');
+      const walletRun2 = NodeProcess.start(wallet, ['--connect', centralAddr]);
+      running.push(walletRun2);
+      await walletRun2.waitForHeight(4, left());
+    }
     for (const r of running) await r.stop();
 
     step('results');
     const result: DemoResult = { heights: {}, balances: {} };
     for (const node of [central, wallet, miner]) {
+      if (late[node.role]) {
+        result.heights[node.role] = lateHeights[node.role]!;
+        result.balances[node.role] = late[node.role]!;
+        continue;
+      }
       const chain = (await cliJson(node, ['printchain'])) as Array<{ height: number }>;
       result.heights[node.role] = chain[0]?.height ?? 0;
-      result.balances[node.role] = {};
-      for (const [name, addr] of Object.entries(addrs)) {
-        result.balances[node.role]![name] = (await cliJson(node, ['getbalance', '--address', addr])).balance as string;
-      }
+      result.balances[node.role] = await balancesOf(node, addrs);
     }
     return result;
   } finally {
@@ -132,7 +185,7 @@ export function demoProblems(r: DemoResult): string[] {
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'pubchain-demo-'));
   try {
-    const r = await runDemo(root);
+    const r = await runDemo(root, { spv: process.argv.includes('--spv') });
     process.stdout.write(`${resultTable(r)}\n`);
     const problems = demoProblems(r);
     if (problems.length) throw new Error(problems.join('; '));

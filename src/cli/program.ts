@@ -20,7 +20,7 @@ function positiveInt(text: string | undefined, name: string): number | undefined
   return Number(text);
 }
 
-type StartNodeFlagsIn = Omit<import('./commands/startNode.js').StartNodeFlags, 'mineAlways' | 'listenOnly'> & { mineAlways?: boolean; listenOnly?: boolean };
+type StartNodeFlagsIn = Omit<import('./commands/startNode.js').StartNodeFlags, 'mineAlways' | 'listenOnly' | 'given'> & { mineAlways?: boolean; listenOnly?: boolean };
 
 export function buildProgram(): Command {
   const program = new Command('pubchain')
@@ -144,8 +144,13 @@ export function buildProgram(): Command {
     .option('--metrics-port <n>', 'serve Prometheus metrics on this port at /metrics (default: off; 0 for any free port)')
     .option('--metrics-bind <host>', 'metrics interface (default: 127.0.0.1)')
     .option('--no-blockfilterindex', 'do not build or serve BIP157/158 compact block filters (built by default)')
+    .option('--spv', 'run a light wallet: headers and compact block filters only, coins of this wallet only, sends through full peers (docs/wallet.md)')
+    .option('--watch <address>', 'with --spv: also follow this address (watch-only, from the first sync on; repeatable)', collect, [])
     .action(async (o: StartNodeFlagsIn, cmd: Command) =>
-      (await import('./commands/startNode.js')).startNodeCommand(await ctxOf(cmd), { ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true }));
+      (await import('./commands/startNode.js')).startNodeCommand(await ctxOf(cmd), {
+        ...o, mineAlways: o.mineAlways === true, listenOnly: o.listenOnly === true,
+        given: cmd.options.filter((opt) => cmd.getOptionValueSource(opt.attributeName()) === 'cli').map((opt) => opt.long ?? ''),
+      }));
 
   sub('bench', 'mining benchmark: hash rate per thread count, SIMD and scalar kernels, node:crypto reference; JSON and an HTML chart')
     .option('--threads <list>', 'thread counts, comma-separated (default: 1, 2, 4, … up to all cores)')

@@ -8,10 +8,10 @@ import { UsageError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
 import { decodeAddress } from '../crypto/address.js';
 import { createLogger, type LogFormat, type Logger } from './logger.js';
-import { EV } from './logEvents.js';
 import { parseSubnet } from '../p2p/subnet.js';
 import { parseHostPort } from './network.js';
 import { PubchainNode } from './node.js';
+import { runUntilStopped, trapSignals } from './nodeLifecycle.js';
 import { bindStartupPorts, type Endpoint } from './startupPorts.js';
 import type { StratumInfo } from '../mining/stratum/stats.js';
 
@@ -79,14 +79,8 @@ export async function runNode(o: StartNodeOptions): Promise<void> {
   if (o.assumeValid) {
     try { assumeValid = hexToHash(o.assumeValid); } catch { throw new UsageError(`invalid --assumevalid "${o.assumeValid}": give the 64-hex-digit block hash`); }
   }
-  // As in the tutorial, a node that is not the central one starts by talking to it.
-  const connect = o.connect.length > 0 || o.port === CENTRAL_PORT || o.listenOnly ? o.connect : [CENTRAL_NODE];
-  // Signals are caught from the start: one that arrives while the node is still
-  // starting is acted on as soon as it is up, instead of killing it half-open.
-  let early: string | null = null;
-  let onSignal = (signal: string): void => { early ??= signal; };
-  process.once('SIGINT', () => onSignal('SIGINT'));
-  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  const connect = connectList(o);
+  const signals = trapSignals();
   const ports = await bindStartupPorts({ p2p: { bind: o.bind, port: o.port }, rpc: o.rpc, metrics: o.metrics });
   let node: PubchainNode;
   try {
@@ -107,43 +101,24 @@ export async function runNode(o: StartNodeOptions): Promise<void> {
     log.info({ bind: o.metrics!.bind, port: metrics.port }, 'metrics listening');
   }
   if (o.miner) log.info({ miner: o.miner, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads }, 'mining is on');
-  // Last line of defence: every handler catches its own errors, but a missed
-  // promise must cost a log line, not the node (and with it every peer's session).
-  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (a bug: please report it)'));
-  let cleanup: (() => Promise<void>) | void = undefined;
-  let startupError: unknown = null;
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'shutting down');
-      // A shutdown that hangs must not leave the process up forever.
-      setTimeout(() => { log.error('shutdown took too long; exiting'); process.exit(1); }, 8000).unref();
-      (async () => {
-        if (cleanup) await cleanup().catch((err: unknown) => log.error({ err }, 'error while stopping the RPC server'));
-        await ports.releaseRpc();
-        await metrics?.close();
-        await node.stop();
-      })().then(() => { log.info({ event: EV.stoppedCleanly }, 'stopped cleanly'); resolve(); }, (err: unknown) => { log.error({ err }, 'error while stopping'); process.exitCode = 1; resolve(); });
-    };
-    onSignal = stop;
-    node.chain.once('storage-failed', (err: Error) => {
+  await runUntilStopped({
+    log, signals, ports,
+    stopNode: async () => { await metrics?.close(); await node.stop(); },
+    onFatal: (stop) => node.chain.once('storage-failed', (err: Error) => {
       // A full disk or a damaged file already says what to do in one line.
       const named = err instanceof StorageError && (err.code === 'disk-full' || err.code === 'db-corrupt');
       log.fatal({ err }, named ? err.message : 'a database write failed: stopping (the database holds every block up to the last one written)');
-      process.exitCode = 1;
       stop('storage failure');
-    });
-    if (early) { stop(early); return; }
-    if (o.onStarted) {
+    }),
+    onStarted: o.onStarted && ((requestStop) => {
       const started: StartedInfo = { rpcPort: ports.rpcPort, observeRpc: metrics ? (m, ms) => metrics.observeRpc(m, ms) : undefined,
         observeStratum: metrics ? (info) => metrics.observeStratum(info) : undefined };
-      ports.releaseRpc().then(() => o.onStarted!(node, () => stop('rpc stop'), log, started)).then((c) => { cleanup = c; }, (err: unknown) => {
-        startupError = err;
-        stop('startup failure');
-      });
-    }
+      return o.onStarted!(node, requestStop, log, started);
+    }),
   });
-  if (startupError) throw startupError;
+}
+
+/** As in the tutorial, a node that is not the central one starts by talking to it. */
+export function connectList(o: { connect: string[]; port: number; listenOnly?: boolean }): string[] {
+  return o.connect.length > 0 || o.port === CENTRAL_PORT || o.listenOnly ? o.connect : [CENTRAL_NODE];
 }

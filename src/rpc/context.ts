@@ -13,6 +13,7 @@ import type { PubchainNode } from '../node/node.js';
 import type { Peer } from '../p2p/peer.js';
 import { SerialQueue } from '../chain/serialQueue.js';
 import type { RpcNodeContext } from './types.js';
+import { fullHeaderChain, fullWalletChain } from './fullPorts.js';
 
 /** A block can lose the race to a peer's block or the node's own miner; it is mined again on the new tip. */
 const MINE_ATTEMPTS = 5;
@@ -27,6 +28,7 @@ export function rpcContextOf(node: PubchainNode, extras: RpcContextExtras): RpcN
   const queue = new SerialQueue();
   const numbers = new WeakMap<Peer, number>();
   let nextNumber = 0;
+  const mineBlocks = blockMiner(node.chain, node.mempool, (block) => node.protocol.submitMinedBlock(block), node.config.params);
   return {
     chain: node.chain,
     mempool: node.mempool,
@@ -38,7 +40,9 @@ export function rpcContextOf(node: PubchainNode, extras: RpcContextExtras): RpcN
     startedAt: extras.startedAt ?? Date.now(),
     p2pBind: node.config.bind,
     requestStop: extras.requestStop,
-    mineBlocks: blockMiner(node.chain, node.mempool, (block) => node.protocol.submitMinedBlock(block), node.config.params),
+    mineBlocks,
+    walletChain: fullWalletChain(node.chain, node.mempool, node.protocol, mineBlocks),
+    headers: fullHeaderChain(node.chain),
     exclusive: (job) => queue.run(job),
     peerNumber: (peer) => {
       let n = numbers.get(peer);

@@ -8,7 +8,7 @@
 // HTTP 200, each entry answered in its own version.
 import type { Logger } from '../node/logger.js';
 import { INTERNAL_ERROR, INVALID_PARAMETER, INVALID_REQUEST, METHOD_NOT_FOUND, MISC_ERROR, PARSE_ERROR, RpcError, RpcErrorObject, toErrorObject } from './rpcErrors.js';
-import type { RpcMethod, RpcNodeContext } from './types.js';
+import type { RpcBaseContext, RpcMethod } from './types.js';
 
 export type RpcVersion = 'legacy' | '2.0';
 
@@ -22,8 +22,9 @@ export interface RpcAnswer {
 }
 
 export interface DispatchOptions {
-  ctx: RpcNodeContext;
-  methods: ReadonlyMap<string, RpcMethod>;
+  /** The context `methods` were written for (a full or a light node's; the server pairs them). */
+  ctx: RpcBaseContext;
+  methods: ReadonlyMap<string, RpcMethod<RpcBaseContext>>;
   log: Logger;
   maxBatch: number;
 }
@@ -153,7 +154,7 @@ async function execute(req: Parsed, o: DispatchOptions, catchErrors: boolean): P
  * Checks arity and maps named params onto the method's positions. As bitcoind:
  * a wrong count is -1 with the usage line, an unknown name -8.
  */
-export function positional(method: RpcMethod, params: unknown[] | Record<string, unknown> | null | undefined): unknown[] {
+export function positional(method: RpcMethod<RpcBaseContext>, params: unknown[] | Record<string, unknown> | null | undefined): unknown[] {
   const spec = method.params;
   let args: unknown[];
   if (params === undefined || params === null) args = [];

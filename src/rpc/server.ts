@@ -17,7 +17,7 @@ import { ABORTED, ConnectionSlots, onClientError, readBody, TOO_LARGE } from './
 import { toJsonText } from './json.js';
 import { methodTable } from './methods/index.js';
 import { INTERNAL_ERROR, PARSE_ERROR } from './rpcErrors.js';
-import type { RpcNodeContext } from './types.js';
+import type { RpcBaseContext, RpcMethod, RpcNodeContext } from './types.js';
 import { DEFAULT_RPC_THREADS, DEFAULT_RPC_WORK_QUEUE, WorkQueue } from './workQueue.js';
 
 export const DEFAULT_RPC_BIND = '127.0.0.1';
@@ -31,8 +31,10 @@ export const DEFAULT_RPC_MAX_CONNECTIONS = 1000;
 
 export const defaultRpcPort = (p2pPort: number): number => p2pPort + RPC_PORT_OFFSET;
 
-export interface RpcServerOptions {
-  node: RpcNodeContext;
+export interface RpcServerOptions<C extends RpcBaseContext = RpcNodeContext> {
+  node: C;
+  /** The methods served, written for C (default: the full node's table). */
+  methods?: ReadonlyMap<string, RpcMethod<C>>;
   bind?: string;
   port: number;
   /** Where `.cookie` is written. */
@@ -65,7 +67,7 @@ export interface RpcServer {
 
 const CLOSE_GRACE_MS = 2000;
 
-export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
+export async function startRpcServer<C extends RpcBaseContext = RpcNodeContext>(o: RpcServerOptions<C>): Promise<RpcServer> {
   const log = o.log;
   const bind = o.bind ?? DEFAULT_RPC_BIND;
   const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -81,7 +83,8 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     await removeCookie(o.datadir, cookie);
     throw new UsageError((e as Error).message);
   }
-  const dispatch = { ctx: o.node, methods: methodTable(), log, maxBatch: o.maxBatch ?? 1000 };
+  const methods = (o.methods ?? methodTable()) as ReadonlyMap<string, RpcMethod<RpcBaseContext>>;
+  const dispatch = { ctx: o.node as RpcBaseContext, methods, log, maxBatch: o.maxBatch ?? 1000 };
   const inFlight = new Set<Promise<void>>();
   const queue = new WorkQueue(o.threads ?? DEFAULT_RPC_THREADS, o.workQueue ?? DEFAULT_RPC_WORK_QUEUE);
   const serverTimeoutS = o.serverTimeoutS ?? DEFAULT_RPC_SERVER_TIMEOUT_S;

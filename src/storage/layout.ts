@@ -83,6 +83,8 @@ class KeyWriter {
     this.at += width;
     return this;
   }
+  /** Steps over bytes the caller set itself. */
+  skip(n: number): this { this.at += n; return this; }
   u32(v: number): this {
     const k = this.key;
     k[this.at] = v >>> 24; k[this.at + 1] = v >>> 16; k[this.at + 2] = v >>> 8; k[this.at + 3] = v;
@@ -239,4 +241,54 @@ export const lightKindPrefix = (kind: number): Uint8Array => Uint8Array.of(LIGHT
 export function parseLightHashKey(key: Uint8Array): Uint8Array {
   if (key.length !== 2 + HASH || key[0] !== LIGHT_PREFIX) throw new RangeError(`not a light key (${key.length} bytes)`);
   return key.slice(2);
+}
+
+// ---- the light wallet's keys (startnode --spv) ------------------------------
+// A light node's RocksDB is opened by its sync (src/node/spv/), which hands the
+// wallet's coin store (src/wallet/lightCoins.ts) the same database for keys
+// under one prefix of its own, 'W', followed by a one-letter kind:
+//
+//   'W' 'm'                  the last applied block: height u32 BE | hash(32). Written in the same batch
+//                            as that block's coin changes; a header-only block only moves it, and those
+//                            moves are batched (a crash replays a few header-only blocks, which change nothing).
+//   'W' 'h' height u32 BE    hash(32) of the applied block at that height (for disconnecting back past it)
+//   'W' 'c' txid(32) vout u32 BE   a wallet coin: serializeCoin (value u64 | pkh 20B | height u32 | coinbase u8)
+//   'W' 'u' hash(32)         undo of a block whose body was applied: what it added and removed, and the
+//                            wallet's transactions it confirmed (src/wallet/lightRecords.ts)
+//   'W' 'p' txid(32)         a transaction this wallet sent that no block holds yet: sentAt u32 | tx bytes
+
+export const LIGHT_WALLET_PREFIX = 0x57; // 'W'
+const lightKind = { marker: 0x6d, height: 0x68, coin: 0x63, undo: 0x75, pending: 0x70 } as const;
+
+const lightKey = (kind: number, width: number): KeyWriter => {
+  const w = new KeyWriter(LIGHT_WALLET_PREFIX, 1 + width);
+  w.key[1] = kind;
+  return w.skip(1);
+};
+
+export const lightMarkerKey = (): Uint8Array => Uint8Array.of(LIGHT_WALLET_PREFIX, lightKind.marker);
+export const lightHeightKey = (height: number): Uint8Array => lightKey(lightKind.height, U32).u32(height).key;
+export const lightCoinKey = (txid: Uint8Array, vout: number): Uint8Array =>
+  lightKey(lightKind.coin, HASH + U32).bytes(txid, HASH, 'a txid').u32(vout).key;
+export const lightUndoKey = (hash: Uint8Array): Uint8Array => lightKey(lightKind.undo, HASH).bytes(hash, HASH, 'a hash').key;
+export const lightPendingKey = (txid: Uint8Array): Uint8Array => lightKey(lightKind.pending, HASH).bytes(txid, HASH, 'a txid').key;
+/** The range of every light wallet key of one kind. */
+export const lightWalletRange = (kind: 'coin' | 'pending'): Uint8Array => Uint8Array.of(LIGHT_WALLET_PREFIX, lightKind[kind]);
+
+export function parseLightCoinKey(key: Uint8Array): { txid: Uint8Array; vout: number } {
+  if (key.length !== 2 + HASH + U32 || key[0] !== LIGHT_WALLET_PREFIX || key[1] !== lightKind.coin) throw new RangeError('not a light wallet coin key');
+  const r = new KeyReader(key.subarray(1), lightKind.coin, HASH + U32, 'a light wallet coin');
+  return { txid: r.bytes(HASH), vout: r.u32() };
+}
+
+export function lightPointValue(height: number, hash: Uint8Array): Uint8Array {
+  const v = new Uint8Array(U32 + HASH);
+  new DataView(v.buffer).setUint32(0, height, false);
+  v.set(hash, U32);
+  return v;
+}
+
+export function parseLightPointValue(v: Uint8Array): { height: number; hash: Uint8Array } {
+  if (v.length !== U32 + HASH) throw new RangeError(`a light wallet marker needs ${U32 + HASH} bytes, got ${v.length}`);
+  return { height: new DataView(v.buffer, v.byteOffset, U32).getUint32(0, false), hash: v.slice(U32) };
 }

@@ -39,7 +39,30 @@ export interface StartNodeFlags {
   metricsBind?: string;
   /** Commander's --no-blockfilterindex: false when given. */
   blockfilterindex?: boolean;
+  /** --spv: a light wallet (startLightNode.ts). */
+  spv?: boolean;
+  /** --watch ADDRESS (with --spv): followed besides the wallet's own addresses. */
+  watch?: string[];
+  /** The long names of the flags given on the command line (not defaults). */
+  given?: string[];
 }
+
+/** Flags of a full node that a light wallet refuses, each with its one-line reason. */
+const NOT_WITH_SPV: Record<string, string> = {
+  '--miner': 'a light wallet mines no blocks (it has no UTXO set to build them on)',
+  '--mine-always': 'a light wallet mines no blocks',
+  '--min-txs': 'a light wallet mines no blocks',
+  '--threads': 'a light wallet mines no blocks, so it has no mining threads',
+  '--stratum-port': 'a light wallet serves no Stratum miners',
+  '--stratum-bind': 'a light wallet serves no Stratum miners',
+  '--assumevalid': 'a light wallet verifies no signatures to skip (it checks headers, filters and Merkle roots)',
+  '--dbcache': 'a light wallet keeps no UTXO set to cache',
+  '--max-mempool': 'a light wallet keeps no mempool',
+  '--metrics-port': 'metrics are served by full nodes only',
+  '--metrics-bind': 'metrics are served by full nodes only',
+  '--no-blockfilterindex': 'a light wallet builds no filters; it downloads them',
+  '--whitelist': 'a light wallet bans no peers by address, so there is nothing to whitelist',
+};
 
 function intFlag(name: string, text: string, min: number, max: number): number {
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`invalid --${name} "${text}": give a whole number from ${min} to ${max}`);
@@ -63,6 +86,12 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
   if (f.metricsBind !== undefined && !metrics) throw new UsageError('--metrics-bind needs --metrics-port N');
   const logFormat = f.logFormat as LogFormat | undefined;
   if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new UsageError(`invalid --log-format "${f.logFormat}": use json or pretty`);
+  if ((f.watch ?? []).length > 0 && !f.spv) throw new UsageError('--watch is for a light wallet (--spv); a full node knows every address\'s balance already');
+  if (f.spv) {
+    for (const flag of f.given ?? []) if (NOT_WITH_SPV[flag]) throw new UsageError(`${flag} does not go with --spv: ${NOT_WITH_SPV[flag]}`);
+    const { startLightCommand } = await import('./startLight.js');
+    return startLightCommand(ctx, f, { port, rpcPort, rpcBind, rpcServerTimeout, rpcWorkQueue, logFormat });
+  }
   await runNode({
     datadir: ctx.datadir, params: ctx.params, port, bind: f.bind, connect: f.connect,
     miner: f.miner, listenOnly: f.listenOnly,

@@ -7,6 +7,6 @@ import { findRunningNode } from '../runningNode.js';
 export async function verifyTxOutProofCommand(ctx: NodeContext, proof: string): Promise<void> {
   const live = await findRunningNode(ctx.datadir);
   if (live) return proofLive(ctx, live, proof);
-  const { checkTxOutProof } = await import('../../rpc/methods/proofs.js');
-  printProof(ctx, (await withChain(ctx, (chain) => checkTxOutProof(chain, proof))).txids);
+  const [{ checkTxOutProof }, { fullHeaderChain }] = await Promise.all([import('../../rpc/methods/proofs.js'), import('../../rpc/fullPorts.js')]);
+  printProof(ctx, (await withChain(ctx, (chain) => checkTxOutProof(fullHeaderChain(chain), proof))).txids);
 }

@@ -3,9 +3,9 @@
 import { hashToHex, toHex } from '../../core/bytes.js';
 import { serializeHeader } from '../../core/header.js';
 import { StorageError } from '../../storage/errors.js';
-import { invalidParameter, notFound, typeError } from '../rpcErrors.js';
-import type { RpcMethod, RpcNodeContext } from '../types.js';
-import { blockJson, headerJson, requireTip } from './blockJson.js';
+import { invalidParameter, noChain, notFound, typeError } from '../rpcErrors.js';
+import type { RpcBaseContext, RpcMethod, RpcNodeContext } from '../types.js';
+import { blockJson, headerJson } from './blockJson.js';
 import { hash, isMissing, optBool } from './params.js';
 
 /** getblock's verbosity: 0, 1 or 2, or false/true for 0/1 (as bitcoind). */
@@ -24,32 +24,42 @@ async function knownEntry(ctx: RpcNodeContext, blockhash: unknown) {
   return entry;
 }
 
-export const chainMethods: RpcMethod[] = [
+/** The methods both node kinds answer from their header port (a light node: up to the block it has synced). */
+export const tipMethods: RpcMethod<RpcBaseContext>[] = [
   {
     name: 'getblockcount',
     params: [],
     description: 'Height of the tip (the genesis block is height 1; 0 while the node has no chain).',
-    run: (ctx) => ctx.chain.tip?.height ?? 0,
+    run: (ctx) => ctx.headers.tip()?.height ?? 0,
   },
   {
     name: 'getbestblockhash',
     params: [],
     description: 'Hash of the tip.',
-    run: (ctx) => hashToHex(requireTip(ctx.chain).hash),
+    run: (ctx) => {
+      const tip = ctx.headers.tip();
+      if (!tip) throw noChain();
+      return hashToHex(tip.hash);
+    },
   },
   {
     name: 'getblockhash',
     params: [{ name: 'height' }],
     description: 'Hash of the main-chain block at a height (the genesis block is height 1).',
     run: async (ctx, [height]) => {
-      const tip = requireTip(ctx.chain);
+      const tip = ctx.headers.tip();
+      if (!tip) throw noChain();
       if (typeof height !== 'number') throw typeError(`height: JSON value of type ${height === null ? 'null' : typeof height} is not of expected type number`);
       if (!Number.isInteger(height) || height < ctx.params.genesisHeight || height > tip.height) throw invalidParameter('Block height out of range');
-      const found = await ctx.chain.getHashAtHeight(height);
+      const found = await ctx.headers.atHeight(height);
       if (!found) throw invalidParameter('Block height out of range');
-      return hashToHex(found);
+      return hashToHex(found.hash);
     },
   },
+];
+
+export const chainMethods: RpcMethod[] = [
+  ...tipMethods,
   {
     name: 'getblock',
     params: [{ name: 'blockhash' }, { name: 'verbosity', optional: true }],

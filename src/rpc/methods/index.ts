@@ -1,5 +1,5 @@
 // Every method by name, and `help`, which lists them.
-import type { RpcMethod } from '../types.js';
+import type { RpcBaseContext, RpcMethod } from '../types.js';
 import { banMethods } from './ban.js';
 import { chainMethods } from './chain.js';
 import { chainInfoMethods } from './chainInfo.js';
@@ -16,11 +16,11 @@ import { stratumMethods } from './stratum.js';
 import { historyMethods } from './walletHistory.js';
 import { walletKeyMethods } from './walletKeys.js';
 
-export function usage(m: RpcMethod): string {
+export function usage(m: RpcMethod<never>): string {
   return [m.name, ...m.params.map((p) => (p.optional ? `[${p.name}]` : p.name))].join(' ');
 }
 
-function helpMethod(all: () => ReadonlyMap<string, RpcMethod>): RpcMethod {
+function helpMethod<C extends RpcBaseContext>(all: () => ReadonlyMap<string, RpcMethod<C>>): RpcMethod<C> {
   return {
     name: 'help',
     params: [{ name: 'method', optional: true }],
@@ -35,8 +35,17 @@ function helpMethod(all: () => ReadonlyMap<string, RpcMethod>): RpcMethod {
   };
 }
 
+/** A table of groups of methods, with `help` over them; a name defined twice is a bug. */
+export function tableOf<C extends RpcBaseContext>(groups: RpcMethod<C>[][]): ReadonlyMap<string, RpcMethod<C>> {
+  const table = new Map<string, RpcMethod<C>>();
+  for (const m of [...groups.flat(), helpMethod(() => table)]) {
+    if (table.has(m.name)) throw new Error(`RPC method ${m.name} is defined twice`);
+    table.set(m.name, m);
+  }
+  return table;
+}
+
 export function methodTable(): ReadonlyMap<string, RpcMethod> {
-  const table = new Map<string, RpcMethod>();
   // One group per line, so new method files merge cleanly.
   const groups: RpcMethod[][] = [
     chainMethods,
@@ -53,11 +62,6 @@ export function methodTable(): ReadonlyMap<string, RpcMethod> {
     historyMethods,
     nodeMethods,
     proofMethods,
-    [helpMethod(() => table)],
   ];
-  for (const m of groups.flat()) {
-    if (table.has(m.name)) throw new Error(`RPC method ${m.name} is defined twice`);
-    table.set(m.name, m);
-  }
-  return table;
+  return tableOf(groups);
 }

@@ -1,9 +1,9 @@
 // The node process itself.
-import type { RpcMethod } from '../types.js';
+import type { RpcBaseContext, RpcMethod } from '../types.js';
 
 export const STOP_REPLY = 'pubchain stopping';
 
-export const nodeMethods: RpcMethod[] = [
+export const nodeMethods: RpcMethod<RpcBaseContext>[] = [
   {
     name: 'stop',
     params: [],

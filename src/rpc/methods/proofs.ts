@@ -1,7 +1,9 @@
 // Transaction inclusion proofs, as bitcoind's gettxoutproof/verifytxoutproof:
 // the block header and a BIP37 partial Merkle tree over the block's txids
 // (src/core/partialMerkle.ts), hex-encoded. A proof verifies when its tree
-// hashes to the header's Merkle root and the header is on our main chain.
+// hashes to the header's Merkle root and the header is on our main chain,
+// read through the header port: a full node's block index or a light node's
+// header chain answer with the same code.
 import { blockTxids } from '../../core/block.js';
 import { bytesKey, fromHex, hashToHex, toHex } from '../../core/bytes.js';
 import { ValidationError } from '../../core/errors.js';
@@ -9,7 +11,8 @@ import { headerHash } from '../../core/header.js';
 import { buildPartialMerkleTree, extractMatches, parseTxOutProof, serializeTxOutProof } from '../../core/partialMerkle.js';
 import type { Chain } from '../../chain/chain.js';
 import { invalidParameter, notFound } from '../rpcErrors.js';
-import type { RpcMethod } from '../types.js';
+import type { HeaderChainPort } from '../ports.js';
+import type { RpcBaseContext, RpcMethod } from '../types.js';
 import { requireTip } from './blockJson.js';
 import { hash, isMissing, str, stringList } from './params.js';
 
@@ -55,7 +58,7 @@ export interface ProofCheck {
  * Checks a proof against the chain's headers. A malformed proof is -8 ('bad-encoding' in
  * data); a block not on the main chain is -5, as bitcoind answers "Block not found in chain".
  */
-export async function checkTxOutProof(chain: Chain, proofHex: string): Promise<ProofCheck> {
+export async function checkTxOutProof(headers: HeaderChainPort, proofHex: string): Promise<ProofCheck> {
   if (!/^([0-9a-fA-F]{2})+$/.test(proofHex)) throw invalidParameter('proof must be hexadecimal string');
   let matches: ReturnType<typeof extractMatches>['matches'];
   let root: Uint8Array;
@@ -68,16 +71,24 @@ export async function checkTxOutProof(chain: Chain, proofHex: string): Promise<P
     throw e;
   }
   const id = headerHash(proof.header);
-  const entry = await chain.getIndex(id);
-  if (!entry || !(await chain.isOnMainChain(entry))) throw notFound('Block not found in chain');
+  const entry = await headers.onBestChain(id);
+  if (!entry) throw notFound('Block not found in chain');
   const result = { blockhash: hashToHex(id), height: entry.height, txids: [] as string[] };
   if (toHex(root) !== toHex(entry.header.merkleRoot)) return result;
   // Where the body is at hand, the proof's transaction count must be the block's.
-  const block = await chain.getBlock(id);
-  if (block && block.txs.length !== proof.tree.total) return result;
+  const nTx = await headers.txCount(id);
+  if (nTx !== null && nTx !== proof.tree.total) return result;
   result.txids = matches.map((m) => hashToHex(m.txid));
   return result;
 }
+
+/** verifytxoutproof: one implementation for full and light nodes. */
+export const verifyTxOutProofMethod: RpcMethod<RpcBaseContext> = {
+  name: 'verifytxoutproof',
+  params: [{ name: 'proof' }],
+  description: 'The txids a gettxoutproof proof proves, if its block is on the main chain ([] when its tree does not hash to the block\'s Merkle root).',
+  run: async (ctx, [proof]) => (await checkTxOutProof(ctx.headers, str(proof, 'proof'))).txids,
+};
 
 export const proofMethods: RpcMethod[] = [
   {
@@ -90,10 +101,5 @@ export const proofMethods: RpcMethod[] = [
       return toHex(await txOutProof(ctx.chain, ids, isMissing(blockhash) ? null : hash(blockhash, 'blockhash')));
     },
   },
-  {
-    name: 'verifytxoutproof',
-    params: [{ name: 'proof' }],
-    description: 'The txids a gettxoutproof proof proves, if its block is on the main chain ([] when its tree does not hash to the block\'s Merkle root).',
-    run: async (ctx, [proof]) => (await checkTxOutProof(ctx.chain, str(proof, 'proof'))).txids,
-  },
+  verifyTxOutProofMethod,
 ];

@@ -1,31 +1,35 @@
 // The node's own wallet (<datadir>/wallet.json) with bitcoind's methods and
 // shapes (amounts as coin numbers), and pubchain's own: getaddressbalance (any
-// address, the CLI's `getbalance --address`), listaddresses, send.
+// address, the CLI's `getbalance --address`), listaddresses, send. Written once
+// over the wallet port (ctx.walletChain), so full and light nodes answer alike.
 import { formatCoins } from '../../core/amount.js';
 import { hashToHex, toHex } from '../../core/bytes.js';
 import { decodeAddress } from '../../crypto/address.js';
 import { Wallet } from '../../wallet/wallet.js';
 import { coins } from '../json.js';
 import { invalidParameter } from '../rpcErrors.js';
-import type { RpcMethod, RpcNodeContext } from '../types.js';
-import { requireTip, scriptPubKeyJson } from './blockJson.js';
+import type { SpendableCoin } from '../../wallet/transfers.js';
+import type { RpcBaseContext, RpcMethod } from '../types.js';
+import { scriptPubKeyJson } from './blockJson.js';
 import { address, addressOrInvalid, amount, isMissing, optBool, optInt, plainObject, str, stringList } from './params.js';
-import { confirmationsAt, spendableCoins } from './walletCoins.js';
 import { amountList, fee, feeRateParam, MAX_TRANSFERS, pairTransfers, payFromWallet, sendTransfers } from './walletSend.js';
 
 const MAX_CONF = 9_999_999;
 const opt = (name: string) => ({ name, optional: true });
 
+/** Confirmations of a spendable coin at this tip: 0 for an unconfirmed output (height 0). */
+export const confirmationsAt = (tipHeight: number, c: SpendableCoin): number => (c.coin.height === 0 ? 0 : tipHeight - c.coin.height + 1);
+
 /** Every spendable coin of the wallet, with its owner's address, at the current tip. */
-async function walletCoins(ctx: RpcNodeContext) {
-  const tip = requireTip(ctx.chain);
+async function walletCoins(ctx: RpcBaseContext) {
+  const tipHeight = ctx.walletChain.tipHeight();
   const wallet = await Wallet.open(ctx.datadir);
   const keys = wallet.addresses().map((a) => wallet.keyFor(a)!);
-  const owned = await spendableCoins(ctx, keys.map((k) => k.pubKeyHash));
-  return keys.flatMap((k) => (owned.get(hashToHex(k.pubKeyHash)) ?? []).map((c) => ({ address: k.address, c, confirmations: confirmationsAt(tip.height, c) })));
+  const owned = await ctx.walletChain.spendable(keys.map((k) => k.pubKeyHash));
+  return keys.flatMap((k) => (owned.get(hashToHex(k.pubKeyHash)) ?? []).map((c) => ({ address: k.address, c, confirmations: confirmationsAt(tipHeight, c) })));
 }
 
-export const walletMethods: RpcMethod[] = [
+export const walletMethods: RpcMethod<RpcBaseContext>[] = [
   {
     name: 'getbalance',
     params: [opt('dummy'), opt('minconf'), opt('include_watchonly'), opt('avoid_reuse')],
@@ -43,8 +47,8 @@ export const walletMethods: RpcMethod[] = [
     description: 'Confirmed balance of any address (not only this wallet\'s), as `getbalance --address A --json` prints it: {address, balance (decimal string), units (integer string)}.',
     run: async (ctx, [addr]) => {
       const a = address(addr, 'address');
-      requireTip(ctx.chain);
-      const units = await ctx.chain.balanceOf(a.pubKeyHash);
+      ctx.walletChain.tipHeight();
+      const units = await ctx.walletChain.balanceOf(a.pubKeyHash);
       return { address: a.address, balance: formatCoins(units), units: String(units) };
     },
   },

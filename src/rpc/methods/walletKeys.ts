@@ -9,8 +9,8 @@ import { MAX_UNLOCK_SECONDS } from '../../wallet/keystore.js';
 import { CHAIN_PATH, toWif } from '../../wallet/seed.js';
 import { Wallet, WALLET_FILE } from '../../wallet/wallet.js';
 import { WalletError } from '../../wallet/walletErrors.js';
-import { invalidParameter } from '../rpcErrors.js';
-import type { RpcMethod } from '../types.js';
+import { invalidParameter, MISC_ERROR, RpcError } from '../rpcErrors.js';
+import type { RpcBaseContext, RpcMethod } from '../types.js';
 import { address, int, isMissing, str } from './params.js';
 
 const passphrase = (v: unknown, name: string): string => {
@@ -21,7 +21,7 @@ const passphrase = (v: unknown, name: string): string => {
 
 const optString = (v: unknown, name: string): string | undefined => (isMissing(v) ? undefined : str(v, name));
 
-export const walletKeyMethods: RpcMethod[] = [
+export const walletKeyMethods: RpcMethod<RpcBaseContext>[] = [
   {
     name: 'getnewaddress',
     params: [{ name: 'label', optional: true }, { name: 'address_type', optional: true }],
@@ -39,7 +39,9 @@ export const walletKeyMethods: RpcMethod[] = [
       const w = await Wallet.open(ctx.datadir);
       const info = w.info();
       let units = 0;
-      if (ctx.chain.tip) for (const a of w.addresses()) units = addAmounts(units, await ctx.chain.balanceOf(w.keyFor(a)!.pubKeyHash));
+      let hasTip = true;
+      try { ctx.walletChain.tipHeight(); } catch { hasTip = false; }
+      if (hasTip) for (const a of w.addresses()) units = addAmounts(units, await ctx.walletChain.balanceOf(w.keyFor(a)!.pubKeyHash));
       return {
         walletname: WALLET_FILE, walletversion: 2, format: 'pubchain-json', balance: formatCoins(units), txcount: null,
         keypoolsize: 0, ...(info.encrypted ? { unlocked_until: info.unlockedUntil } : {}), private_keys_enabled: true,
@@ -106,8 +108,10 @@ export const walletKeyMethods: RpcMethod[] = [
     params: [{ name: 'mnemonic' }, { name: 'bip39passphrase', optional: true }, { name: 'passphrase', optional: true }],
     description: 'pubchain\'s restore: recreates the seed from its 24 words (and extra BIP39 passphrase) and finds its coins through the address index, gap limit 20. Returns {addresses, next, balance, units}.',
     run: async (ctx, [words, extra, pass]) => {
+      const coinsOf = ctx.walletChain.coinsOf;
+      if (!coinsOf) throw new RpcError(MISC_ERROR, 'restorewallet is not available on a light wallet (--spv): it keeps no UTXO set to find the coins in; restore on a full node, or with the node stopped');
       const w = await Wallet.open(ctx.datadir);
-      const r = await restoreWallet(w, str(words, 'mnemonic'), optString(extra, 'bip39passphrase') ?? '', (pkh) => ctx.chain.coinsOf(pkh), optString(pass, 'passphrase'));
+      const r = await restoreWallet(w, str(words, 'mnemonic'), optString(extra, 'bip39passphrase') ?? '', coinsOf, optString(pass, 'passphrase'));
       return { addresses: r.addresses.map((x) => x.address), next: r.next, balance: formatCoins(r.units), units: String(r.units) };
     },
   },

@@ -1,7 +1,8 @@
 // Sends from the node's wallet. bitcoind's sendtoaddress and sendmany choose
 // coins from the whole wallet and make one transaction; the CLI's `send` makes
-// one transaction per transfer from named senders. Every transaction goes
-// through the node's protocol (checked as a peer's would be, then relayed).
+// one transaction per transfer from named senders. Every transaction leaves
+// through the wallet port: a full node's protocol (checked as a peer's would
+// be, then relayed), or a light node's full peers.
 import { addAmounts, formatCoins, parseFee } from '../../core/amount.js';
 import { hashToHex } from '../../core/bytes.js';
 import { PubchainError, ValidationError } from '../../core/errors.js';
@@ -9,11 +10,9 @@ import { Tx, TxOutput, txid, txSize, TX_VERSION } from '../../core/tx.js';
 import { buildTransfers, nth, pairLists, signSpend, type SpendableCoin, type Transfer } from '../../wallet/transfers.js';
 import { Wallet, type WalletKey } from '../../wallet/wallet.js';
 import { WalletError } from '../../wallet/walletErrors.js';
-import { invalidParameter } from '../rpcErrors.js';
-import type { RpcNodeContext } from '../types.js';
-import { requireTip } from './blockJson.js';
+import { invalidParameter, MISC_ERROR, RpcError } from '../rpcErrors.js';
+import type { RpcBaseContext } from '../types.js';
 import { address, amount, isMissing } from './params.js';
-import { spendableCoins } from './walletCoins.js';
 
 export interface Payment { pubKeyHash: Uint8Array; amount: number }
 
@@ -30,12 +29,12 @@ function sizeOf(inputs: number, outputs: number): number {
  * address. The fee is feeRate base units per byte of the signed transaction;
  * with `subtractFee` the first payment carries it. Returns the txid.
  */
-export async function payFromWallet(ctx: RpcNodeContext, payments: Payment[], o: { feeRate: number; subtractFee: boolean }): Promise<string> {
+export async function payFromWallet(ctx: RpcBaseContext, payments: Payment[], o: { feeRate: number; subtractFee: boolean }): Promise<string> {
   return ctx.exclusive(async () => {
-    requireTip(ctx.chain);
+    ctx.walletChain.tipHeight();
     const wallet = await Wallet.open(ctx.datadir);
     const keys = new Map(wallet.addresses().map((a) => { const k = wallet.keyFor(a)!; return [hashToHex(k.pubKeyHash), k]; }));
-    const owned = await spendableCoins(ctx, [...keys.values()].map((k) => k.pubKeyHash));
+    const owned = await ctx.walletChain.spendable([...keys.values()].map((k) => k.pubKeyHash));
     const candidates = [...owned.values()].flat().sort((a, b) => (a.coin.height || Infinity) - (b.coin.height || Infinity));
     const sent = payments.reduce((s, p) => addAmounts(s, p.amount), 0);
     const picked: SpendableCoin[] = [];
@@ -66,8 +65,7 @@ export async function payFromWallet(ctx: RpcNodeContext, payments: Payment[], o:
     };
     let tx: Tx;
     try { tx = signSpend(picked, outputs, (c) => keys.get(hashToHex(c.coin.pubKeyHash))!, secretOf); } finally { for (const s of secrets.values()) s.fill(0); }
-    const r = await ctx.protocol.acceptTx(tx, null);
-    if (!r.ok) throw r.error ?? new PubchainError('tx-rejected', 'the transaction was rejected');
+    await ctx.walletChain.submit(tx);
     return hashToHex(txid(tx));
   });
 }
@@ -90,28 +88,27 @@ interface SendResult { txids: string[]; block: string | null }
  * are relayed); with `mine`, then mines a block holding them, whose reward goes
  * to the first sender (as `send --mine` does).
  */
-export async function sendTransfers(ctx: RpcNodeContext, transfers: Transfer[], opts: { mine: boolean; fee: number }): Promise<SendResult> {
+export async function sendTransfers(ctx: RpcBaseContext, transfers: Transfer[], opts: { mine: boolean; fee: number }): Promise<SendResult> {
+  const mineWith = ctx.walletChain.mineWith;
+  if (opts.mine && !mineWith) throw new RpcError(MISC_ERROR, 'mine=true is not available on a light wallet (--spv): it mines no blocks');
   return ctx.exclusive(async () => {
-    requireTip(ctx.chain);
+    ctx.walletChain.tipHeight();
     const wallet = await Wallet.open(ctx.datadir);
     const keys = transfers.map((t) => {
       const k = wallet.keyFor(t.from);
       if (!k) throw new WalletError('not-my-address', `${t.from} is not an address of this node's wallet (see listaddresses)`);
       return k;
     });
-    const coins = await spendableCoins(ctx, keys.map((k) => k.pubKeyHash));
+    const coins = await ctx.walletChain.spendable(keys.map((k) => k.pubKeyHash));
     // Every listed coin is handed over once per owner; buildTransfers tracks what it spends within the call.
     const txs = await buildTransfers(wallet, transfers, async (pkh) => coins.get(hashToHex(pkh)) ?? [], { fee: opts.fee });
     const accepted: string[] = [];
     for (const tx of txs) {
-      const r = await ctx.protocol.acceptTx(tx, null);
-      if (!r.ok) throw withAccepted(r.error, accepted);
+      try { await ctx.walletChain.submit(tx); } catch (e) { throw withAccepted(e, accepted); }
       accepted.push(hashToHex(txid(tx)));
     }
-    if (!opts.mine) return { txids: accepted, block: null };
-    const [hash] = await ctx.mineBlocks(1, keys[0]!.pubKeyHash);
-    await requireIncluded(ctx, hash!, txs);
-    return { txids: accepted, block: hashToHex(hash!) };
+    if (!opts.mine || !mineWith) return { txids: accepted, block: null };
+    return { txids: accepted, block: hashToHex(await mineWith(keys[0]!.pubKeyHash, txs)) };
   });
 }
 
@@ -121,15 +118,6 @@ function withAccepted(err: unknown, accepted: string[]): unknown {
   return err instanceof ValidationError
     ? new ValidationError(err.code, err.message + note, err.banScore, { accepted })
     : new PubchainError(err.code, err.message + note, { accepted });
-}
-
-async function requireIncluded(ctx: RpcNodeContext, hash: Uint8Array, txs: Tx[]): Promise<void> {
-  const block = await ctx.chain.getBlock(hash);
-  const inBlock = new Set((block?.txs ?? []).map((t) => hashToHex(txid(t))));
-  const missing = txs.map((t) => hashToHex(txid(t))).filter((id) => !inBlock.has(id));
-  if (missing.length > 0) {
-    throw new PubchainError('mine-failed', `block ${hashToHex(hash)} was mined without ${missing.join(', ')} (the mempool holds more than a block); they stay in the mempool`);
-  }
 }
 
 /** Each list has one value (used for every transfer) or one per transfer, as the CLI's send. */
