@@ -56,7 +56,7 @@ function rng(seed: number): () => number {
 
 export interface FilterBenchChain { genesis: Block; blocks: Block[]; wallet: Key[]; walletBlocks: Set<number> }
 
-export function buildFilterBenchChain(n: number): FilterBenchChain {
+export function buildFilterBenchChain(n: number, txsPerBlock = TXS_PER_BLOCK): FilterBenchChain {
   const rand = rng(158);
   const keys = Array.from({ length: KEYS }, (_, i) => keyOf(`filters bench key ${i}`));
   const wallet = Array.from({ length: WALLET_KEYS }, (_, i) => keyOf(`filters bench wallet ${i}`));
@@ -74,15 +74,15 @@ export function buildFilterBenchChain(n: number): FilterBenchChain {
   const genesis = makeBlock(NULL_HASH, params.genesisHeight, []);
   // One fan-out: the genesis coin split into the coins the first block spends.
   const gcoin: Coin = { txid: txid(genesis.txs[0]!), vout: 0, value: genesis.txs[0]!.outputs[0]!.value, key: keys[params.genesisHeight % KEYS]! };
-  const share = Math.floor(gcoin.value / (2 * TXS_PER_BLOCK));
-  const fan: Tx = { version: TX_VERSION, inputs: [{ prevTxid: gcoin.txid, vout: 0, signature: new Uint8Array(64), pubKey: gcoin.key.pub }], outputs: Array.from({ length: 2 * TXS_PER_BLOCK }, (_, i) => ({ value: share, pubKeyHash: keys[i]!.pkh })) };
+  const share = Math.floor(gcoin.value / (2 * txsPerBlock));
+  const fan: Tx = { version: TX_VERSION, inputs: [{ prevTxid: gcoin.txid, vout: 0, signature: new Uint8Array(64), pubKey: gcoin.key.pub }], outputs: Array.from({ length: 2 * txsPerBlock }, (_, i) => ({ value: share, pubKeyHash: keys[i % KEYS]!.pkh })) };
   fan.inputs[0]!.signature = tiny.sign(sighash(fan, 0, { value: gcoin.value, pubKeyHash: gcoin.key.pkh }, sighashCache(fan)), gcoin.key.priv);
   const blocks = [makeBlock(headerHash(genesis.header), params.genesisHeight + 1, [fan])];
-  let coins: Coin[] = fan.outputs.map((o, vout) => ({ txid: txid(fan), vout, value: o.value, key: keys[vout]! }));
+  let coins: Coin[] = fan.outputs.map((o, vout) => ({ txid: txid(fan), vout, value: o.value, key: keys[vout % KEYS]! }));
   const walletBlocks = new Set<number>();
   for (let b = 0; b < n; b++) {
     const paysWallet = b % WALLET_EVERY === WALLET_EVERY / 2;
-    const txs = coins.slice(0, TXS_PER_BLOCK).map((c, i) => {
+    const txs = coins.slice(0, txsPerBlock).map((c, i) => {
       const to = [keys[rand() % KEYS]!, paysWallet && i === 0 ? wallet[rand() % WALLET_KEYS]! : keys[rand() % KEYS]!];
       return spend(c, to);
     });
@@ -96,7 +96,7 @@ export function buildFilterBenchChain(n: number): FilterBenchChain {
         if (key) next.push({ txid: id, vout, value: o.value, key });
       });
     }
-    coins = [...coins.slice(TXS_PER_BLOCK), ...next];
+    coins = [...coins.slice(txsPerBlock), ...next];
     const prev = blocks[blocks.length - 1]!;
     blocks.push(makeBlock(headerHash(prev.header), params.genesisHeight + 1 + blocks.length, txs));
   }

@@ -5,6 +5,13 @@
 import { EV } from './logEvents.js';
 import type { Logger } from './logger.js';
 import type { BoundPorts } from './startupPorts.js';
+import { StorageError } from '../storage/errors.js';
+
+/** The one fatal line for a write that failed: a full disk or a damaged file already says what to do. */
+export function logStorageFailure(log: Logger, err: Error, otherwise: string): void {
+  const named = err instanceof StorageError && (err.code === 'disk-full' || err.code === 'db-corrupt');
+  log.fatal({ err }, named ? err.message : otherwise);
+}
 
 /** Bounds a shutdown that hangs. */
 const SHUTDOWN_LIMIT_MS = 8000;

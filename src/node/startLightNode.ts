@@ -11,7 +11,7 @@ import { LightCoins } from '../wallet/lightCoins.js';
 import { Wallet } from '../wallet/wallet.js';
 import { createLogger, type LogFormat, type Logger } from './logger.js';
 import { parseHostPort } from './network.js';
-import { runUntilStopped, trapSignals } from './nodeLifecycle.js';
+import { logStorageFailure, runUntilStopped, trapSignals } from './nodeLifecycle.js';
 import { LightNode } from './spv/lightNode.js';
 import { connectList } from './startNode.js';
 import { bindStartupPorts, type Endpoint } from './startupPorts.js';
@@ -67,10 +67,15 @@ export async function runLightNode(o: StartLightNodeOptions): Promise<void> {
   const ports = await bindStartupPorts({ p2p: { bind: o.bind, port: o.port }, rpc: o.rpc });
   let coins: LightCoins | null = null;
   let node: LightNode;
+  // A failed write stops the node (onFatal below), even one made before the node is fully up.
+  let fatal: ((err: Error) => void) | null = null;
+  let failedEarly: Error | null = null;
+  let failed = false;
   try {
     const watch = await walletPubKeyHashes(o.datadir, extra);
     node = await LightNode.start({
       datadir: o.datadir, params: o.params, connect, bind: o.bind, port: ports.p2pPort, log, genesisPin,
+      onStorageFailure: (err) => { if (fatal) fatal(err); else failedEarly ??= err; },
       sink: async (store) => (coins = await LightCoins.open(store, watch)),
     });
   } catch (err) {
@@ -94,9 +99,19 @@ export async function runLightNode(o: StartLightNodeOptions): Promise<void> {
   const running: RunningLight = { node, coins: c, refreshWatched, p2pPort: node.port };
   await runUntilStopped({
     log, signals, ports,
+    // A write the coin store could not make stops the node, as a full node's does (startNode.ts).
+    onFatal: (stop) => {
+      fatal = (err) => {
+        failed = true;
+        logStorageFailure(log, err, 'a write to the light wallet\'s database failed: stopping (what is on disk is as the last write left it)');
+        stop('storage failure');
+      };
+      if (failedEarly) fatal(failedEarly);
+    },
     stopNode: async () => {
       clearInterval(timer);
-      await c.close().catch((err: unknown) => log.error({ err }, 'cannot write the light wallet\'s last marker'));
+      // After a failed write the last marker cannot be written either: the fatal line said why.
+      await c.close().catch((err: unknown) => { if (!failed) log.error({ err }, 'cannot write the light wallet\'s last marker'); });
       await node.stop();
     },
     onStarted: o.onStarted && ((requestStop) => o.onStarted!(running, requestStop, log, ports.rpcPort)),

@@ -2,7 +2,6 @@
 // cleanly (mining cancelled, connections closed, database closed) in seconds.
 // Every port is bound first (startupPorts.ts); a failure to start rejects with
 // one error line, and a failure while running leaves process.exitCode at 1.
-import { StorageError } from '../storage/errors.js';
 import { hexToHash } from '../core/bytes.js';
 import { UsageError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
@@ -11,7 +10,7 @@ import { createLogger, type LogFormat, type Logger } from './logger.js';
 import { parseSubnet } from '../p2p/subnet.js';
 import { parseHostPort } from './network.js';
 import { PubchainNode } from './node.js';
-import { runUntilStopped, trapSignals } from './nodeLifecycle.js';
+import { logStorageFailure, runUntilStopped, trapSignals } from './nodeLifecycle.js';
 import { bindStartupPorts, type Endpoint } from './startupPorts.js';
 import type { StratumInfo } from '../mining/stratum/stats.js';
 
@@ -105,9 +104,7 @@ export async function runNode(o: StartNodeOptions): Promise<void> {
     log, signals, ports,
     stopNode: async () => { await metrics?.close(); await node.stop(); },
     onFatal: (stop) => node.chain.once('storage-failed', (err: Error) => {
-      // A full disk or a damaged file already says what to do in one line.
-      const named = err instanceof StorageError && (err.code === 'disk-full' || err.code === 'db-corrupt');
-      log.fatal({ err }, named ? err.message : 'a database write failed: stopping (the database holds every block up to the last one written)');
+      logStorageFailure(log, err, 'a database write failed: stopping (the database holds every block up to the last one written)');
       stop('storage failure');
     }),
     onStarted: o.onStarted && ((requestStop) => {

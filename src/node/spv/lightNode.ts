@@ -13,6 +13,8 @@ import { serializeTx, type Tx } from '../../core/tx.js';
 import type { Peer } from '../../p2p/peer.js';
 import type { KeyValueStore } from '../../storage/kvStore.js';
 import { RocksStore } from '../../storage/rocksStore.js';
+import { watchWrites } from '../../storage/watchedStore.js';
+import { PubchainError } from '../../core/errors.js';
 import type { Logger } from '../logger.js';
 import { parseHostPort } from '../network.js';
 import { FilterHeaderSync } from './filterHeaders.js';
@@ -41,6 +43,8 @@ export interface LightNodeOptions {
   /** How long one answer (block, filter, filter headers, genesis) may take before another peer is asked (default 5 s). */
   requestTimeoutMs?: number;
   handshakeTimeoutMs?: number;
+  /** Called once when a write to the node's database fails (the caller stops the process); the write still rejects. */
+  onStorageFailure?: (err: Error) => void;
   /** The wallet side: given the node's store, returns the sink blocks go to. */
   sink: (store: KeyValueStore) => Promise<LightChainSink>;
 }
@@ -87,7 +91,7 @@ export class LightNode implements LightChainSource {
   /** The port we listen on, or 0 when we do not. */
   port = 0;
 
-  private constructor(private readonly o: LightNodeOptions, private readonly kv: RocksStore, private readonly store: LightStore, private readonly sink: LightChainSink) {
+  private constructor(private readonly o: LightNodeOptions, private readonly kv: KeyValueStore, private readonly store: LightStore, private readonly sink: LightChainSink) {
     const timeoutMs = o.requestTimeoutMs ?? 5000;
     this.net = new LightPeers({
       params: o.params, log: o.log, requests: this.requests, genesisPin: o.genesisPin, timeoutMs, handshakeTimeoutMs: o.handshakeTimeoutMs,
@@ -104,12 +108,14 @@ export class LightNode implements LightChainSource {
   static async start(o: LightNodeOptions): Promise<LightNode> {
     const dir = path.join(o.datadir, 'spv');
     await fs.mkdir(dir, { recursive: true });
-    const kv = await RocksStore.open(dir);
+    const rocks = await RocksStore.open(dir);
+    // The sync's writes and the wallet's go through one watch, so either failing stops the node.
+    const kv = o.onStorageFailure ? watchWrites(rocks, o.onStorageFailure) : rocks;
     try {
       const store = new LightStore(kv);
       const g = await store.genesis();
-      if (g && g.network !== o.params.name) throw new Error(`${dir} holds a ${g.network} light chain, not ${o.params.name}`);
-      if (g && o.genesisPin && !bytesEqual(headerHash(g.header), o.genesisPin)) throw new Error(`${dir} holds a chain with genesis ${hashToHex(headerHash(g.header))}, not the --genesis given`);
+      if (g && g.network !== o.params.name) throw new PubchainError('wrong-network', `${dir} holds a ${g.network} light chain, not ${o.params.name}`);
+      if (g && o.genesisPin && !bytesEqual(headerHash(g.header), o.genesisPin)) throw new PubchainError('genesis-mismatch', `${dir} holds a chain with genesis ${hashToHex(headerHash(g.header))}, not the --genesis given`);
       const sink = await o.sink(kv);
       const node = new LightNode(o, kv, store, sink);
       if (g) await node.open(g.header);

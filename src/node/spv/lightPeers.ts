@@ -14,6 +14,7 @@ import { MAX_HEADERS, NODE_HEADERS, NODE_LIGHT, type Message, type VersionInfo }
 import type { Peer } from '../../p2p/peer.js';
 import { PeerManager } from '../../p2p/peerManager.js';
 import type { HeaderEntry } from '../headerSyncChain.js';
+import { StorageError } from '../../storage/errors.js';
 import type { Logger } from '../logger.js';
 import { PROTOCOL_VERSION, USER_AGENT } from '../network.js';
 import type { LightHeaders } from './lightHeaders.js';
@@ -185,6 +186,8 @@ export class LightPeers {
     try {
       r = await h.chain.accept(peer.id, list);
     } catch (err) {
+      // Our own disk failing is not the peer's fault: the node's storage watch stops the node.
+      if (err instanceof StorageError) return;
       const score = err instanceof ValidationError ? err.banScore : 0;
       this.o.log.info({ peer: peer.id, reason: (err as Error).message }, 'invalid headers');
       if (score > 0) peer.misbehave(score, `invalid headers: ${(err as Error).message}`);

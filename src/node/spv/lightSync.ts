@@ -7,6 +7,7 @@
 // it against the sink's watched set and fetch only the matching blocks. A peer
 // whose filter breaks the filter header chain (or does not decode) is dropped;
 // one that does not answer in time loses the request to another.
+import { StorageError } from '../../storage/errors.js';
 import { bytesEqual, hashToHex } from '../../core/bytes.js';
 import { filterMatchesAny, GENESIS_PREV_FILTER_HEADER, filterHeader } from '../../core/gcs.js';
 import { filterKeyOf } from '../../core/blockFilter.js';
@@ -63,6 +64,8 @@ export class LightSync {
       try {
         busy = await this.round();
       } catch (err) {
+        // Our own disk failed: the node's storage watch stops the node, and nothing more can be applied.
+        if (err instanceof StorageError) return;
         if (!this.stopped) this.ports.log.error({ err }, 'light sync round failed');
       }
       if (!busy && !this.woken && !this.stopped) await new Promise<void>((resolve) => { this.wakeUp = resolve; setTimeout(resolve, this.idleMs).unref(); });
