@@ -4,14 +4,22 @@
 // unanswered for `blockStallMs` goes to another peer that has the block (the
 // slow peer is remembered for that block, so it is the last one asked again).
 // Blocks that arrive before their turn wait in `arrived`; the window (in
-// blocks, and in bytes of blocks held) bounds what waits.
+// blocks, and in bytes of blocks held) bounds what waits. While blocks are
+// small a peer may hold more requests, up to `maxInFlightBytesPerPeer` of
+// blocks of the average size seen so far, and at most `maxInFlightSmall`:
+// sixteen near-empty blocks are one round trip's worth of nothing.
 import type { Block } from '../core/block.js';
 import { bytesKey } from '../core/bytes.js';
 import type { HeaderEntry } from '../chain/blockIndex.js';
 import type { ProtocolPeer } from './peerPort.js';
 
 export interface WindowOptions {
+  /** Requests per peer before any block size is known, and the least it gets however large blocks are. */
   maxInFlightPerPeer: number;
+  /** The most requests per peer, however small blocks are. */
+  maxInFlightSmall: number;
+  /** Bytes of blocks (at the average size delivered so far) a peer may have in flight. */
+  maxInFlightBytesPerPeer: number;
   /** How far past the first block we still need the window reaches, in blocks. */
   windowBlocks: number;
   /** Bytes of blocks arrived or handed to the chain but not yet connected; no new requests past it. */
@@ -19,7 +27,7 @@ export interface WindowOptions {
   blockStallMs: number;
 }
 
-export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, windowBlocks: 1024, maxBufferBytes: 32 * 1024 * 1024, blockStallMs: 2000 };
+export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, maxInFlightSmall: 256, maxInFlightBytesPerPeer: 4 * 1024 * 1024, windowBlocks: 1024, maxBufferBytes: 32 * 1024 * 1024, blockStallMs: 2000 };
 
 interface Request { peer: ProtocolPeer; since: number }
 export interface Arrived { block: Block; size: number; from: ProtocolPeer }
@@ -33,8 +41,17 @@ export class DownloadWindow {
   /** Handed to the chain, not connected yet: hash → bytes. */
   readonly submitted = new Map<string, number>();
   private bufferedBytes = 0;
+  /** A moving average of delivered block sizes (0 until the first). */
+  private avgSize = 0;
 
   constructor(readonly o: WindowOptions) {}
+
+  /** Requests a peer may have in flight now: more while the blocks delivered are small. */
+  get maxInFlight(): number {
+    const { maxInFlightPerPeer: least, maxInFlightSmall: most } = this.o;
+    if (this.avgSize === 0 || most <= least) return least;
+    return Math.max(least, Math.min(most, Math.floor(this.o.maxInFlightBytesPerPeer / this.avgSize)));
+  }
 
   get inFlight(): number { return this.requests.size; }
   inFlightOf(peer: ProtocolPeer): number { return this.busy.get(peer) ?? 0; }
@@ -44,15 +61,24 @@ export class DownloadWindow {
    * New requests per peer: the first `windowBlocks` entries of `path` that are
    * neither requested, arrived, handed over nor in the base (`have`). `reach`
    * gives how far along the path each peer's headers go (-1: not at all).
-   * A peer's window is refilled once a quarter of it has drained. `from` is
+   * A peer's window is refilled once a quarter of it has drained, and the
+   * moving window once it has slid by as much. `from` is
    * where the entries not yet handed to the chain begin.
    */
   plan(path: { pathLength: number; pathAt(i: number): HeaderEntry | undefined }, from: number, reach: Map<ProtocolPeer, number>, have: (hash: Uint8Array) => boolean, now: number): Map<ProtocolPeer, HeaderEntry[]> {
     const out = new Map<ProtocolPeer, HeaderEntry[]>();
-    const max = this.o.maxInFlightPerPeer;
+    const max = this.maxInFlight;
     const open = [...reach.keys()].filter((p) => !p.closed && this.inFlightOf(p) <= (max * 3) / 4);
     if (open.length === 0 || this.bufferedBytes > this.o.maxBufferBytes) return out;
     const end = Math.min(path.pathLength, this.o.windowBlocks);
+    // While blocks are on their way or waiting for the chain, wait until the window has slid
+    // by a batch: a block connected must not cost a getdata of one block (and the peer a read
+    // of one), as it would when connecting is what holds the window back. The free slots are
+    // estimated (the requested and arrived blocks lie past `from`); an estimate too low only
+    // waits for the next block to arrive or settle, which plans again.
+    const batch = Math.max(1, Math.floor(max / 4));
+    const waiting = this.requests.size + this.arrived.size + this.submitted.size;
+    if (waiting > 0 && end < path.pathLength && end - from - this.requests.size - this.arrived.size < batch) return out;
     for (let i = from; i < end; i++) {
       const e = path.pathAt(i)!;
       const k = bytesKey(e.hash);
@@ -83,6 +109,8 @@ export class DownloadWindow {
     if (this.arrived.has(k) || this.submitted.has(k)) return false;
     this.arrived.set(k, a);
     this.bufferedBytes += a.size;
+    // Weighted 1/8 to the newest: a run of large blocks cuts the window within a few deliveries.
+    this.avgSize = this.avgSize === 0 ? a.size : this.avgSize + (a.size - this.avgSize) / 8;
     this.stalledOn.delete(k);
     return true;
   }
