@@ -71,18 +71,22 @@ export class DownloadWindow {
     const open = [...reach.keys()].filter((p) => !p.closed && this.inFlightOf(p) <= (max * 3) / 4);
     if (open.length === 0 || this.bufferedBytes > this.o.maxBufferBytes) return out;
     const end = Math.min(path.pathLength, this.o.windowBlocks);
-    // While blocks are on their way or waiting for the chain, wait until the window has slid
-    // by a batch: a block connected must not cost a getdata of one block (and the peer a read
-    // of one), as it would when connecting is what holds the window back. The free slots are
-    // estimated (the requested and arrived blocks lie past `from`); an estimate too low only
-    // waits for the next block to arrive or settle, which plans again.
-    const batch = Math.max(1, Math.floor(max / 4));
-    const waiting = this.requests.size + this.arrived.size + this.submitted.size;
-    if (waiting > 0 && end < path.pathLength && end - from - this.requests.size - this.arrived.size < batch) return out;
-    for (let i = from; i < end; i++) {
+    // The entries nobody was asked for, in path order, as many as the open peers can take.
+    const room = open.reduce((n, p) => n + max - this.inFlightOf(p), 0);
+    const free: Array<{ i: number; e: HeaderEntry; k: string }> = [];
+    for (let i = from; i < end && free.length < room; i++) {
       const e = path.pathAt(i)!;
       const k = bytesKey(e.hash);
-      if (this.requests.has(k) || this.arrived.has(k) || this.submitted.has(k) || have(e.hash)) continue;
+      if (!this.requests.has(k) && !this.arrived.has(k) && !this.submitted.has(k) && !have(e.hash)) free.push({ i, e, k });
+    }
+    // While blocks are on their way or waiting for the chain, wait until the window has slid
+    // by a batch: a block connected must not cost a getdata of one block (and the peer a read
+    // of one), as it would when connecting is what holds the window back. Never when the
+    // chain's next block is among them (a stalled request given back, say).
+    const batch = Math.max(1, Math.floor(max / 4));
+    const waiting = this.requests.size + this.arrived.size + this.submitted.size;
+    if (free.length < batch && waiting > 0 && end < path.pathLength && free[0]?.i !== from) return out;
+    for (const { i, e, k } of free) {
       const stalled = this.stalledOn.get(k);
       let pick: ProtocolPeer | null = null;
       for (const p of open) {
