@@ -41,6 +41,8 @@ export class DownloadWindow {
   /** Handed to the chain, not connected yet: hash → bytes. */
   readonly submitted = new Map<string, number>();
   private bufferedBytes = 0;
+  /** A request was given back undelivered (stalled, notfound, its peer gone) or a block dropped: a hole the free count cannot see. */
+  private gaveBack = false;
   /** A moving average of delivered block sizes (0 until the first). */
   private avgSize = 0;
 
@@ -71,21 +73,25 @@ export class DownloadWindow {
     const open = [...reach.keys()].filter((p) => !p.closed && this.inFlightOf(p) <= (max * 3) / 4);
     if (open.length === 0 || this.bufferedBytes > this.o.maxBufferBytes) return out;
     const end = Math.min(path.pathLength, this.o.windowBlocks);
+    // While blocks are on their way or waiting for the chain, wait until the window has slid
+    // by a batch: a block connected must not cost a getdata of one block (and the peer a read
+    // of one), as it would when connecting is what holds the window back. The free slots are
+    // counted without a walk (requested and arrived blocks lie in the window), unless a
+    // request was given back undelivered: that hole is asked for again at once.
+    const batch = Math.max(1, Math.floor(max / 4));
+    const occupied = this.requests.size + this.arrived.size;
+    const sliding = end < path.pathLength && occupied + this.submitted.size > 0;
+    if (sliding && !this.gaveBack && occupied <= end - from && end - from - occupied < batch) return out;
     // The entries nobody was asked for, in path order, as many as the open peers can take.
     const room = open.reduce((n, p) => n + max - this.inFlightOf(p), 0);
     const free: Array<{ i: number; e: HeaderEntry; k: string }> = [];
-    for (let i = from; i < end && free.length < room; i++) {
+    let i = from;
+    for (; i < end && free.length < room; i++) {
       const e = path.pathAt(i)!;
       const k = bytesKey(e.hash);
       if (!this.requests.has(k) && !this.arrived.has(k) && !this.submitted.has(k) && !have(e.hash)) free.push({ i, e, k });
     }
-    // While blocks are on their way or waiting for the chain, wait until the window has slid
-    // by a batch: a block connected must not cost a getdata of one block (and the peer a read
-    // of one), as it would when connecting is what holds the window back. Never when the
-    // chain's next block is among them (a stalled request given back, say).
-    const batch = Math.max(1, Math.floor(max / 4));
-    const waiting = this.requests.size + this.arrived.size + this.submitted.size;
-    if (free.length < batch && waiting > 0 && end < path.pathLength && free[0]?.i !== from) return out;
+    let unasked = i < end;
     for (const { i, e, k } of free) {
       const stalled = this.stalledOn.get(k);
       let pick: ProtocolPeer | null = null;
@@ -94,6 +100,7 @@ export class DownloadWindow {
         if (!pick || (stalled?.has(pick) && !stalled.has(p)) || (!!stalled?.has(pick) === !!stalled?.has(p) && this.inFlightOf(p) < this.inFlightOf(pick))) pick = p;
       }
       if (!pick) {
+        unasked = true;
         if (open.every((p) => this.inFlightOf(p) >= max)) break;
         continue;
       }
@@ -103,6 +110,8 @@ export class DownloadWindow {
       list.push(e);
       out.set(pick, list);
     }
+    // Every entry of the window is asked for: no hole is left for the count to miss.
+    if (!unasked) this.gaveBack = false;
     return out;
   }
 
@@ -141,6 +150,7 @@ export class DownloadWindow {
     const a = this.arrived.get(k);
     if (a) { this.arrived.delete(k); this.bufferedBytes -= a.size; }
     this.release(k);
+    this.gaveBack = true;
   }
 
   /** Requests unanswered for blockStallMs go back to the pool; returns the peers that held them. */
@@ -153,6 +163,7 @@ export class DownloadWindow {
       this.stalledOn.set(k, set);
       slow.add(r.peer);
       this.release(k);
+      this.gaveBack = true;
     }
     return [...slow];
   }
@@ -160,7 +171,7 @@ export class DownloadWindow {
   /** The peer does not have these (notfound) or left: its requests go back to the pool. */
   releasePeer(peer: ProtocolPeer, only?: Uint8Array[]): void {
     const keys = only ? only.map(bytesKey) : [...this.requests.keys()];
-    for (const k of keys) if (this.requests.get(k)?.peer === peer) this.release(k);
+    for (const k of keys) if (this.requests.get(k)?.peer === peer) { this.release(k); this.gaveBack = true; }
     if (!only) {
       this.busy.delete(peer);
       for (const s of this.stalledOn.values()) s.delete(peer);
