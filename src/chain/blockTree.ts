@@ -40,6 +40,26 @@ export class BlockTree {
     return entry;
   }
 
+  /** Many entries at once: the cached ones from memory, the rest in one batched read. */
+  async getMany(hashes: Uint8Array[]): Promise<Array<BlockIndexEntry | null>> {
+    const out: Array<BlockIndexEntry | null> = [];
+    const read: number[] = [];
+    for (const h of hashes) {
+      const key = h.length === 32 ? bytesKey(h) : null;
+      const cached = key ? this.entries.get(key) : undefined;
+      if (key && !cached && (!this.known || this.known.has(key))) read.push(out.length);
+      out.push(cached ?? null);
+    }
+    if (read.length === 0) return out;
+    const found = await this.db.getIndexEntries(read.map((i) => hashes[i]!));
+    found.forEach((e, j) => {
+      if (!e) return;
+      out[read[j]!] = e;
+      this.entries.set(bytesKey(e.hash), e);
+    });
+    return out;
+  }
+
   /** Whether the index holds `hash`, answered from memory (false until loadKnown() unless cached). */
   isKnown(hash: Uint8Array): boolean {
     if (hash.length !== 32) return false;

@@ -44,6 +44,11 @@ export abstract class ChainReads extends EventEmitter {
     return this.tree.get(hash);
   }
 
+  /** Many index entries in one batched read (null for each hash not in the index). */
+  getIndexMany(hashes: Uint8Array[]): Promise<Array<BlockIndexEntry | null>> {
+    return this.tree.getMany(hashes);
+  }
+
   /** Whether the block index holds `hash`, from memory (headers-first sync asks this per header). */
   isIndexed(hash: Uint8Array): boolean {
     return this.tree.isKnown(hash);

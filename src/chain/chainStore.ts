@@ -89,6 +89,12 @@ export class ChainStore {
     return bytes ? parseIndexEntry(hash, bytes) : null;
   }
 
+  /** Many index entries in one batched read (a getheaders answer). */
+  async getIndexEntries(hashes: Uint8Array[]): Promise<Array<BlockIndexEntry | null>> {
+    const found = await this.kv.getMany(hashes.map(indexKey));
+    return found.map((bytes, i) => (bytes ? parseIndexEntry(hashes[i]!, bytes) : null));
+  }
+
   /** The hash of every block in the index, as bytesKey strings (read once, at open). */
   async indexedHashes(): Promise<Set<string>> {
     const known = new Set<string>();

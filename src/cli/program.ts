@@ -130,6 +130,8 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'trace, debug, info, warn, error')
     .addOption(new Option('--log-format <format>', 'pretty (default on a terminal) or json').choices(['json', 'pretty']))
     .option('--assumevalid <hash>', 'trust the signatures of this block and its ancestors, as Core\'s -assumevalid (default: none; docs/consensus.md)')
+    .option('--minimumchainwork <hex>', 'never store or download a header chain with less total work than this (hex), as Core\'s -minimumchainwork (default: 0)')
+    .option('--no-headersfirst', 'sync by getblocks/inv only and do not offer headers-first to peers (as an older node)')
     .option('--dbcache <mib>', 'memory for RocksDB\'s block cache and memtables together, in MiB (default: 300)')
     .option('--max-mempool <mb>', 'mempool limit in MiB; the lowest fee rates are evicted beyond it (default: 32)')
     .option('--rpc-port <n>', 'JSON-RPC port (default: the P2P port + 1000; 0 for any free port)')

@@ -29,6 +29,11 @@ function hex8(n: number): string {
 }
 
 export function hashToBigInt(hash: Uint8Array): bigint {
+  if (hash.length === 32) {
+    // Four 64-bit words instead of 32 byte steps: every header and block hash goes through here.
+    const d = new DataView(hash.buffer, hash.byteOffset, 32);
+    return (d.getBigUint64(24, true) << 192n) | (d.getBigUint64(16, true) << 128n) | (d.getBigUint64(8, true) << 64n) | d.getBigUint64(0, true);
+  }
   let v = 0n;
   for (let i = hash.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(hash[i]!);
   return v;
@@ -48,8 +53,14 @@ export function hashMeetsTarget(hash: Uint8Array, target: bigint): boolean {
 
 /** Expected number of hashes to find a block at this target: 2^256 / (target + 1). */
 export function workFromBits(bits: number): bigint {
-  return TWO_256 / (bitsToTarget(bits) + 1n);
+  // A chain keeps its bits for a whole retarget interval: the last answer is usually the next one.
+  if (bits === lastWork.bits) return lastWork.work;
+  const work = TWO_256 / (bitsToTarget(bits) + 1n);
+  lastWork.bits = bits;
+  lastWork.work = work;
+  return work;
 }
+const lastWork = { bits: -1, work: 0n };
 
 export function workToHex(work: bigint): string {
   return work.toString(16).padStart(64, '0');

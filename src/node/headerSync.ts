@@ -6,7 +6,7 @@
 // and keeps getblocks/inv for older peers and for new tips.
 import type { Block } from '../core/block.js';
 import { bytesEqual, bytesKey } from '../core/bytes.js';
-import type { BlockHeader } from '../core/header.js';
+import { headerHash, type BlockHeader } from '../core/header.js';
 import type { NetworkParams } from '../core/params.js';
 import type { Chain } from '../chain/chain.js';
 import { isFailed } from '../chain/blockIndex.js';
@@ -39,7 +39,14 @@ interface PeerState {
   unconnected: number;
   /** Since when its requests stall (reassigned, nothing delivered since); null while it delivers. */
   stalledSince: number | null;
+  /** Its headers messages not yet taken, in order. */
+  headers: Promise<void>;
+  /** The last header of the last full message, whose successors we asked for before taking it. */
+  lastAsked: Uint8Array | null;
 }
+
+/** Headers checked and stored at a time, out of a message of up to 2,000. */
+const TAKE_SLICE = 250;
 
 /** Headers messages that do not connect to anything we know before the peer is penalised. */
 const MAX_UNCONNECTED = 10;
@@ -83,7 +90,7 @@ export class HeaderSync {
   get pending(): number { return this.headers.pathLength; }
 
   onPeerReady(peer: ProtocolPeer): void {
-    this.state.set(peer, { best: null, unconnected: 0, stalledSince: null });
+    this.state.set(peer, { best: null, unconnected: 0, stalledSince: null, headers: Promise.resolve(), lastAsked: null });
   }
 
   onPeerClose(peer: ProtocolPeer): void {
@@ -115,38 +122,58 @@ export class HeaderSync {
       if (!last || (stop && bytesEqual(last, stop))) break;
       from = [last];
     }
-    const headers: BlockHeader[] = [];
-    for (const h of hashes.slice(0, MAX_HEADERS)) {
-      const e = await this.o.chain.getIndex(h);
-      if (!e) break;
-      headers.push(e.header);
-    }
+    // One batched read, not one awaited read per header: 2,000 round trips to the database cost the asking peer ~0.2 s.
+    const entries = await this.o.chain.getIndexMany(hashes.slice(0, MAX_HEADERS));
+    const missing = entries.findIndex((e) => !e);
+    const headers: BlockHeader[] = (missing < 0 ? entries : entries.slice(0, missing)).map((e) => e!.header);
     if (!peer.closed) peer.sendHeaders(headers);
   }
 
-  async onHeaders(peer: ProtocolPeer, headers: BlockHeader[]): Promise<void> {
+  /**
+   * A peer's headers, taken one message at a time in arrival order (each builds on the one
+   * before). A full message asks for the next at once, so the peer looks them up while
+   * these are checked.
+   */
+  onHeaders(peer: ProtocolPeer, headers: BlockHeader[]): Promise<void> {
     const st = this.state.get(peer);
-    if (!st || !this.o.chain.tip || headers.length === 0) return;
+    if (!st || !this.o.chain.tip || headers.length === 0) return Promise.resolve();
+    // Only for a message that builds on what we know or on the one before it: one that
+    // does not connect gets a fresh locator instead (takeHeaders).
+    const prev = headers[0]!.prevHash;
+    if (headers.length === MAX_HEADERS && ((st.lastAsked && bytesEqual(prev, st.lastAsked)) || this.headers.has(prev) || this.o.chain.isIndexed(prev))) {
+      st.lastAsked = headerHash(headers[headers.length - 1]!);
+      this.requestHeaders(peer, st.lastAsked);
+    }
+    const run = st.headers.then(() => this.takeHeaders(peer, st, headers));
+    st.headers = run.catch(() => undefined);
+    return run;
+  }
+
+  private async takeHeaders(peer: ProtocolPeer, st: PeerState, headers: BlockHeader[]): Promise<void> {
+    if (this.state.get(peer) !== st) return;
     await this.opened;
-    let r;
-    try {
-      r = await this.headers.accept(peer.id, headers);
-    } catch (err) {
-      this.o.penalise(peer, err, EV.invalidHeaders);
-      return;
+    // In slices, each stored before the next is checked: the blocks of the first slice are
+    // on their way while the rest of the message is checked.
+    for (let at = 0; at < headers.length; at += TAKE_SLICE) {
+      let r;
+      try {
+        r = await this.headers.accept(peer.id, headers.slice(at, at + TAKE_SLICE));
+      } catch (err) {
+        this.o.penalise(peer, err, EV.invalidHeaders);
+        return;
+      }
+      if (r.kind === 'unconnected') {
+        if (++st.unconnected > MAX_UNCONNECTED) peer.misbehave(20, `${st.unconnected} headers messages that do not connect`);
+        else this.requestHeaders(peer);
+        return;
+      }
+      if (r.kind === 'low-work') {
+        peer.misbehave(100, `a low-work header chain (${r.held} headers held without beating our chain's work)`);
+        return;
+      }
+      if (!st.best || r.last.work > st.best.work) st.best = r.last;
+      this.fill();
     }
-    if (r.kind === 'unconnected') {
-      if (++st.unconnected > MAX_UNCONNECTED) peer.misbehave(20, `${st.unconnected} headers messages that do not connect`);
-      else this.requestHeaders(peer);
-      return;
-    }
-    if (r.kind === 'low-work') {
-      peer.misbehave(100, `a low-work header chain (${r.held} headers held without beating our chain's work)`);
-      return;
-    }
-    if (!st.best || r.last.work > st.best.work) st.best = r.last;
-    if (headers.length === MAX_HEADERS) this.requestHeaders(peer, r.last.hash);
-    this.fill();
   }
 
   /** Whether a block is ours to take: asked for, or on the header chain. */

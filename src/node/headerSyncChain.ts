@@ -128,6 +128,7 @@ export class HeaderChain {
     let prev = await lookup(headers[0]!.prevHash);
     if (!prev) return { kind: 'unconnected' };
     const fresh: HeaderEntry[] = [];
+    const parents = new Map<HeaderEntry, HeaderEntry>();
     const now = (this.o.now ?? (() => Math.floor(Date.now() / 1000)))();
     let prevHash: Uint8Array | null = null;
     for (const h of headers) {
@@ -138,10 +139,12 @@ export class HeaderChain {
       if (known?.failed || prev.failed) throw new ValidationError('bad-prevblk', `header ${hashToHex(hash)} is on an invalid branch`, 100);
       if (known) { prev = known; continue; }
       checkProofOfWork(hash, h.bits, this.o.params);
-      const ctx = await childContextOn(this.o.params, prev, (e) => must(e.header.prevHash));
+      // Parents within this message are known by entry, so the median-time walk does not look each up by hash.
+      const ctx = await childContextOn(this.o.params, prev, async (x) => parents.get(x) ?? must(x.header.prevHash));
       if (h.bits !== ctx.bits) throw new ValidationError('bad-diffbits', `header bits 0x${h.bits.toString(16)} differ from the expected 0x${ctx.bits.toString(16)}`, 100);
       checkBlockTime(this.o.params, h.time, ctx.medianTimePast, now);
       const e: HeaderEntry = { hash, height: prev.height + 1, work: prev.work + workFromBits(h.bits), header: h };
+      parents.set(e, prev);
       held.set(bytesKey(hash), e);
       fresh.push(e);
       prev = e;

@@ -4,14 +4,22 @@
 // unanswered for `blockStallMs` goes to another peer that has the block (the
 // slow peer is remembered for that block, so it is the last one asked again).
 // Blocks that arrive before their turn wait in `arrived`; the window (in
-// blocks, and in bytes of blocks held) bounds what waits.
+// blocks, and in bytes of blocks held) bounds what waits. While blocks are
+// small a peer may hold more requests, up to `maxInFlightBytesPerPeer` of
+// blocks of the average size seen so far, and at most `maxInFlightSmall`:
+// sixteen near-empty blocks are one round trip's worth of nothing.
 import type { Block } from '../core/block.js';
 import { bytesKey } from '../core/bytes.js';
 import type { HeaderEntry } from '../chain/blockIndex.js';
 import type { ProtocolPeer } from './peerPort.js';
 
 export interface WindowOptions {
+  /** Requests per peer before any block size is known, and the least it gets however large blocks are. */
   maxInFlightPerPeer: number;
+  /** The most requests per peer, however small blocks are. */
+  maxInFlightSmall: number;
+  /** Bytes of blocks (at the average size delivered so far) a peer may have in flight. */
+  maxInFlightBytesPerPeer: number;
   /** How far past the first block we still need the window reaches, in blocks. */
   windowBlocks: number;
   /** Bytes of blocks arrived or handed to the chain but not yet connected; no new requests past it. */
@@ -19,7 +27,7 @@ export interface WindowOptions {
   blockStallMs: number;
 }
 
-export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, windowBlocks: 1024, maxBufferBytes: 32 * 1024 * 1024, blockStallMs: 2000 };
+export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, maxInFlightSmall: 256, maxInFlightBytesPerPeer: 4 * 1024 * 1024, windowBlocks: 1024, maxBufferBytes: 32 * 1024 * 1024, blockStallMs: 2000 };
 
 interface Request { peer: ProtocolPeer; since: number }
 export interface Arrived { block: Block; size: number; from: ProtocolPeer }
@@ -33,8 +41,19 @@ export class DownloadWindow {
   /** Handed to the chain, not connected yet: hash → bytes. */
   readonly submitted = new Map<string, number>();
   private bufferedBytes = 0;
+  /** A request was given back undelivered (stalled, notfound, its peer gone) or a block dropped: a hole the free count cannot see. */
+  private gaveBack = false;
+  /** A moving average of delivered block sizes (0 until the first). */
+  private avgSize = 0;
 
   constructor(readonly o: WindowOptions) {}
+
+  /** Requests a peer may have in flight now: more while the blocks delivered are small. */
+  get maxInFlight(): number {
+    const { maxInFlightPerPeer: least, maxInFlightSmall: most } = this.o;
+    if (this.avgSize === 0 || most <= least) return least;
+    return Math.max(least, Math.min(most, Math.floor(this.o.maxInFlightBytesPerPeer / this.avgSize)));
+  }
 
   get inFlight(): number { return this.requests.size; }
   inFlightOf(peer: ProtocolPeer): number { return this.busy.get(peer) ?? 0; }
@@ -44,19 +63,36 @@ export class DownloadWindow {
    * New requests per peer: the first `windowBlocks` entries of `path` that are
    * neither requested, arrived, handed over nor in the base (`have`). `reach`
    * gives how far along the path each peer's headers go (-1: not at all).
-   * A peer's window is refilled once a quarter of it has drained. `from` is
+   * A peer's window is refilled once a quarter of it has drained, and the
+   * moving window once it has slid by as much. `from` is
    * where the entries not yet handed to the chain begin.
    */
   plan(path: { pathLength: number; pathAt(i: number): HeaderEntry | undefined }, from: number, reach: Map<ProtocolPeer, number>, have: (hash: Uint8Array) => boolean, now: number): Map<ProtocolPeer, HeaderEntry[]> {
     const out = new Map<ProtocolPeer, HeaderEntry[]>();
-    const max = this.o.maxInFlightPerPeer;
+    const max = this.maxInFlight;
     const open = [...reach.keys()].filter((p) => !p.closed && this.inFlightOf(p) <= (max * 3) / 4);
     if (open.length === 0 || this.bufferedBytes > this.o.maxBufferBytes) return out;
     const end = Math.min(path.pathLength, this.o.windowBlocks);
-    for (let i = from; i < end; i++) {
+    // While blocks are on their way or waiting for the chain, wait until the window has slid
+    // by a batch: a block connected must not cost a getdata of one block (and the peer a read
+    // of one), as it would when connecting is what holds the window back. The free slots are
+    // counted without a walk (requested and arrived blocks lie in the window), unless a
+    // request was given back undelivered: that hole is asked for again at once.
+    const batch = Math.max(1, Math.floor(max / 4));
+    const occupied = this.requests.size + this.arrived.size;
+    const sliding = end < path.pathLength && occupied + this.submitted.size > 0;
+    if (sliding && !this.gaveBack && occupied <= end - from && end - from - occupied < batch) return out;
+    // The entries nobody was asked for, in path order, as many as the open peers can take.
+    const room = open.reduce((n, p) => n + max - this.inFlightOf(p), 0);
+    const free: Array<{ i: number; e: HeaderEntry; k: string }> = [];
+    let i = from;
+    for (; i < end && free.length < room; i++) {
       const e = path.pathAt(i)!;
       const k = bytesKey(e.hash);
-      if (this.requests.has(k) || this.arrived.has(k) || this.submitted.has(k) || have(e.hash)) continue;
+      if (!this.requests.has(k) && !this.arrived.has(k) && !this.submitted.has(k) && !have(e.hash)) free.push({ i, e, k });
+    }
+    let unasked = i < end;
+    for (const { i, e, k } of free) {
       const stalled = this.stalledOn.get(k);
       let pick: ProtocolPeer | null = null;
       for (const p of open) {
@@ -64,6 +100,7 @@ export class DownloadWindow {
         if (!pick || (stalled?.has(pick) && !stalled.has(p)) || (!!stalled?.has(pick) === !!stalled?.has(p) && this.inFlightOf(p) < this.inFlightOf(pick))) pick = p;
       }
       if (!pick) {
+        unasked = true;
         if (open.every((p) => this.inFlightOf(p) >= max)) break;
         continue;
       }
@@ -73,6 +110,8 @@ export class DownloadWindow {
       list.push(e);
       out.set(pick, list);
     }
+    // Every entry of the window is asked for: no hole is left for the count to miss.
+    if (!unasked) this.gaveBack = false;
     return out;
   }
 
@@ -83,6 +122,8 @@ export class DownloadWindow {
     if (this.arrived.has(k) || this.submitted.has(k)) return false;
     this.arrived.set(k, a);
     this.bufferedBytes += a.size;
+    // Weighted 1/8 to the newest: a run of large blocks cuts the window within a few deliveries.
+    this.avgSize = this.avgSize === 0 ? a.size : this.avgSize + (a.size - this.avgSize) / 8;
     this.stalledOn.delete(k);
     return true;
   }
@@ -109,6 +150,7 @@ export class DownloadWindow {
     const a = this.arrived.get(k);
     if (a) { this.arrived.delete(k); this.bufferedBytes -= a.size; }
     this.release(k);
+    this.gaveBack = true;
   }
 
   /** Requests unanswered for blockStallMs go back to the pool; returns the peers that held them. */
@@ -121,6 +163,7 @@ export class DownloadWindow {
       this.stalledOn.set(k, set);
       slow.add(r.peer);
       this.release(k);
+      this.gaveBack = true;
     }
     return [...slow];
   }
@@ -128,7 +171,7 @@ export class DownloadWindow {
   /** The peer does not have these (notfound) or left: its requests go back to the pool. */
   releasePeer(peer: ProtocolPeer, only?: Uint8Array[]): void {
     const keys = only ? only.map(bytesKey) : [...this.requests.keys()];
-    for (const k of keys) if (this.requests.get(k)?.peer === peer) this.release(k);
+    for (const k of keys) if (this.requests.get(k)?.peer === peer) { this.release(k); this.gaveBack = true; }
     if (!only) {
       this.busy.delete(peer);
       for (const s of this.stalledOn.values()) s.delete(peer);

@@ -20,6 +20,7 @@ export function messageWeight(m: Message): number {
     case 'getdata': return m.items.length * 256; // a lookup, and maybe a block or notfound entry, per item
     case 'inv': return m.items.length * 64;
     case 'getblocks': return 64 * 1024;
+    case 'headers': return m.headers.length * 256; // parsed headers, taken one message at a time per peer
     case 'getcfilters': case 'getcfheaders': case 'getcfcheckpt': return 64 * 1024; // up to 1000 filters or 2000 hashes
     default: return 1024;
   }

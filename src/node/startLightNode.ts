@@ -13,7 +13,7 @@ import { createLogger, type LogFormat, type Logger } from './logger.js';
 import { parseHostPort } from './network.js';
 import { logStorageFailure, runUntilStopped, trapSignals } from './nodeLifecycle.js';
 import { LightNode } from './spv/lightNode.js';
-import { connectList } from './startNode.js';
+import { connectList, parseChainWork } from './startNode.js';
 import { bindStartupPorts, type Endpoint } from './startupPorts.js';
 
 /** How often the watch set is read again from the wallet file (addresses made by another process). */
@@ -29,6 +29,8 @@ export interface StartLightNodeOptions {
   watch?: string[];
   listenOnly?: boolean;
   genesis?: string;
+  /** --minimumchainwork HEX: headers are stored only on a chain with more work. */
+  minimumChainWork?: string;
   logLevel?: string;
   logFormat?: LogFormat;
   nodeId?: string;
@@ -61,6 +63,7 @@ export async function runLightNode(o: StartLightNodeOptions): Promise<void> {
   for (const a of o.watch ?? []) {
     try { extra.push(decodeAddress(a)); } catch { throw new UsageError(`invalid --watch "${a}": give an address`); }
   }
+  const minimumChainWork = o.minimumChainWork === undefined ? undefined : parseChainWork(o.minimumChainWork);
   const connect = connectList(o);
   if (connect.length === 0) throw new UsageError('a light wallet (--spv) syncs from full nodes: give at least one --connect HOST:PORT');
   const signals = trapSignals();
@@ -74,7 +77,7 @@ export async function runLightNode(o: StartLightNodeOptions): Promise<void> {
   try {
     const watch = await walletPubKeyHashes(o.datadir, extra);
     node = await LightNode.start({
-      datadir: o.datadir, params: o.params, connect, bind: o.bind, port: ports.p2pPort, log, genesisPin,
+      datadir: o.datadir, params: o.params, connect, bind: o.bind, port: ports.p2pPort, log, genesisPin, minimumChainWork,
       onStorageFailure: (err) => { if (fatal) fatal(err); else failedEarly ??= err; },
       sink: async (store) => (coins = await LightCoins.open(store, watch)),
     });

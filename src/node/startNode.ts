@@ -32,6 +32,10 @@ export interface StartNodeOptions {
   assumeValid?: string;
   /** --dbcache MiB. */
   dbcacheMiB?: number;
+  /** --minimumchainwork HEX: header chains with less work are never stored or downloaded (as Core's -minimumchainwork). */
+  minimumChainWork?: string;
+  /** --no-headersfirst: sync by getblocks/inv only, and do not offer headers to peers (false when given). */
+  headersFirst?: boolean;
   /** Connect only to `connect`, never to the central node by default. */
   listenOnly?: boolean;
   threads: number;
@@ -64,6 +68,13 @@ export interface StartedInfo {
   observeStratum?: (info: () => StratumInfo) => void;
 }
 
+/** A chain work in hex, as Core's -minimumchainwork takes it (an optional 0x, at most 64 digits). */
+export function parseChainWork(text: string): bigint {
+  const digits = text.startsWith('0x') || text.startsWith('0X') ? text.slice(2) : text;
+  if (!/^[0-9a-fA-F]{1,64}$/.test(digits)) throw new UsageError(`invalid --minimumchainwork "${text}": give the chain work in hex, at most 64 digits (e.g. 0x100000)`);
+  return BigInt(`0x${digits}`);
+}
+
 export async function runNode(o: StartNodeOptions): Promise<void> {
   const log = createLogger({ level: o.logLevel, format: o.logFormat, name: o.nodeId });
   for (const c of o.connect) parseHostPort(c);
@@ -78,6 +89,7 @@ export async function runNode(o: StartNodeOptions): Promise<void> {
   if (o.assumeValid) {
     try { assumeValid = hexToHash(o.assumeValid); } catch { throw new UsageError(`invalid --assumevalid "${o.assumeValid}": give the 64-hex-digit block hash`); }
   }
+  const minimumChainWork = o.minimumChainWork === undefined ? undefined : parseChainWork(o.minimumChainWork);
   const connect = connectList(o);
   const signals = trapSignals();
   const ports = await bindStartupPorts({ p2p: { bind: o.bind, port: o.port }, rpc: o.rpc, metrics: o.metrics });
@@ -87,6 +99,7 @@ export async function runNode(o: StartNodeOptions): Promise<void> {
       datadir: o.datadir, params: o.params, bind: o.bind, port: ports.p2pPort, connect,
       minerPubKeyHash, minTxs: o.minTxs, mineAlways: o.mineAlways, threads: o.threads, genesisPin, log,
       mempoolBytes: o.mempoolBytes, blockFilterIndex: o.blockFilterIndex, assumeValid, dbcacheMiB: o.dbcacheMiB,
+      sync: { headersFirst: o.headersFirst !== false, minimumChainWork },
       progressBar: process.stderr.isTTY === true && (o.logFormat ?? 'pretty') === 'pretty',
     });
   } catch (err) {

@@ -25,7 +25,7 @@ export interface CheckedLightFlags {
 export async function startLightCommand(ctx: NodeContext, f: StartNodeFlags, c: CheckedLightFlags): Promise<void> {
   await runLightNode({
     datadir: ctx.datadir, params: ctx.params, port: c.port, bind: f.bind, connect: f.connect, watch: f.watch, listenOnly: f.listenOnly,
-    genesis: f.genesis, logLevel: f.logLevel, logFormat: c.logFormat, nodeId: ctx.nodeId,
+    genesis: f.genesis, minimumChainWork: f.minimumchainwork, logLevel: f.logLevel, logFormat: c.logFormat, nodeId: ctx.nodeId,
     rpc: { bind: c.rpcBind, port: c.rpcPort ?? defaultRpcPort(c.port) },
     onStarted: async (light, requestStop, log, reservedRpcPort) => {
       const rpcCtx = lightRpcContext(light.node, light.coins, { params: ctx.params, datadir: ctx.datadir, requestStop, refreshWatched: light.refreshWatched });

@@ -26,6 +26,9 @@ export interface StartNodeFlags {
   maxMempool?: string;
   assumevalid?: string;
   dbcache?: string;
+  minimumchainwork?: string;
+  /** Commander's --no-headersfirst: false when given. */
+  headersfirst?: boolean;
   rpcPort?: string;
   rpcBind?: string;
   rpcUser?: string;
@@ -62,6 +65,7 @@ const NOT_WITH_SPV: Record<string, string> = {
   '--metrics-bind': 'metrics are served by full nodes only',
   '--no-blockfilterindex': 'a light wallet builds no filters; it downloads them',
   '--whitelist': 'a light wallet bans no peers by address, so there is nothing to whitelist',
+  '--no-headersfirst': 'a light wallet syncs headers first always (it downloads no blocks but its own)',
 };
 
 function intFlag(name: string, text: string, min: number, max: number): number {
@@ -98,6 +102,7 @@ export async function startNodeCommand(ctx: NodeContext, f: StartNodeFlags): Pro
     mempoolBytes: f.maxMempool === undefined ? undefined : intFlag('max-mempool', f.maxMempool, 1, 4096) * 1024 * 1024, minTxs: intFlag('min-txs', f.minTxs, 1, 100_000), mineAlways: f.mineAlways,
     threads: f.threads === undefined ? availableParallelism() : intFlag('threads', f.threads, 1, 256),
     assumeValid: f.assumevalid, dbcacheMiB: f.dbcache === undefined ? undefined : intFlag('dbcache', f.dbcache, MIN_DBCACHE_MIB, 1 << 20),
+    minimumChainWork: f.minimumchainwork, headersFirst: f.headersfirst !== false,
     genesis: f.genesis, logLevel: f.logLevel, logFormat, nodeId: ctx.nodeId,
     rpc: { bind: rpcBind, port: rpcPort ?? defaultRpcPort(port) }, metrics, whitelist: f.whitelist, blockFilterIndex: f.blockfilterindex !== false,
     onStarted: async (node, requestStop, log, started) => {

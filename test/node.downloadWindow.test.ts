@@ -1,0 +1,73 @@
+// The parallel download window of headers-first sync (src/node/headerSyncDownload.ts),
+// driven as HeaderSync drives it: requests planned over a header path, blocks
+// delivered, handed to the chain and settled. Counts only, no timings.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import type { HeaderEntry } from '../src/chain/blockIndex.js';
+import { DEFAULT_WINDOW, DownloadWindow } from '../src/node/headerSyncDownload.js';
+import type { ProtocolPeer } from '../src/node/peerPort.js';
+import { buildChain, testKey } from './helpers/chainFixtures.js';
+
+const BLOCKS = buildChain(null, 400, testKey(31));
+const ENTRIES: HeaderEntry[] = BLOCKS.map((b, i) => ({ hash: b.hash, height: i + 1, work: BigInt(i + 1), header: b.block.header }));
+
+/** The path from `off` on: what HeaderChain shows once the blocks before `off` connected. */
+function pathFrom(off: number): { pathLength: number; pathAt(i: number): HeaderEntry | undefined } {
+  return { pathLength: ENTRIES.length - off, pathAt: (i) => ENTRIES[off + i] };
+}
+
+// The window only tells peers apart and skips closed ones.
+const peer = (id: string): ProtocolPeer => ({ id, closed: false }) as unknown as ProtocolPeer;
+const none = (): boolean => false;
+const planned = (m: Map<ProtocolPeer, HeaderEntry[]>): HeaderEntry[] => [...m.values()].flat();
+
+test('download window: more blocks in flight per peer while blocks are small, fewer as soon as they grow', () => {
+  const w = new DownloadWindow({ ...DEFAULT_WINDOW });
+  const a = peer('a');
+  const reach = new Map([[a, ENTRIES.length - 1]]);
+  const first = planned(w.plan(pathFrom(0), 0, reach, none, 0));
+  assert.equal(first.length, DEFAULT_WINDOW.maxInFlightPerPeer, 'before any block size is known: the base allowance');
+  for (const e of first) w.deliver(e.hash, { block: BLOCKS[e.height - 1]!.block, size: 200, from: a });
+  assert.equal(w.maxInFlight, DEFAULT_WINDOW.maxInFlightSmall, 'near-empty blocks: the most allowed');
+  const second = planned(w.plan(pathFrom(0), 0, reach, none, 0));
+  assert.equal(second.length, DEFAULT_WINDOW.maxInFlightSmall);
+  const sizes: number[] = [];
+  for (const e of second.slice(0, 3)) {
+    w.deliver(e.hash, { block: BLOCKS[e.height - 1]!.block, size: 1 << 20, from: a });
+    sizes.push(w.maxInFlight);
+  }
+  assert.ok(sizes[0]! < DEFAULT_WINDOW.maxInFlightSmall / 4, `one 1 MiB block cuts the allowance (${sizes.join(', ')})`);
+  assert.ok(sizes[2]! <= sizes[0]! && sizes[2]! >= DEFAULT_WINDOW.maxInFlightPerPeer, `never below the base allowance (${sizes.join(', ')})`);
+});
+
+test('download window: a full window is refilled by batches, not a getdata per connected block, but a stalled request at the chain\'s next block is asked again at once', () => {
+  const w = new DownloadWindow({ ...DEFAULT_WINDOW, maxInFlightPerPeer: 32, maxInFlightSmall: 32, windowBlocks: 64 });
+  const a = peer('a');
+  const reach = new Map([[a, ENTRIES.length - 1]]);
+  const deliver = (es: HeaderEntry[]): void => { for (const e of es) w.deliver(e.hash, { block: BLOCKS[e.height - 1]!.block, size: 200, from: a }); };
+  const r1 = planned(w.plan(pathFrom(0), 0, reach, none, 0));
+  assert.equal(r1.length, 32);
+  // All but the chain's next block arrive; that one stays in flight.
+  deliver(r1.slice(1));
+  const r2 = planned(w.plan(pathFrom(0), 0, reach, none, 0));
+  assert.deepEqual(r2.map((e) => e.height), Array.from({ length: 31 }, (_, i) => 33 + i));
+  deliver(r2);
+  // One slot of the window is left: not worth a getdata while blocks are waiting for the chain.
+  assert.equal(planned(w.plan(pathFrom(0), 0, reach, none, 0)).length, 0);
+  // The request for the chain's next block stalls and is given back: it is asked for at once.
+  assert.deepEqual(w.reassignStalled(DEFAULT_WINDOW.blockStallMs + 1), [a]);
+  const again = planned(w.plan(pathFrom(0), 0, reach, none, DEFAULT_WINDOW.blockStallMs + 1));
+  assert.deepEqual(again.map((e) => e.height), [1, 64]);
+  // Connecting blocks one at a time slides the window; a getdata goes out once it slid by a quarter (8).
+  deliver(again);
+  let off = 0;
+  const sizes: number[] = [];
+  for (let n = 0; n < 16; n++) {
+    const e = ENTRIES[off]!;
+    w.submit(e.hash);
+    w.settled(e.hash);
+    off++;
+    sizes.push(planned(w.plan(pathFrom(off), 0, reach, none, 0)).length);
+  }
+  assert.deepEqual(sizes, [0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 8]);
+});
