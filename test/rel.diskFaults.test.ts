@@ -2,16 +2,13 @@
 // node with one line and leaves nothing corrupt; a flipped byte in a RocksDB
 // file is named with the way back, and never turns into a wrong balance.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import RocksDB from 'rocksdb-native';
 import { cliJson, NodeDef, nodeArgs, nodeDef, NodeProcess, runCli } from './helpers/cliProcess.js';
 import { tempDir } from './helpers/tempDir.js';
-
-const run = promisify(execFile);
+import { exitOf, mountSmallDisk } from './helpers/smallDisk.js';
 
 let root: { dir: string; cleanup: () => Promise<void> };
 before(async () => { root = await tempDir('disk-faults'); });
@@ -26,17 +23,6 @@ async function newChain(def: NodeDef): Promise<string> {
 
 const miner = (def: NodeDef, address: string): NodeProcess => NodeProcess.start(def, ['--listen-only', '--miner', address, '--mine-always']);
 
-async function exitOf(p: NodeProcess, timeoutMs: number): Promise<number | null> {
-  if (!p.exited) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      p.child.once('exit', () => { clearTimeout(timer); resolve(); });
-    });
-  }
-  assert.ok(p.exited, `${p.node.role} node still running after ${timeoutMs} ms: ${p.log.slice(-3).join(' | ')}`);
-  return p.child.exitCode;
-}
-
 /** reindexutxo must find the UTXO set on disk equal to the one rebuilt from the blocks. */
 async function assertUtxoIntact(def: NodeDef): Promise<number> {
   const r = await cliJson(def, ['reindexutxo'], 60_000);
@@ -46,20 +32,12 @@ async function assertUtxoIntact(def: NodeDef): Promise<number> {
 
 describe('a full disk', () => {
   test('stops the node with one line naming the data directory; after freeing space it restarts intact and mines on', async () => {
-    const mnt = join(root.dir, 'small-disk');
-    await mkdir(mnt);
-    try {
-      await run('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]);
-    } catch (e) {
-      assert.fail(`this test needs root to mount an 8 MiB tmpfs at ${mnt}: ${(e as Error).message}`);
-    }
+    const disk = await mountSmallDisk(root.dir);
     let node: NodeProcess | null = null;
     try {
-      const def = await nodeDef(mnt, 'full');
+      const def = await nodeDef(disk.path, 'full');
       const address = await newChain(def);
-      const fs = await statfs(mnt);
-      const filler = join(mnt, 'filler');
-      await writeFile(filler, Buffer.alloc(Number(fs.bavail * fs.bsize) - 400_000));
+      await disk.fill(400_000);
 
       node = miner(def, address);
       assert.equal(await exitOf(node, 120_000), 1, 'a node that cannot write stops with exit 1');
@@ -69,7 +47,7 @@ describe('a full disk', () => {
       const mined = node.height;
       assert.ok(mined > 1, 'it mined before the disk filled');
 
-      await rm(filler);
+      await disk.free();
       const height = await assertUtxoIntact(def);
       assert.ok(height >= mined, `every block announced (${mined}) is on disk (${height})`);
       node = miner(def, address);
@@ -78,7 +56,7 @@ describe('a full disk', () => {
       assert.ok(await assertUtxoIntact(def) >= height + 3);
     } finally {
       await node?.stop();
-      await run('umount', [mnt]).catch(() => run('umount', ['-l', mnt]));
+      await disk.unmount();
     }
   });
 });

@@ -3,18 +3,15 @@
 // happen; with space again it resumes from what is on disk and ends with the
 // balance the full node says it has.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { findRunningNode } from '../src/cli/runningNode.js';
 import { EV, eventPattern } from '../src/node/logEvents.js';
 import { cliJson, freePort, NodeProcess, type NodeDef } from './helpers/cliProcess.js';
 import { eventually } from './helpers/eventually.js';
 import { tempDir } from './helpers/tempDir.js';
+import { exitOf, mountSmallDisk } from './helpers/smallDisk.js';
 
-const run = promisify(execFile);
 let root: { dir: string; cleanup: () => Promise<void> };
 before(async () => { root = await tempDir('spv-disk-full'); });
 after(async () => { await root.cleanup(); });
@@ -25,29 +22,12 @@ async function rpc<T>(def: NodeDef, method: string, params: unknown[] = []): Pro
   return live.call<T>(method, params);
 }
 
-async function exitOf(p: NodeProcess, timeoutMs: number): Promise<number | null> {
-  if (!p.exited) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      p.child.once('exit', () => { clearTimeout(timer); resolve(); });
-    });
-  }
-  assert.ok(p.exited, `${p.node.role} still running after ${timeoutMs} ms: ${p.log.slice(-3).join(' | ')}`);
-  return p.child.exitCode;
-}
-
 test('a light wallet on a full disk stops with one line; with space again it resumes and agrees with the full node', { timeout: 180_000 }, async () => {
-  const mnt = join(root.dir, 'small-disk');
-  await mkdir(mnt);
-  try {
-    await run('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]);
-  } catch (e) {
-    assert.fail(`this test needs root to mount an 8 MiB tmpfs at ${mnt}: ${(e as Error).message}`);
-  }
+  const disk = await mountSmallDisk(root.dir);
   const fullPort = await freePort();
   const full: NodeDef = { role: 'full', id: String(fullPort), port: fullPort, datadir: join(root.dir, 'full'), network: 'regtest' };
   const lightPort = await freePort();
-  const light: NodeDef = { role: 'light', id: String(lightPort), port: lightPort, datadir: join(mnt, 'light'), network: 'regtest' };
+  const light: NodeDef = { role: 'light', id: String(lightPort), port: lightPort, datadir: join(disk.path, 'light'), network: 'regtest' };
   const procs: NodeProcess[] = [];
   try {
     const A = (await cliJson(full, ['createwallet'])).address as string;
@@ -63,28 +43,26 @@ test('a light wallet on a full disk stops with one line; with space again it res
     const tip = await rpc<string>(full, 'getbestblockhash');
 
     // Leave the light wallet room to open its database and sync some way, not all of it.
-    const fs = await statfs(mnt);
-    const filler = join(mnt, 'filler');
-    await writeFile(filler, Buffer.alloc(Math.max(0, Number(fs.bavail * fs.bsize) - 350_000)));
+    await disk.fill(350_000);
     const lp = NodeProcess.start(light, ['--spv', '--connect', `127.0.0.1:${fullPort}`]);
     procs.push(lp);
     assert.equal(await exitOf(lp, 90_000), 1, 'a light wallet that cannot write stops with exit 1');
     const lines = lp.log.filter((l) => /disk is full/.test(l));
-    assert.equal(lines.length, 1, `one line says the disk is full: ${lines.map((l) => l.slice(0, 120) + " ... " + l.slice(-300)).join("\n")}`);
+    assert.equal(lines.length, 1, `one line says the disk is full: ${lines.map((l) => l.slice(-300)).join('\n')}`);
     assert.ok(!lp.log.some((l) => /light sync round failed/.test(l)), 'it does not retry a write that cannot happen');
 
-    await rm(filler);
+    await disk.free();
     const lp2 = NodeProcess.start(light, ['--spv', '--connect', `127.0.0.1:${fullPort}`]);
     procs.push(lp2);
     await lp2.waitForLog(eventPattern(EV.nodeReady), 20_000);
     await eventually('the light wallet reaches the full tip', async () => (await rpc<string>(light, 'getbestblockhash').catch(() => '')) === tip, 60_000, 100);
     const owed = await rpc<{ units: string }>(full, 'getaddressbalance', [L]);
-    assert.equal(owed.units, String(5 * 25 * 100_000_000 / 1), 'the full node says L earned five block rewards');
+    assert.equal(owed.units, String(5 * 25 * 100_000_000), 'the full node says L earned five block rewards');
     const held = await rpc<number>(light, 'getbalance');
     assert.equal(BigInt(Math.round(held * 1e8)), BigInt(owed.units), 'the light wallet holds what the full node says');
     assert.equal((await lp2.stop()).code, 0);
   } finally {
     for (const p of procs) await p.stop().catch(() => undefined);
-    await run('umount', [mnt]).catch(() => run('umount', ['-l', mnt]));
+    await disk.unmount();
   }
 });

@@ -11,7 +11,7 @@ import type { NetworkParams } from '../core/params.js';
 import type { Chain } from '../chain/chain.js';
 import { isFailed } from '../chain/blockIndex.js';
 import { MAX_HEADERS, NODE_HEADERS } from '../p2p/messages.js';
-import { HeaderChain, type HeaderEntry } from './headerSyncChain.js';
+import { HeaderChain, headersAnswered, type HeaderEntry } from './headerSyncChain.js';
 import { DEFAULT_WINDOW, DownloadWindow, type WindowOptions } from './headerSyncDownload.js';
 import { EV } from './logEvents.js';
 import type { Logger } from './logger.js';
@@ -49,7 +49,6 @@ interface PeerState {
 const TAKE_SLICE = 250;
 
 /** Headers messages that do not connect to anything we know before the peer is penalised. */
-const MAX_UNCONNECTED = 10;
 
 export const doesHeaders = (peer: ProtocolPeer): boolean => ((peer.remote.services ?? 0n) & NODE_HEADERS) !== 0n;
 
@@ -162,15 +161,7 @@ export class HeaderSync {
         this.o.penalise(peer, err, EV.invalidHeaders);
         return;
       }
-      if (r.kind === 'unconnected') {
-        if (++st.unconnected > MAX_UNCONNECTED) peer.misbehave(20, `${st.unconnected} headers messages that do not connect`);
-        else this.requestHeaders(peer);
-        return;
-      }
-      if (r.kind === 'low-work') {
-        peer.misbehave(100, `a low-work header chain (${r.held} headers held without beating our chain's work)`);
-        return;
-      }
+      if (!headersAnswered(r, peer, st, () => this.requestHeaders(peer))) return;
       if (!st.best || r.last.work > st.best.work) st.best = r.last;
       this.fill();
     }

@@ -58,6 +58,29 @@ export type AcceptResult =
   | { kind: 'low-work'; held: number };
 
 export const DEFAULT_MAX_HELD_PER_PEER = 20_000;
+/** Headers messages in a row that do not connect before a peer pays for them (it may be on a fork we are still learning). */
+const MAX_UNCONNECTED = 10;
+
+/**
+ * The one rule for a headers answer that extended nothing, on full and light
+ * nodes alike: an unconnected one asks again with a locator (until too many
+ * in a row cost ban score), a low-work chain past the bound costs the peer
+ * 100. True when the answer stored or held headers and the caller goes on.
+ */
+export function headersAnswered(
+  r: AcceptResult, peer: { misbehave(score: number, reason: string): void }, st: { unconnected: number }, askAgain: () => void,
+): r is Extract<AcceptResult, { last: HeaderEntry }> {
+  if (r.kind === 'unconnected') {
+    if (++st.unconnected > MAX_UNCONNECTED) peer.misbehave(20, `${st.unconnected} headers messages that do not connect`);
+    else askAgain();
+    return false;
+  }
+  if (r.kind === 'low-work') {
+    peer.misbehave(100, `a low-work header chain (${r.held} headers held without beating our chain's work)`);
+    return false;
+  }
+  return true;
+}
 /** Deleted entries (their blocks are in the base) are written out in batches of this many. */
 const PRUNE_BATCH = 1000;
 

@@ -13,7 +13,7 @@ import { checkProofOfWork } from '../../core/validate.js';
 import { MAX_HEADERS, NODE_HEADERS, NODE_LIGHT, type Message, type VersionInfo } from '../../p2p/messages.js';
 import type { Peer } from '../../p2p/peer.js';
 import { PeerManager } from '../../p2p/peerManager.js';
-import type { HeaderEntry } from '../headerSyncChain.js';
+import { headersAnswered, type HeaderEntry } from '../headerSyncChain.js';
 import { StorageError } from '../../storage/errors.js';
 import type { Logger } from '../logger.js';
 import { PROTOCOL_VERSION, USER_AGENT } from '../network.js';
@@ -21,7 +21,6 @@ import type { LightHeaders } from './lightHeaders.js';
 import type { LightRequests } from './lightRequests.js';
 
 /** Headers messages that connect to nothing we know before the peer is penalised. */
-const MAX_UNCONNECTED = 10;
 
 interface PeerState { best: HeaderEntry | null; unconnected: number }
 
@@ -193,15 +192,7 @@ export class LightPeers {
       if (score > 0) peer.misbehave(score, `invalid headers: ${(err as Error).message}`);
       return;
     }
-    if (r.kind === 'unconnected') {
-      if (++st.unconnected > MAX_UNCONNECTED) peer.misbehave(20, `${st.unconnected} headers messages that do not connect`);
-      else this.requestHeaders(peer);
-      return;
-    }
-    if (r.kind === 'low-work') {
-      peer.misbehave(100, `a low-work header chain (${r.held} headers held without beating our chain's work)`);
-      return;
-    }
+    if (!headersAnswered(r, peer, st, () => this.requestHeaders(peer))) return;
     if (!st.best || r.last.work > st.best.work || h.onBest(r.last.hash)) st.best = r.last;
     if (list.length === MAX_HEADERS) this.requestHeaders(peer, r.last.hash);
     this.o.onChange();
