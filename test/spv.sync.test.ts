@@ -2,7 +2,9 @@
 // real RocksDB and TCP. A recording sink stands in for the light wallet.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hashToHex } from '../src/core/bytes.js';
+import { hashToHex, toHex } from '../src/core/bytes.js';
+import { txOutProof } from '../src/rpc/methods/proofs.js';
+import { runCli } from './helpers/cliProcess.js';
 import type { PubchainNode } from '../src/node/node.js';
 import type { LightNode } from '../src/node/spv/lightNode.js';
 import { signedTx, testKey, type Built } from './helpers/chainFixtures.js';
@@ -23,6 +25,8 @@ describe('light node sync', () => {
   let light: { node: LightNode; sink: RecordingSink } | null = null;
   const chain: Built[] = chainWithPayments(null, 40, miner, wallet, PAY_AT);
   const lastConnect = (s: RecordingSink) => s.connects()[s.connects().length - 1];
+  /** A block the reorganisation below takes off the best chain. */
+  let stale: Built;
 
   before(async () => {
     dir = await tempDir('spv-sync');
@@ -76,6 +80,7 @@ describe('light node sync', () => {
     const seen = sink.events.slice(mark).map((e) => `${e.kind} ${e.height} ${e.body ? 'body' : '-'}`);
     assert.deepEqual(seen, ['disconnect 41 -', 'disconnect 40 -', 'connect 40 -', 'connect 41 body', 'connect 42 -']);
     assert.equal(sink.events.slice(mark)[0]!.hash, hashToHex(chain[40]!.hash));
+    stale = chain[40]!;
     chain.splice(39, 2, ...branch);
   });
 
@@ -104,6 +109,20 @@ describe('light node sync', () => {
     } finally {
       await lonely.node.stop();
     }
+  });
+  it('with the node stopped, `pubchain verifytxoutproof` checks a proof against the stored headers', async () => {
+    await light!.node.stop();
+    const at = chain[9]!;
+    const paid = at.block.txs[at.block.txs.length - 1]!;
+    const proof = toHex(await txOutProof(a.chain, [txid(paid)], at.hash));
+    const ok = await runCli(['verifytxoutproof', proof, '--datadir', `${dir.dir}/light`, '--network', 'regtest', '--json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout), { valid: true, txids: [hashToHex(txid(paid))] });
+    // A block the light wallet's headers do not hold (one taken off by the reorganisations above).
+    const gone = await runCli(['verifytxoutproof', toHex(await txOutProof(a.chain, [txid(stale.block.txs[0]!)], stale.hash)), '--datadir', `${dir.dir}/light`, '--network', 'regtest']);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /Block not found/);
+    light = null;
   });
 });
 

@@ -8,6 +8,8 @@ import type { NetworkParams } from '../core/params.js';
 import { txid } from '../core/tx.js';
 import { SerialQueue } from '../chain/serialQueue.js';
 import type { LightNode } from '../node/spv/lightNode.js';
+import type { LightHeaders } from '../node/spv/lightHeaders.js';
+import type { HeaderEntry } from '../node/headerSyncChain.js';
 import type { LightCoins } from '../wallet/lightCoins.js';
 import type { ChainHeader, HeaderChainPort, WalletChainPort } from './ports.js';
 import { MISC_ERROR, noChain, RpcError } from './rpcErrors.js';
@@ -78,6 +80,17 @@ export function lightHeaderChain(node: LightNode): HeaderChainPort {
       const e = node.headerByHash(hash);
       return e ? { height: e.height, hash, header: e.header } : null;
     },
+    txCount: async () => null,
+  };
+}
+
+/** A light wallet's stored header chain as the proofs see it, while the node is stopped (the CLI's verifytxoutproof). */
+export function storedHeaderChain(headers: LightHeaders): HeaderChainPort {
+  const of = (e: HeaderEntry | null): ChainHeader | null => (e ? { height: e.height, hash: e.hash, header: e.header } : null);
+  return {
+    tip: () => of(headers.tipEntry()),
+    atHeight: async (height) => of(headers.at(height)),
+    onBestChain: async (hash) => of(headers.onBest(hash)),
     txCount: async () => null,
   };
 }

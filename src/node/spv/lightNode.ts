@@ -4,7 +4,6 @@
 // root). One RocksDB in <datadir>/spv holds the sync's keys ('L', layout.ts)
 // and is handed to the wallet side (the sink factory) for its own.
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { bytesEqual, hashToHex } from '../../core/bytes.js';
 import type { BlockHeader } from '../../core/header.js';
 import { headerHash } from '../../core/header.js';
@@ -23,6 +22,7 @@ import { LightHeaders } from './lightHeaders.js';
 import { LightPeers } from './lightPeers.js';
 import { LightRequests } from './lightRequests.js';
 import { LightStore } from './lightStore.js';
+import { lightDbDir } from './storedHeaders.js';
 import { LightSync } from './lightSync.js';
 import type { SyncPorts } from './syncPorts.js';
 
@@ -106,7 +106,7 @@ export class LightNode implements LightChainSource {
   }
 
   static async start(o: LightNodeOptions): Promise<LightNode> {
-    const dir = path.join(o.datadir, 'spv');
+    const dir = lightDbDir(o.datadir);
     await fs.mkdir(dir, { recursive: true });
     const rocks = await RocksStore.open(dir);
     // The sync's writes and the wallet's go through one watch, so either failing stops the node.
