@@ -6,6 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { Block } from '../src/core/block.js';
 import { addressIndexValue, parseAddressIndexValue } from '../src/chain/addressIndex.js';
+import { metaKey } from '../src/storage/layout.js';
 import { buildBlock, testKey } from './helpers/chainFixtures.js';
 import { memoryChain, rocksChain } from './helpers/chainSetup.js';
 import { busyStep } from './helpers/busyBlocks.js';
@@ -105,4 +106,60 @@ test('the "addrindex" marker reads back what was written, and an unreadable one 
   assert.deepEqual(parseAddressIndexValue(addressIndexValue({ kind: 'building', after })), { kind: 'building', after });
   assert.throws(() => parseAddressIndexValue(Uint8Array.of(0x62, 1, 2)), /unreadable "addrindex" marker/);
   assert.throws(() => parseAddressIndexValue(Uint8Array.of(0x7a)), /unreadable "addrindex" marker/);
+});
+
+test('after kill -9 while the address index is deferred or being built, reopen and build give exactly the index derived from the coins', { timeout: 180_000 }, async (t) => {
+  const { setTimeout: sleep } = await import('node:timers/promises');
+  const { Chain } = await import('../src/chain/chain.js');
+  const { RocksStore } = await import('../src/storage/rocksStore.js');
+  const { REGTEST } = await import('../src/core/params.js');
+  const { NOW } = await import('./helpers/chainFixtures.js');
+  const { killHard, spawnChild, waitForLine } = await import('./helpers/childProcess.js');
+  const { tempDir } = await import('./helpers/tempDir.js');
+  const dir = await tempDir('addrindex-crash');
+  try {
+    const states: string[] = [];
+    const left: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      const child = spawnChild(['addrindex-loop', dir.dir]);
+      try {
+        await waitForLine(child, /^ready$/, 30_000);
+        // Into a build: the kill lands during its steps, or just after.
+        await waitForLine(child, /^building$/, 60_000);
+        await sleep(Math.floor(Math.random() * 40));
+      } finally {
+        await killHard(child);
+      }
+      // What the kill left: 'b' (mid-build), 'd' (deferred) or none (current).
+      const raw = await RocksStore.open(dir.dir);
+      const marker = await raw.get(metaKey('addrindex'));
+      await raw.close();
+      left.push(marker ? String.fromCharCode(marker[0]!) : '-');
+      const chain = await Chain.open(await RocksStore.open(dir.dir), REGTEST, { now: NOW });
+      try {
+        // A build under way is finished at open; a deferral stays until the owner builds.
+        const opened = chain.addressIndexState;
+        states.push(opened);
+        assert.notEqual(opened, 'building');
+        if (opened === 'deferred') await chain.buildAddressIndex();
+        const check = await chain.checkAddressIndex();
+        assert.ok(check.equal && check.coins > 0, `round ${round}: ${JSON.stringify(check)}`);
+        // And the same bytes as a fresh chain that kept the index block by block.
+        const ref = await memoryChain();
+        try {
+          await ref.chain.initGenesis((await chain.getBlock((await chain.getHashAtHeight(REGTEST.genesisHeight))!))!);
+          for (let h = REGTEST.genesisHeight + 1; h <= chain.tip!.height; h++) await ref.chain.processBlock((await chain.getBlock((await chain.getHashAtHeight(h))!))!);
+          assert.equal(await chain.utxo.addressIndexHash(), await ref.chain.utxo.addressIndexHash());
+          assert.equal(await chain.utxoSetHash(), await ref.chain.utxoSetHash());
+        } finally { await ref.done(); }
+        t.diagnostic(`round ${round}: killed at height ${chain.tip!.height}, marker '${left[round]}', index ${opened} at open, ${check.coins} coins`);
+      } finally {
+        await chain.close();
+      }
+    }
+    // The kills did land inside a deferral or a build (each round kills within 40 ms of a build's start).
+    assert.ok(left.some((m) => m !== '-'), `markers left: ${left.join(' ')}`);
+  } finally {
+    await dir.cleanup();
+  }
 });
