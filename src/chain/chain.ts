@@ -239,6 +239,18 @@ export class Chain extends ChainReads {
     return { durable };
   }
 
+  /** Initial sync: later blocks stop writing the address index; reads scan the coins meanwhile (addressIndex.ts). */
+  deferAddressIndex(): Promise<void> {
+    return this.queue.run(async () => { this.checkOpen(); await this.db.addressIndex.defer(this.tip?.height ?? 0); });
+  }
+
+  /** Builds the address index from the coins, one queued step at a time (blocks connect between steps); then blocks keep it. */
+  async buildAddressIndex(stepCoins?: number): Promise<void> {
+    for (let first = true; ; first = false) {
+      if (await this.queue.run(() => { this.checkOpen(); return this.db.addressIndex.buildStep(first, stepCoins); })) return;
+    }
+  }
+
   /** Rebuilds the UTXO set, address index and undo data from the stored main-chain blocks. */
   reindexUtxo(): Promise<void> {
     return this.queue.run(async () => {

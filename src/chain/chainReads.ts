@@ -10,6 +10,7 @@ import { PubchainError, ValidationError } from '../core/errors.js';
 import { NetworkParams } from '../core/params.js';
 import { KeyValueStore } from '../storage/kvStore.js';
 import { StorageError } from '../storage/errors.js';
+import type { AddressIndexCheck, AddressIndexState } from './addressIndex.js';
 import { BlockIndexEntry } from './blockIndex.js';
 import { blockLocatorOf, hashesAfter, MAX_HASHES_AFTER_LOCATOR } from './blockLocator.js';
 import { BlockTree } from './blockTree.js';
@@ -102,14 +103,25 @@ export abstract class ChainReads extends EventEmitter {
     return this.utxo.getCoin(txid, vout);
   }
 
+  /** From the address index; while it is deferred or being built, from a scan of the coins (addressIndex.ts). */
   async coinsOf(pubKeyHash: Uint8Array): Promise<OwnedCoin[]> {
-    return this.utxo.coinsOf(pubKeyHash);
+    return this.db.addressIndex.coinsOf(pubKeyHash, () => this.utxo.coinsOf(pubKeyHash));
   }
 
   async balanceOf(pubKeyHash: Uint8Array): Promise<number> {
     let total = 0;
-    for (const c of await this.utxo.coinsOf(pubKeyHash)) total = addAmounts(total, c.coin.value);
+    for (const c of await this.coinsOf(pubKeyHash)) total = addAmounts(total, c.coin.value);
     return total;
+  }
+
+  /** 'current', or 'deferred' (initial sync) or 'building' (catching up from the coins). */
+  get addressIndexState(): AddressIndexState {
+    return this.db.addressIndex.state;
+  }
+
+  /** The address index against the one derived from the coins, between blocks. */
+  checkAddressIndex(): Promise<AddressIndexCheck> {
+    return this.queue.run(() => this.db.checkAddressIndex());
   }
 
   /** Deterministic hash of the whole UTXO set (coins in key order), taken between blocks. */

@@ -16,6 +16,7 @@ import {
 } from '../storage/layout.js';
 import { WriteBehindStore } from '../storage/writeBehindStore.js';
 import { BlockIndexEntry, HeaderEntry, parseHeaderEntry, parseIndexEntry, serializeHeaderEntry, serializeIndexEntry } from './blockIndex.js';
+import { AddressIndex, AddressIndexCheck, checkAddressIndex } from './addressIndex.js';
 import { parseUndo, serializeUndo, SpentCoin } from './undoData.js';
 import { parseOutpointKey, UtxoSet } from './utxoSet.js';
 
@@ -34,12 +35,15 @@ const latin1 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'
 
 export class ChainStore {
   readonly utxo: UtxoSet;
+  /** Whether blocks keep the address index, or it is deferred or being built (addressIndex.ts). */
+  readonly addressIndex: AddressIndex;
   private readonly kv: WriteBehindStore;
 
   /** Takes ownership of `inner` (close() closes it). `onFailure` hears once of the first failed write. */
   constructor(inner: KeyValueStore, onFailure: (err: Error) => void) {
     this.kv = new WriteBehindStore(inner, onFailure);
     this.utxo = new UtxoSet(this.kv);
+    this.addressIndex = new AddressIndex(this.kv);
   }
 
   /**
@@ -48,8 +52,8 @@ export class ChainStore {
    * would be misread.
    */
   async open(): Promise<StoredMeta> {
-    const [version, network, genesis, tip, best, reindex] = await this.kv.getMany(
-      (['version', 'network', 'genesis', 'tip', 'best', 'reindex'] as const).map(metaKey),
+    const [version, network, genesis, tip, best, reindex, addrindex] = await this.kv.getMany(
+      (['version', 'network', 'genesis', 'tip', 'best', 'reindex', 'addrindex'] as const).map(metaKey),
     );
     if (version) {
       const found = parseVersionValue(version);
@@ -60,6 +64,7 @@ export class ChainStore {
     } else if (!(await this.isEmpty())) {
       throw new StorageError('db-version', `this database holds data but no layout version; this pubchain reads layout version ${LAYOUT_VERSION}`, { found: null, expected: LAYOUT_VERSION });
     }
+    this.addressIndex.load(addrindex ?? null);
     return {
       network: network ? Buffer.from(network).toString('latin1') : null,
       genesis: genesis ? Uint8Array.from(genesis) : null,
@@ -128,6 +133,11 @@ export class ChainStore {
     return out;
   }
 
+  /** The address index against the one derived from the coins (addressIndex.ts); run while no block connects. */
+  checkAddressIndex(): Promise<AddressIndexCheck> {
+    return checkAddressIndex(this.kv, this.addressIndex.state);
+  }
+
   // ---- batches -------------------------------------------------------------
 
   /** Adds a block's filter entry to `batch` (its connect batch, or a catch-up batch). */
@@ -189,15 +199,16 @@ export class ChainStore {
     return this.kv.room(max);
   }
 
-  /** Adds to `batch` the coin, address-index and undo writes of a checked block. */
+  /** Adds to `batch` the coin, address-index (unless deferred: addressIndex.ts) and undo writes of a checked block. */
   connectBatch(batch: WriteBatch, r: ConnectResult, hash: Uint8Array): WriteBatch {
+    const idx = this.addressIndex;
     const spent: SpentCoin[] = new Array(r.spent.length);
     r.spent.forEach(({ key, coin }, i) => {
-      UtxoSet.removeKey(batch, key, coin.pubKeyHash);
+      UtxoSet.removeKey(batch, key, coin.pubKeyHash, idx.covers(key));
       const o = parseOutpointKey(key);
       spent[i] = { txid: o.txid, vout: o.vout, coin };
     });
-    for (const { key, coin } of r.created) UtxoSet.addKey(batch, key, coin);
+    for (const { key, coin } of r.created) UtxoSet.addKey(batch, key, coin, idx.covers(key));
     return batch.put(undoKey(hash), serializeUndo(spent));
   }
 
@@ -213,19 +224,25 @@ export class ChainStore {
   /** Disconnects the tip: deletes what it created, restores what it spent, and moves the tip to its parent. */
   async disconnect(tip: BlockIndexEntry, block: Block, txids: Uint8Array[], undo: SpentCoin[]): Promise<void> {
     const batch = new WriteBatch();
+    const idx = this.addressIndex;
     block.txs.forEach((tx, t) => {
       // Outputs spent inside the block were never added; deleting an absent key is a no-op.
-      tx.outputs.forEach((o, vout) => UtxoSet.remove(batch, txids[t]!, vout, o.pubKeyHash));
+      tx.outputs.forEach((o, vout) => UtxoSet.remove(batch, txids[t]!, vout, o.pubKeyHash, idx.coversOutpoint(txids[t]!, vout)));
     });
-    for (const s of undo) UtxoSet.add(batch, s.txid, s.vout, s.coin as Coin);
+    for (const s of undo) UtxoSet.add(batch, s.txid, s.vout, s.coin as Coin, idx.coversOutpoint(s.txid, s.vout));
     batch.del(undoKey(tip.hash)).del(heightKey(tip.height)).put(metaKey('tip'), tip.header.prevHash);
     await this.kv.write(batch.ops);
   }
 
-  /** Wipes the coins, address index and undo data, with the "reindex" marker, in one batch. */
-  async beginReindex(): Promise<void> {
+  /**
+   * Wipes the coins, address index and undo data, with the "reindex" marker, in
+   * one batch. The address index is deferred there: it is built from the coins
+   * after the last block (recovery.ts).
+   */
+  async beginReindex(height: number): Promise<void> {
     const wipe = new WriteBatch().put(metaKey('reindex'), Uint8Array.of(1));
     for (const p of [PREFIX.coin, PREFIX.address, PREFIX.undo]) wipe.delRange(prefixOf(p), prefixOf(p + 1));
+    this.addressIndex.deferIn(wipe, height);
     await this.kv.write(wipe.ops);
   }
 

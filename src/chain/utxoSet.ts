@@ -1,5 +1,6 @@
-// The UTXO set in the store: coins by outpoint plus the address index, always
-// written together. Reads for a whole block go through one getMany.
+// The UTXO set in the store: coins by outpoint plus the address index, written
+// together unless the index is deferred (`indexed` false: addressIndex.ts).
+// Reads for a whole block go through one getMany.
 import { createHash } from 'node:crypto';
 import { Coin, parseCoin, serializeCoin } from '../core/coin.js';
 import { outpointKey } from '../core/tx.js';
@@ -49,26 +50,26 @@ export class UtxoSet {
   }
 
   /** add and remove by outpoint key. */
-  static addKey(batch: WriteBatch, outpoint: string, coin: Coin): void {
+  static addKey(batch: WriteBatch, outpoint: string, coin: Coin, indexed = true): void {
     const value = serializeCoin(coin);
     batch.put(coinKeyOf(outpoint), value);
-    batch.put(addressKeyOf(coin.pubKeyHash, outpoint), value);
+    if (indexed) batch.put(addressKeyOf(coin.pubKeyHash, outpoint), value);
   }
 
-  static removeKey(batch: WriteBatch, outpoint: string, pubKeyHash: Uint8Array): void {
+  static removeKey(batch: WriteBatch, outpoint: string, pubKeyHash: Uint8Array, indexed = true): void {
     batch.del(coinKeyOf(outpoint));
-    batch.del(addressKeyOf(pubKeyHash, outpoint));
+    if (indexed) batch.del(addressKeyOf(pubKeyHash, outpoint));
   }
 
-  static add(batch: WriteBatch, txid: Uint8Array, vout: number, coin: Coin): void {
+  static add(batch: WriteBatch, txid: Uint8Array, vout: number, coin: Coin, indexed = true): void {
     const value = serializeCoin(coin);
     batch.put(coinKey(txid, vout), value);
-    batch.put(addressKey(coin.pubKeyHash, txid, vout), value);
+    if (indexed) batch.put(addressKey(coin.pubKeyHash, txid, vout), value);
   }
 
-  static remove(batch: WriteBatch, txid: Uint8Array, vout: number, pubKeyHash: Uint8Array): void {
+  static remove(batch: WriteBatch, txid: Uint8Array, vout: number, pubKeyHash: Uint8Array, indexed = true): void {
     batch.del(coinKey(txid, vout));
-    batch.del(addressKey(pubKeyHash, txid, vout));
+    if (indexed) batch.del(addressKey(pubKeyHash, txid, vout));
   }
 
   /** Every unspent coin paying `pubKeyHash`, in outpoint order, from the address index alone. */

@@ -19,6 +19,7 @@ import { nativeVerifier, verifierBackend } from '../crypto/keys.js';
 import type { SignatureVerifier } from '../crypto/verifier.js';
 import { createVerifyPool } from '../crypto/verifyPool.js';
 import { RocksStore } from '../storage/rocksStore.js';
+import { AddressIndexSync } from './addressIndexSync.js';
 import { EV } from './logEvents.js';
 import { moduleLogger, type Logger } from './logger.js';
 import { MinerLoop } from './minerLoop.js';
@@ -55,6 +56,8 @@ export interface NodeConfig {
   verifyThreads?: number;
   /** BIP157/158 block filters, built and served (default: on; --no-blockfilterindex). */
   blockFilterIndex?: boolean;
+  /** Blocks behind the best known height at which the address index is deferred (default 1000; 0: never). */
+  addressIndexDeferGap?: number;
   /** Headers-first sync settings (src/node/headerSync.ts); defaults there. */
   sync?: Pick<ProtocolOptions, 'headersFirst' | 'minimumChainWork' | 'maxHeldHeadersPerPeer' | 'window'>;
 }
@@ -72,6 +75,7 @@ export class PubchainNode {
     private readonly searcher: NonceSearcher | null,
     private readonly verifyPool: SignatureVerifier,
     private readonly progress: NodeProgress,
+    private readonly addressIndexSync: AddressIndexSync,
     private readonly unfollow: () => void,
     private readonly txListeners: Set<() => void>,
   ) {}
@@ -141,15 +145,18 @@ export class PubchainNode {
     }
     const progress = new NodeProgress({ chain, bestKnownHeight: () => protocol.bestKnownHeight, miner, log: moduleLogger(log, 'sync'), minerLog: moduleLogger(log, 'miner'), bar: config.progressBar === true, intervals: config.progressIntervals });
     progress.start();
+    const addressIndexSync = new AddressIndexSync({ chain, bestKnownHeight: () => protocol.bestKnownHeight, log: moduleLogger(log, 'chain'), deferGap: config.addressIndexDeferGap });
+    addressIndexSync.start();
     const tip = chain.tip;
     moduleLogger(log, 'chain').info({ ...(tip ? { event: EV.chainLoaded } : {}), height: tip?.height ?? 0, tip: tip ? hashToHex(tip.hash) : null, network: params.name }, tip ? 'chain loaded' : 'no chain yet: will adopt the genesis of the first peer');
     if (tip) moduleLogger(log, 'chain').info({ event: EV.newTip, height: tip.height, hash: hashToHex(tip.hash) }, 'new tip');
-    return new PubchainNode(config, chain, mempool, protocol, network, miner, searcher, verifyPool, progress, unfollow, txListeners);
+    return new PubchainNode(config, chain, mempool, protocol, network, miner, searcher, verifyPool, progress, addressIndexSync, unfollow, txListeners);
   }
 
   /** Stops taking work, cancels mining, lets the block in flight finish, closes the database. */
   async stop(): Promise<void> {
     this.progress.stop();
+    this.addressIndexSync.stop();
     await this.miner?.stop();
     await this.network.close();
     // Messages already received are finished (or given up after a bound) before the database closes.

@@ -43,6 +43,18 @@
 //             "reindex"   u8 1: reindexUtxo() is under way. Written in the batch that wipes the
 //                         coins, address index and undo data, deleted after the last block;
 //                         a crash in between re-runs the reindex.
+//             "addrindex" the address index ('a') is behind the coins ('c'); absent: it is current,
+//                         kept in every block's batch (src/chain/addressIndex.ts, docs/storage.md):
+//                           'd' | height u32 BE   deferred since that height (initial sync): blocks
+//                                                 write no 'a' keys, and the 'a' range is stale.
+//                           'b' [| outpoint 36B]  being built from the coins: every coin up to and
+//                                                 including that outpoint (txid | vout BE; none yet
+//                                                 without it) has its 'a' entry, kept by blocks; the
+//                                                 coins above it have none. Each build step writes
+//                                                 its entries and the new 'b' value in one batch.
+//                         Written before the first block that skips 'a' ('d'), in the batch that wipes
+//                         the 'a' range ('b' alone), and deleted in the last build step's batch. A crash
+//                         while 'd' resumes deferral; while 'b', open finishes the build.
 //
 // Hashes and txids are stored in internal byte order (as hashed), not the
 // reversed display order. Keys are built and read only through the helpers
@@ -159,7 +171,7 @@ export function parseAddressKey(key: Uint8Array): { pubKeyHash: Uint8Array; txid
   return { pubKeyHash: r.bytes(PKH), txid: r.bytes(HASH), vout: r.u32() };
 }
 
-export type MetaName = 'tip' | 'best' | 'genesis' | 'network' | 'version' | 'reindex';
+export type MetaName = 'tip' | 'best' | 'genesis' | 'network' | 'version' | 'reindex' | 'addrindex';
 
 export function metaKey(name: MetaName): Uint8Array {
   const k = new Uint8Array(1 + name.length);
@@ -195,6 +207,27 @@ export function bestValue(target: Uint8Array, left: Uint8Array): Uint8Array {
 export function parseBestValue(v: Uint8Array): { target: Uint8Array; left: Uint8Array } {
   if (v.length !== 2 * HASH) throw new RangeError(`the "best" marker needs ${2 * HASH} bytes, got ${v.length}`);
   return { target: v.slice(0, HASH), left: v.slice(HASH) };
+}
+
+/** The outpoint (txid | vout BE, 36 bytes) of a coin key. */
+export function coinKeyOutpoint(key: Uint8Array): Uint8Array {
+  if (key.length !== 1 + HASH + U32 || key[0] !== PREFIX.coin) throw new RangeError(`not a coin key (${key.length} bytes)`);
+  return key.slice(1);
+}
+
+/** The address key of a coin key and the coin's public-key hash. */
+export function addressKeyOfCoinKey(pubKeyHash: Uint8Array, key: Uint8Array): Uint8Array {
+  const k = new KeyWriter(PREFIX.address, PKH + HASH + U32).bytes(pubKeyHash, PKH, 'a public-key hash').key;
+  k.set(coinKeyOutpoint(key), 1 + PKH);
+  return k;
+}
+
+/** The smallest coin key above the coin key of `outpoint` (36 bytes): where a scan after it starts. */
+export function coinKeyAfter(outpoint: Uint8Array): Uint8Array {
+  const k = new Uint8Array(2 + HASH + U32);
+  k[0] = PREFIX.coin;
+  k.set(outpoint, 1);
+  return k;
 }
 
 /** A block's filter entry: its filter header, then the filter. */

@@ -2,10 +2,14 @@
 //   hold <dir>          open the RocksDB at <dir>, print "ready", wait to be killed
 //   connect-loop <dir>  extend (and now and then reorganise) the chain at <dir>,
 //                       printing "height <n>" after every block, until killed
+//   addrindex-loop <dir> defer the address index, connect busy blocks, then build
+//                       the index in small steps while blocks connect, printing
+//                       "building" and "built", over and over until killed
 // Without a mode (as when the test runner loads every file under test/) it does nothing.
 import { Chain } from '../../src/chain/chain.js';
 import { REGTEST } from '../../src/core/params.js';
 import { RocksStore } from '../../src/storage/rocksStore.js';
+import { busyStep } from './busyBlocks.js';
 import { buildBlock, NOW, signedTx, Spendable, testKey } from './chainFixtures.js';
 
 const [mode, dir] = process.argv.slice(2);
@@ -48,5 +52,24 @@ async function connectLoop(path: string): Promise<void> {
   await chain.close();
 }
 
+async function addressIndexLoop(path: string): Promise<void> {
+  setTimeout(() => process.exit(0), LIFETIME_MS).unref();
+  const keys = [testKey(31), testKey(32), testKey(33)];
+  const chain = await Chain.open(await RocksStore.open(path), REGTEST, { now: NOW });
+  if (!chain.tip) await chain.initGenesis(buildBlock({ parent: null, key: keys[0]! }).block);
+  process.stdout.write('ready\n');
+  for (let round = 0, i = chain.tip!.height; round < 100; round++) {
+    await chain.deferAddressIndex();
+    for (let n = 0; n < 6; n++) await busyStep(chain, keys, i++);
+    process.stdout.write('building\n');
+    const building = chain.buildAddressIndex(3);
+    for (let n = 0; n < 4; n++) await busyStep(chain, keys, i++);
+    await building;
+    process.stdout.write('built\n');
+  }
+  await chain.close();
+}
+
 if (mode === 'hold' && dir) await hold(dir);
+else if (mode === 'addrindex-loop' && dir) await addressIndexLoop(dir);
 else if (mode === 'connect-loop' && dir) await connectLoop(dir);
