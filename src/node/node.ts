@@ -58,6 +58,9 @@ export interface NodeConfig {
   blockFilterIndex?: boolean;
   /** Blocks behind the best known height at which the address index is deferred (default 1000; 0: never). */
   addressIndexDeferGap?: number;
+  /** How often the address-index rule is checked, and the grace after start before a build (tests shorten them). */
+  addressIndexCheckMs?: number;
+  addressIndexGraceMs?: number;
   /** Headers-first sync settings (src/node/headerSync.ts); defaults there. */
   sync?: Pick<ProtocolOptions, 'headersFirst' | 'minimumChainWork' | 'maxHeldHeadersPerPeer' | 'window'>;
 }
@@ -145,7 +148,8 @@ export class PubchainNode {
     }
     const progress = new NodeProgress({ chain, bestKnownHeight: () => protocol.bestKnownHeight, miner, log: moduleLogger(log, 'sync'), minerLog: moduleLogger(log, 'miner'), bar: config.progressBar === true, intervals: config.progressIntervals });
     progress.start();
-    const addressIndexSync = new AddressIndexSync({ chain, bestKnownHeight: () => protocol.bestKnownHeight, log: moduleLogger(log, 'chain'), deferGap: config.addressIndexDeferGap });
+    const addressIndexSync = new AddressIndexSync({ chain, bestKnownHeight: () => protocol.bestKnownHeight, log: moduleLogger(log, 'chain'), deferGap: config.addressIndexDeferGap,
+      checkMs: config.addressIndexCheckMs, graceMs: config.addressIndexGraceMs });
     addressIndexSync.start();
     const tip = chain.tip;
     moduleLogger(log, 'chain').info({ ...(tip ? { event: EV.chainLoaded } : {}), height: tip?.height ?? 0, tip: tip ? hashToHex(tip.hash) : null, network: params.name }, tip ? 'chain loaded' : 'no chain yet: will adopt the genesis of the first peer');
