@@ -4,8 +4,11 @@
 // moment the process dies at, the tip and the UTXO set on disk agree. A
 // connected block's batch is written behind: the next block is validated
 // while it is written, but neither processBlock nor the 'tip' event reports a
-// block before its batch is durable. Reorganisation lives in reorg.ts, opening
-// and crash recovery in recovery.ts.
+// block before its batch is durable. Blocks are pipelined: while block N's
+// signatures verify, block N+1 is checked against the UTXO set as N leaves it
+// (in memory) and its own signatures are posted; N+1 is written, and the chain
+// moves to it, only after N has connected. Reorganisation lives in reorg.ts,
+// opening and crash recovery in recovery.ts.
 import { Block, serializeBlock } from '../core/block.js';
 import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { checkBlockTime } from '../core/difficulty.js';
@@ -15,7 +18,7 @@ import { MerkleRootFn, merkleRootJs } from '../core/merkle.js';
 import { NetworkParams } from '../core/params.js';
 import { workFromBits } from '../core/pow.js';
 import { coinbaseHeight, NULL_HASH } from '../core/tx.js';
-import { checkBlockContext, checkBlockSanity, verifySigChecks } from '../core/validate.js';
+import { checkBlockContext, checkBlockSanity, ConnectResult, verifySigChecks } from '../core/validate.js';
 import { verifyFast } from '../crypto/keys.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
 import { AssumeValid } from './assumeValid.js';
@@ -44,6 +47,20 @@ export interface Chain {
 const MAX_UNWRITTEN = 8;
 const isNullHash = (h: Uint8Array): boolean => bytesEqual(h, NULL_HASH);
 
+/** A block checked against the UTXO set, its connect batch built and its signatures posted, not yet connected. */
+interface Prepared {
+  block: Block;
+  entry: BlockIndexEntry;
+  checked: ConnectResult;
+  batch: WriteBatch;
+  verifying: Promise<void> | null;
+  started: number;
+}
+
+type Accepted = { result: ProcessResult; durable?: Durable };
+/** A queue job's answer: at once, or once the block's signatures are verified (`later`, after the job has returned). */
+type Staged = Accepted | { later: Promise<Accepted> };
+
 /** Reads (the block index, blocks, coins, locators) are inherited from ChainReads (chainReads.ts). */
 export class Chain extends ChainReads {
   private readonly verifySigs: SigBatchVerifier;
@@ -51,6 +68,8 @@ export class Chain extends ChainReads {
   private readonly now: () => number;
   private readonly assumeValid: AssumeValid;
   private closed = false;
+  /** The block whose signatures are still verifying after its queue job returned (the work it left behind). */
+  private ahead: Prepared | null = null;
   /** The view of this chain that reorg.ts and recovery.ts work on. */
   private readonly host: ChainHost;
   /** BIP157/158 block filters (--blockfilterindex); null when off. */
@@ -124,7 +143,8 @@ export class Chain extends ChainReads {
    * result (and its 'tip' event) waits until its batch is durable, while the
    * next block is already being validated. The checks that need no chain
    * state run before a block joins the queue, so they overlap the block ahead
-   * of it (whose signatures are being verified on other threads).
+   * of it (whose signatures are being verified on other threads); a child of
+   * that block goes further (acceptOnAhead).
    */
   async processBlock(block: Block): Promise<ProcessResult> {
     this.checkOpen();
@@ -134,7 +154,8 @@ export class Chain extends ChainReads {
     if (known) throw known;
     // A block already in the index is answered from it without being hashed through.
     const sane = this.tree.isKnown(headerId) ? null : checkBlockSanity(block, this.params, this.merkleRoot);
-    const { result, durable } = await this.queue.run(() => this.acceptBlock(block, headerId, sane));
+    const staged = await this.queue.run(() => this.acceptBlock(block, headerId, sane), { overlap: true });
+    const { result, durable } = 'later' in staged ? await staged.later : staged;
     if (durable) {
       await durable;
       this.emitSafely('tip', durable.entry);
@@ -142,9 +163,49 @@ export class Chain extends ChainReads {
     return result;
   }
 
-  private async acceptBlock(
+  private async acceptBlock(block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[] } | null): Promise<Staged> {
+    const ahead = this.ahead;
+    if (ahead && sane && bytesEqual(block.header.prevHash, ahead.entry.hash)) {
+      const staged = await this.acceptOnAhead(block, headerId, sane, ahead);
+      if (staged) return staged;
+    }
+    await this.queue.settled();
+    return this.acceptNow(block, headerId, sane);
+  }
+
+  /**
+   * A new block on top of the one whose signatures are verifying: checked
+   * against the UTXO set as that block leaves it, in memory, and its own
+   * signatures posted, before that block has connected. Nothing is written
+   * or remembered until then. Null when it cannot go this way: it failed a
+   * check, or the block ahead failed (then this block is dropped, and
+   * acceptNow takes it again from the start, as if it had come later).
+   */
+  private async acceptOnAhead(
+    block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[] }, ahead: Prepared,
+  ): Promise<Staged | null> {
+    this.checkOpen();
+    const key = bytesKey(headerId);
+    if (this.rejected.has(key)) return null;
+    let p: Prepared;
+    try {
+      const parent = ahead.entry;
+      const height = parent.height + 1;
+      const ctx = await this.tree.childContext(parent);
+      checkBlockContext(block, { height, expectedBits: ctx.bits, medianTimePast: ctx.medianTimePast, now: this.now() }, this.params);
+      const entry: BlockIndexEntry = { hash: sane.hash, height, work: parent.work + workFromBits(block.header.bits), header: block.header, status: 'stored' };
+      p = await this.prepare(block, entry, sane.txids, this.db.blockBatch(sane.hash, serializeBlock(block)), ahead.checked);
+    } catch {
+      return null;
+    }
+    await this.queue.settled();
+    if (!this.tip || !bytesEqual(this.tip.hash, ahead.entry.hash)) return null;
+    return { later: this.goAhead(p, key) };
+  }
+
+  private async acceptNow(
     block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[] } | null,
-  ): Promise<{ result: ProcessResult; durable?: Durable }> {
+  ): Promise<Staged> {
     this.checkOpen();
     const tip = this.requireTip();
     // A hash is only ever remembered as invalid after its transactions matched its
@@ -182,16 +243,13 @@ export class Chain extends ChainReads {
     }
 
     if (bytesEqual(parent.hash, tip.hash)) {
-      let written: { durable: Durable };
+      let p: Prepared;
       try {
-        written = await this.connectTip(block, entry, txids, this.db.blockBatch(hash, bytes));
+        p = await this.prepare(block, entry, txids, this.db.blockBatch(hash, bytes));
       } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        const err = asBlockError(e);
-        await markFailed(this.host, [entry]);
-        throw this.reject(key, err);
+        throw await this.failed(e, entry, key);
       }
-      return { result: { status: 'connected', hash, height, connected: [block], disconnected: [] }, durable: written.durable };
+      return { later: this.goAhead(p, key) };
     }
 
     // A heavier branch: check it does not descend from a known-bad block before storing anything.
@@ -201,6 +259,35 @@ export class Chain extends ChainReads {
     await this.db.storeReorgTarget(entry, bytes, tip.hash);
     this.tree.remember(entry);
     return { result: await activate(this.host, entry, [...branch, entry]) };
+  }
+
+  /** A block that failed to connect on the tip: invalid (marked so, remembered) or not (a storage failure, passed on). */
+  private async failed(e: unknown, entry: BlockIndexEntry, key: string): Promise<unknown> {
+    if (!(e instanceof ValidationError)) return e;
+    const err = asBlockError(e);
+    await markFailed(this.host, [entry]);
+    return this.reject(key, err);
+  }
+
+  /**
+   * Leaves `p` behind the queue job: it connects once its signatures pass
+   * (or is marked failed), and later jobs wait for that unless they are
+   * children of it (acceptOnAhead).
+   */
+  private goAhead(p: Prepared, key: string): Promise<Accepted> {
+    const done = (async (): Promise<Accepted> => {
+      let durable: Durable;
+      try {
+        ({ durable } = await this.commit(p));
+      } catch (e) {
+        throw await this.failed(e, p.entry, key);
+      }
+      return { result: { status: 'connected', hash: p.entry.hash, height: p.entry.height, connected: [p.block], disconnected: [] }, durable };
+    })();
+    done.catch(() => undefined);
+    this.ahead = p;
+    this.queue.leave(done.finally(() => { if (this.ahead === p) this.ahead = null; }));
+    return done;
   }
 
   private reject(key: string, err: ValidationError): ValidationError {
@@ -216,9 +303,21 @@ export class Chain extends ChainReads {
   private async connectTip(
     block: Block, entry: BlockIndexEntry, txids: Uint8Array[], head: WriteBatch = new WriteBatch(),
   ): Promise<{ durable: Durable }> {
+    return this.commit(await this.prepare(block, entry, txids, head));
+  }
+
+  /**
+   * Checks `block` against the UTXO set (as `parent`, checked but not yet
+   * connected, leaves it, when given), posts its signatures and builds its
+   * batch. Nothing is written.
+   */
+  private async prepare(
+    block: Block, entry: BlockIndexEntry, txids: Uint8Array[], head: WriteBatch, parent: ConnectResult | null = null,
+  ): Promise<Prepared> {
+    // At most MAX_UNWRITTEN batches wait to be written, and one more once a pipelined block connects.
     await this.db.room(MAX_UNWRITTEN - 1);
     const started = performance.now();
-    const checked = await checkConnect(this.utxo, block, txids, entry.height, this.params);
+    const checked = await checkConnect(this.utxo, block, txids, entry.height, this.params, parent);
     // A block connected once is valid on its parent's UTXO state, which is always the same state;
     // an ancestor of the assumed-valid block has its signatures taken on trust (assumeValid.ts).
     // Otherwise they are verified (on the pool's threads) while this thread builds the batch.
@@ -226,16 +325,22 @@ export class Chain extends ChainReads {
     const verifying = trusted ? null : (async () => this.verifySigs(checked.sigChecks))();
     verifying?.catch(() => undefined);
     const batch = this.db.connectBatch(head, checked, entry.hash);
-    await this.filterIndex?.extend(batch, block, entry.hash, checked.spent);
-    if (verifying) await verifying;
+    return { block, entry, checked, batch, verifying, started };
+  }
+
+  /** Connects a prepared block once its signatures pass: the block's parent must be the tip. */
+  private async commit(p: Prepared): Promise<{ durable: Durable }> {
+    await this.filterIndex?.extend(p.batch, p.block, p.entry.hash, p.checked.spent);
+    if (p.verifying) await p.verifying;
+    const { entry } = p;
     const valid: BlockIndexEntry = { ...entry, status: 'valid' };
-    const durable: Durable = Object.assign(this.db.commitConnect(batch, valid), { entry: valid });
+    const durable: Durable = Object.assign(this.db.commitConnect(p.batch, valid), { entry: valid });
     // The caller awaits it; meanwhile a failure must not count as unhandled (the store announces it).
     durable.catch(() => undefined);
     this.tip = valid;
     this.tree.remember(valid);
     this.tree.setMain(entry.height, entry.hash);
-    this.emitSafely('connect', block, entry.height, performance.now() - started);
+    this.emitSafely('connect', p.block, entry.height, performance.now() - p.started);
     return { durable };
   }
 
