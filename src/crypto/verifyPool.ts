@@ -22,6 +22,8 @@ export interface VerifyPoolOptions {
   threads: number;
   /** Batches smaller than this are verified on the calling thread. Default 16. */
   minBatch?: number;
+  /** Chunks a batch is split into per worker, at most. Default CHUNKS_PER_THREAD. */
+  chunksPerThread?: number;
   /** Default: verifierBackend() (native when it loads, unless PUBCHAIN_VERIFIER says otherwise). */
   backend?: VerifierBackend;
 }
@@ -50,6 +52,7 @@ export function createVerifyPool(opts: VerifyPoolOptions): SignatureVerifier {
   if (threads === 0) return createInlineVerifier(backend);
   const verifySig = verifierFor(backend);
   const minBatch = Math.max(1, opts.minBatch ?? DEFAULT_MIN_BATCH);
+  const chunksPerThread = Math.max(1, Math.floor(opts.chunksPerThread ?? CHUNKS_PER_THREAD));
   const pool = new Piscina<VerifyTask, number>({
     filename: new URL('./verifyWorkerEntry.cjs', import.meta.url).href,
     minThreads: threads,
@@ -91,7 +94,7 @@ export function createVerifyPool(opts: VerifyPoolOptions): SignatureVerifier {
     const odd: number[] = [];
     checks.forEach((c, i) => (isPackable(c) ? packable : odd).push(i));
     const oddFailure = firstFailure(verifySig, checks, odd);
-    const chunks = Math.max(1, Math.min(threads * CHUNKS_PER_THREAD, Math.ceil(packable.length / minBatch)));
+    const chunks = Math.max(1, Math.min(threads * chunksPerThread, Math.ceil(packable.length / minBatch)));
     const size = Math.max(1, Math.ceil(packable.length / chunks));
     const runs: Array<Promise<number>> = [];
     for (let start = 0; start < packable.length; start += size) {
