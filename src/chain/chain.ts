@@ -18,18 +18,18 @@ import { MerkleRootFn, merkleRootJs } from '../core/merkle.js';
 import { NetworkParams } from '../core/params.js';
 import { workFromBits } from '../core/pow.js';
 import { coinbaseHeight, NULL_HASH } from '../core/tx.js';
-import { checkBlockContext, checkBlockSanity, ConnectResult, verifySigChecks } from '../core/validate.js';
+import { checkBlockContext, checkBlockSanity, verifySigChecks } from '../core/validate.js';
 import { verifyFast } from '../crypto/keys.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
 import { AssumeValid } from './assumeValid.js';
 import { BlockIndexEntry, isFailed } from './blockIndex.js';
 import type { ChainHost, Durable } from './chainHost.js';
 import { ChainReads } from './chainReads.js';
-import { ChainOptions, ProcessResult, SigBatchVerifier } from './chainTypes.js';
-import { checkConnect } from './connectBlock.js';
+import { ChainOptions, ProcessResult } from './chainTypes.js';
 import { FilterIndex } from './filterIndex.js';
 import { loadChain, rebuildUtxo } from './recovery.js';
 import { activate, asBlockError, markFailed } from './reorg.js';
+import { commitConnect, ConnectSteps, Prepared, prepareConnect } from './tipConnect.js';
 
 export type { BlockIndexEntry, BlockStatus } from './blockIndex.js';
 export type { ChainChange, ChainOptions, NextBlockContext, ProcessResult, SigBatchVerifier } from './chainTypes.js';
@@ -43,19 +43,7 @@ export interface Chain {
   on(event: 'storage-failed', listener: (err: Error) => void): this;
 }
 
-/** Connected blocks whose batches may be unwritten at once: enough to hide a write behind validation, few enough to keep memory small. */
-const MAX_UNWRITTEN = 8;
 const isNullHash = (h: Uint8Array): boolean => bytesEqual(h, NULL_HASH);
-
-/** A block checked against the UTXO set, its connect batch built and its signatures posted, not yet connected. */
-interface Prepared {
-  block: Block;
-  entry: BlockIndexEntry;
-  checked: ConnectResult;
-  batch: WriteBatch;
-  verifying: Promise<void> | null;
-  started: number;
-}
 
 type Accepted = { result: ProcessResult; durable?: Durable };
 /** A queue job's answer: at once, or once the block's signatures are verified (`later`, after the job has returned). */
@@ -63,26 +51,30 @@ type Staged = Accepted | { later: Promise<Accepted> };
 
 /** Reads (the block index, blocks, coins, locators) are inherited from ChainReads (chainReads.ts). */
 export class Chain extends ChainReads {
-  private readonly verifySigs: SigBatchVerifier;
   private readonly merkleRoot: MerkleRootFn;
   private readonly now: () => number;
-  private readonly assumeValid: AssumeValid;
   private closed = false;
   /** The block whose signatures are still verifying after its queue job returned (the work it left behind). */
   private ahead: Prepared | null = null;
   /** The view of this chain that reorg.ts and recovery.ts work on. */
   private readonly host: ChainHost;
+  /** The two steps of connecting a block on the tip (tipConnect.ts). */
+  private readonly steps: ConnectSteps;
   /** BIP157/158 block filters (--blockfilterindex); null when off. */
   readonly filterIndex: FilterIndex | null;
 
   private constructor(store: KeyValueStore, params: NetworkParams, opts: ChainOptions) {
     super(store, params, opts.cacheSize ?? 20_000);
     this.filterIndex = opts.blockFilters ? new FilterIndex(this.db, this.tree) : null;
-    this.verifySigs = opts.verifySigs ?? ((checks) => verifySigChecks(checks, verifyFast));
     this.merkleRoot = opts.merkleRoot ?? merkleRootJs;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-    this.assumeValid = new AssumeValid(opts.assumeValid ?? null, this.tree);
     this.host = this.makeHost();
+    this.steps = {
+      host: this.host,
+      verifySigs: opts.verifySigs ?? ((checks) => verifySigChecks(checks, verifyFast)),
+      assumeValid: new AssumeValid(opts.assumeValid ?? null, this.tree),
+      filterIndex: this.filterIndex,
+    };
   }
 
   private makeHost(): ChainHost {
@@ -194,7 +186,7 @@ export class Chain extends ChainReads {
       const ctx = await this.tree.childContext(parent);
       checkBlockContext(block, { height, expectedBits: ctx.bits, medianTimePast: ctx.medianTimePast, now: this.now() }, this.params);
       const entry: BlockIndexEntry = { hash: sane.hash, height, work: parent.work + workFromBits(block.header.bits), header: block.header, status: 'stored' };
-      p = await this.prepare(block, entry, sane.txids, this.db.blockBatch(sane.hash, serializeBlock(block)), ahead.checked);
+      p = await prepareConnect(this.steps, block, entry, sane.txids, this.db.blockBatch(sane.hash, serializeBlock(block)), ahead.checked);
     } catch {
       return null;
     }
@@ -245,7 +237,7 @@ export class Chain extends ChainReads {
     if (bytesEqual(parent.hash, tip.hash)) {
       let p: Prepared;
       try {
-        p = await this.prepare(block, entry, txids, this.db.blockBatch(hash, bytes));
+        p = await prepareConnect(this.steps, block, entry, txids, this.db.blockBatch(hash, bytes));
       } catch (e) {
         throw await this.failed(e, entry, key);
       }
@@ -278,7 +270,7 @@ export class Chain extends ChainReads {
     const done = (async (): Promise<Accepted> => {
       let durable: Durable;
       try {
-        ({ durable } = await this.commit(p));
+        ({ durable } = await commitConnect(this.steps, p));
       } catch (e) {
         throw await this.failed(e, p.entry, key);
       }
@@ -303,45 +295,7 @@ export class Chain extends ChainReads {
   private async connectTip(
     block: Block, entry: BlockIndexEntry, txids: Uint8Array[], head: WriteBatch = new WriteBatch(),
   ): Promise<{ durable: Durable }> {
-    return this.commit(await this.prepare(block, entry, txids, head));
-  }
-
-  /**
-   * Checks `block` against the UTXO set (as `parent`, checked but not yet
-   * connected, leaves it, when given), posts its signatures and builds its
-   * batch. Nothing is written.
-   */
-  private async prepare(
-    block: Block, entry: BlockIndexEntry, txids: Uint8Array[], head: WriteBatch, parent: ConnectResult | null = null,
-  ): Promise<Prepared> {
-    // At most MAX_UNWRITTEN batches wait to be written, and one more once a pipelined block connects.
-    await this.db.room(MAX_UNWRITTEN - 1);
-    const started = performance.now();
-    const checked = await checkConnect(this.utxo, block, txids, entry.height, this.params, parent);
-    // A block connected once is valid on its parent's UTXO state, which is always the same state;
-    // an ancestor of the assumed-valid block has its signatures taken on trust (assumeValid.ts).
-    // Otherwise they are verified (on the pool's threads) while this thread builds the batch.
-    const trusted = entry.status === 'valid' || (this.assumeValid.enabled && await this.assumeValid.covers(entry));
-    const verifying = trusted ? null : (async () => this.verifySigs(checked.sigChecks))();
-    verifying?.catch(() => undefined);
-    const batch = this.db.connectBatch(head, checked, entry.hash);
-    return { block, entry, checked, batch, verifying, started };
-  }
-
-  /** Connects a prepared block once its signatures pass: the block's parent must be the tip. */
-  private async commit(p: Prepared): Promise<{ durable: Durable }> {
-    await this.filterIndex?.extend(p.batch, p.block, p.entry.hash, p.checked.spent);
-    if (p.verifying) await p.verifying;
-    const { entry } = p;
-    const valid: BlockIndexEntry = { ...entry, status: 'valid' };
-    const durable: Durable = Object.assign(this.db.commitConnect(p.batch, valid), { entry: valid });
-    // The caller awaits it; meanwhile a failure must not count as unhandled (the store announces it).
-    durable.catch(() => undefined);
-    this.tip = valid;
-    this.tree.remember(valid);
-    this.tree.setMain(entry.height, entry.hash);
-    this.emitSafely('connect', p.block, entry.height, performance.now() - p.started);
-    return { durable };
+    return commitConnect(this.steps, await prepareConnect(this.steps, block, entry, txids, head));
   }
 
   /** Rebuilds the UTXO set, address index and undo data from the stored main-chain blocks. */

@@ -29,11 +29,13 @@ export interface VerifyPoolOptions {
 }
 
 const DEFAULT_MIN_BATCH = 16;
-// A few chunks per worker rather than one: a worker that finishes early (or
+// Two chunks per worker rather than one: a worker that finishes early (or
 // whose core another process is using less) takes the next chunk off the
-// queue, so a batch does not wait for its slowest quarter. A chunk of ~100
-// checks is ~25 ms of work against well under 1 ms of messaging.
-const CHUNKS_PER_THREAD = 4;
+// queue, so a batch does not wait for its slowest half. No more than two: the
+// chain posts the next block's batch while this one verifies, so the queue
+// stays full across blocks anyway, and each chunk costs a packing, a transfer
+// and a round trip (a block of 1,000 checks: chunks of 250, ~60 ms of work).
+const CHUNKS_PER_THREAD = 2;
 // Chunks handed to piscina per worker: one running and one waiting keeps a
 // worker busy across the round trip; any more would sit in piscina's queue,
 // where a block chunk could no longer overtake them.
