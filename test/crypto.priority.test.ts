@@ -34,11 +34,11 @@ async function finishOrder(verify: SigBatchVerifier, mempoolBatch: SigCheck[], b
   return order;
 }
 
-const MEMPOOL_BATCH = checks(400, 'mempool'); // 4 chunks of 100 with minBatch 4 and 4 chunks per thread on one thread
+const MEMPOOL_BATCH = checks(400, 'mempool'); // 4 chunks of 100 with minBatch 4 on one thread
 const BLOCK_BATCH = checks(8, 'block'); // 2 chunks of 4
 
 test('a block batch overtakes mempool chunks still queued; at the same priority it waits its turn', async () => {
-  const pool = createVerifyPool({ threads: 1, minBatch: 4, chunksPerThread: 4 });
+  const pool = createVerifyPool({ threads: 1, minBatch: 4 });
   try {
     assert.deepEqual(await finishOrder(pool.verify, MEMPOOL_BATCH, BLOCK_BATCH, 'block'), ['block', 'mempool']);
     // The control: the same two batches, both queued as mempool work, finish first-come first-served.
@@ -51,7 +51,7 @@ test('a block batch overtakes mempool chunks still queued; at the same priority 
 });
 
 test('the signature cache passes the priority on to the pool', async () => {
-  const pool = createVerifyPool({ threads: 1, minBatch: 4, chunksPerThread: 4 });
+  const pool = createVerifyPool({ threads: 1, minBatch: 4 });
   try {
     const verify = cachedVerifier(pool.verify, new SigCache(10_000));
     assert.deepEqual(await finishOrder(verify, checks(400, 'cached mempool'), checks(8, 'cached block'), 'block'), ['block', 'mempool']);
@@ -59,7 +59,7 @@ test('the signature cache passes the priority on to the pool', async () => {
 });
 
 test('close() lets queued chunks of accepted batches finish', async () => {
-  const pool = createVerifyPool({ threads: 1, minBatch: 4, chunksPerThread: 4 });
+  const pool = createVerifyPool({ threads: 1, minBatch: 4 });
   const running = pool.verify(checks(400, 'closing'), { priority: 'mempool' });
   await pool.close();
   await running;
