@@ -3,7 +3,8 @@
 // gated ratio with bench/baseline.json (default tolerance 15%, or
 // --tolerance 0.2 / BENCH_TOLERANCE). `--baseline` rewrites that file from the
 // lowest ratios of three short runs; nothing else writes it. `--only NAME`
-// runs one module (e.g. `--only cli`) and just prints its table. `--format bmf`
+// runs one module (e.g. `--only cli`; `--only verify,connect` for several, so
+// connect.sigBound is derived in one run) and just prints its table. `--format bmf`
 // / `--format github-action-benchmark` also write the results in those shapes
 // (formats.ts). On GitHub Actions the gate's table goes to the job summary, and
 // each `--baseline` run adds a line to bench/history.jsonl (history.ts).
@@ -51,7 +52,7 @@ async function runAll(opts: BenchOptions, only?: string): Promise<{ results: Ben
   const results: BenchResult[] = [];
   const series: BenchSeries[] = [];
   for (const [name, fn] of MODULES) {
-    if (only !== undefined && name !== only) continue;
+    if (only !== undefined && !only.split(',').includes(name)) continue;
     const t0 = Date.now();
     process.stderr.write(`bench: ${name}…`);
     const out = await fn(opts);
@@ -93,7 +94,7 @@ async function main(args: string[]): Promise<number> {
   const onlyAt = args.indexOf('--only');
   // The filters figures come from the spv module (it runs the filters bench first), so the old name still selects them.
   const only = onlyAt >= 0 ? (args[onlyAt + 1] === 'filters' ? 'spv' : args[onlyAt + 1]) : undefined;
-  if (only !== undefined && !MODULES.some(([name]) => name === only)) throw new Error(`unknown benchmark module "${only}": use ${MODULES.map(([n]) => n).join(', ')}`);
+  if (only !== undefined && only.split(',').some((o) => !MODULES.some(([name]) => name === o))) throw new Error(`unknown benchmark module "${only}": use ${MODULES.map(([n]) => n).join(', ')}`);
   const formats = formatsOf(args);
   const scaleCoins = scaleCoinsArg(args);
   // --scale runs the scale figures alone, at 2M coins (or --scale=N).

@@ -4,8 +4,11 @@
 // moment the process dies at, the tip and the UTXO set on disk agree. A
 // connected block's batch is written behind: the next block is validated
 // while it is written, but neither processBlock nor the 'tip' event reports a
-// block before its batch is durable. Reorganisation lives in reorg.ts, opening
-// and crash recovery in recovery.ts.
+// block before its batch is durable. Blocks are pipelined: while block N's
+// signatures verify, block N+1 is checked against the UTXO set as N leaves it
+// (in memory) and its own signatures are posted; N+1 is written, and the chain
+// moves to it, only after N has connected. Reorganisation lives in reorg.ts,
+// opening and crash recovery in recovery.ts.
 import { Block, serializeBlock } from '../core/block.js';
 import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { checkBlockTime } from '../core/difficulty.js';
@@ -22,11 +25,11 @@ import { AssumeValid } from './assumeValid.js';
 import { BlockIndexEntry, isFailed } from './blockIndex.js';
 import type { ChainHost, Durable } from './chainHost.js';
 import { ChainReads } from './chainReads.js';
-import { ChainOptions, ProcessResult, SigBatchVerifier } from './chainTypes.js';
-import { checkConnect } from './connectBlock.js';
+import { ChainOptions, ProcessResult } from './chainTypes.js';
 import { FilterIndex } from './filterIndex.js';
 import { loadChain, rebuildUtxo } from './recovery.js';
 import { activate, asBlockError, markFailed } from './reorg.js';
+import { commitConnect, ConnectSteps, Prepared, prepareConnect } from './tipConnect.js';
 
 export type { BlockIndexEntry, BlockStatus } from './blockIndex.js';
 export type { ChainChange, ChainOptions, NextBlockContext, ProcessResult, SigBatchVerifier } from './chainTypes.js';
@@ -40,30 +43,38 @@ export interface Chain {
   on(event: 'storage-failed', listener: (err: Error) => void): this;
 }
 
-/** Connected blocks whose batches may be unwritten at once: enough to hide a write behind validation, few enough to keep memory small. */
-const MAX_UNWRITTEN = 8;
 const isNullHash = (h: Uint8Array): boolean => bytesEqual(h, NULL_HASH);
+
+type Accepted = { result: ProcessResult; durable?: Durable };
+/** A queue job's answer: at once, or once the block's signatures are verified (`later`, after the job has returned). */
+type Staged = Accepted | { later: Promise<Accepted> };
 
 /** Reads (the block index, blocks, coins, locators) are inherited from ChainReads (chainReads.ts). */
 export class Chain extends ChainReads {
-  private readonly verifySigs: SigBatchVerifier;
   private readonly merkleRoot: MerkleRootFn;
   private readonly now: () => number;
-  private readonly assumeValid: AssumeValid;
   private closed = false;
+  /** The block whose signatures are still verifying after its queue job returned (the work it left behind). */
+  private ahead: Prepared | null = null;
   /** The view of this chain that reorg.ts and recovery.ts work on. */
   private readonly host: ChainHost;
+  /** The two steps of connecting a block on the tip (tipConnect.ts). */
+  private readonly steps: ConnectSteps;
   /** BIP157/158 block filters (--blockfilterindex); null when off. */
   readonly filterIndex: FilterIndex | null;
 
   private constructor(store: KeyValueStore, params: NetworkParams, opts: ChainOptions) {
     super(store, params, opts.cacheSize ?? 20_000);
     this.filterIndex = opts.blockFilters ? new FilterIndex(this.db, this.tree) : null;
-    this.verifySigs = opts.verifySigs ?? ((checks) => verifySigChecks(checks, verifyFast));
     this.merkleRoot = opts.merkleRoot ?? merkleRootJs;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-    this.assumeValid = new AssumeValid(opts.assumeValid ?? null, this.tree);
     this.host = this.makeHost();
+    this.steps = {
+      host: this.host,
+      verifySigs: opts.verifySigs ?? ((checks) => verifySigChecks(checks, verifyFast)),
+      assumeValid: new AssumeValid(opts.assumeValid ?? null, this.tree),
+      filterIndex: this.filterIndex,
+    };
   }
 
   private makeHost(): ChainHost {
@@ -124,7 +135,8 @@ export class Chain extends ChainReads {
    * result (and its 'tip' event) waits until its batch is durable, while the
    * next block is already being validated. The checks that need no chain
    * state run before a block joins the queue, so they overlap the block ahead
-   * of it (whose signatures are being verified on other threads).
+   * of it (whose signatures are being verified on other threads); a child of
+   * that block goes further (acceptOnAhead).
    */
   async processBlock(block: Block): Promise<ProcessResult> {
     this.checkOpen();
@@ -134,7 +146,8 @@ export class Chain extends ChainReads {
     if (known) throw known;
     // A block already in the index is answered from it without being hashed through.
     const sane = this.tree.isKnown(headerId) ? null : checkBlockSanity(block, this.params, this.merkleRoot);
-    const { result, durable } = await this.queue.run(() => this.acceptBlock(block, headerId, sane));
+    const staged = await this.queue.run(() => this.acceptBlock(block, headerId, sane), { overlap: true });
+    const { result, durable } = 'later' in staged ? await staged.later : staged;
     if (durable) {
       await durable;
       this.emitSafely('tip', durable.entry);
@@ -142,9 +155,44 @@ export class Chain extends ChainReads {
     return result;
   }
 
-  private async acceptBlock(
+  private async acceptBlock(block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[] } | null): Promise<Staged> {
+    const ahead = this.ahead;
+    if (ahead && sane && bytesEqual(block.header.prevHash, ahead.entry.hash)) {
+      const staged = await this.acceptOnAhead(block, headerId, sane, ahead);
+      if (staged) return staged;
+    }
+    await this.queue.settled();
+    return this.acceptNow(block, headerId, sane);
+  }
+
+  /**
+   * A child of the block still verifying, checked on that block's UTXO view in memory and its
+   * signatures posted; nothing written or remembered before that block connects. Null if a
+   * check failed or the block ahead did: then acceptNow takes it again, as if it came later.
+   */
+  private async acceptOnAhead(
+    block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[] }, ahead: Prepared,
+  ): Promise<Staged | null> {
+    this.checkOpen();
+    const key = bytesKey(headerId);
+    if (this.rejected.has(key)) return null;
+    let p: Prepared;
+    try {
+      const parent = ahead.entry, height = parent.height + 1, ctx = await this.tree.childContext(parent);
+      checkBlockContext(block, { height, expectedBits: ctx.bits, medianTimePast: ctx.medianTimePast, now: this.now() }, this.params);
+      const entry: BlockIndexEntry = { hash: sane.hash, height, work: parent.work + workFromBits(block.header.bits), header: block.header, status: 'stored' };
+      p = await prepareConnect(this.steps, block, entry, sane.txids, this.db.blockBatch(sane.hash, serializeBlock(block)), ahead.checked);
+    } catch {
+      return null;
+    }
+    await this.queue.settled();
+    if (!this.tip || !bytesEqual(this.tip.hash, ahead.entry.hash)) return null;
+    return { later: this.goAhead(p, key) };
+  }
+
+  private async acceptNow(
     block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[] } | null,
-  ): Promise<{ result: ProcessResult; durable?: Durable }> {
+  ): Promise<Staged> {
     this.checkOpen();
     const tip = this.requireTip();
     // A hash is only ever remembered as invalid after its transactions matched its
@@ -182,16 +230,13 @@ export class Chain extends ChainReads {
     }
 
     if (bytesEqual(parent.hash, tip.hash)) {
-      let written: { durable: Durable };
+      let p: Prepared;
       try {
-        written = await this.connectTip(block, entry, txids, this.db.blockBatch(hash, bytes));
+        p = await prepareConnect(this.steps, block, entry, txids, this.db.blockBatch(hash, bytes));
       } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        const err = asBlockError(e);
-        await markFailed(this.host, [entry]);
-        throw this.reject(key, err);
+        throw await this.failed(e, entry, key);
       }
-      return { result: { status: 'connected', hash, height, connected: [block], disconnected: [] }, durable: written.durable };
+      return { later: this.goAhead(p, key) };
     }
 
     // A heavier branch: check it does not descend from a known-bad block before storing anything.
@@ -201,6 +246,31 @@ export class Chain extends ChainReads {
     await this.db.storeReorgTarget(entry, bytes, tip.hash);
     this.tree.remember(entry);
     return { result: await activate(this.host, entry, [...branch, entry]) };
+  }
+
+  /** A block that failed to connect on the tip: invalid (marked so, remembered) or not (a storage failure, passed on). */
+  private async failed(e: unknown, entry: BlockIndexEntry, key: string): Promise<unknown> {
+    if (!(e instanceof ValidationError)) return e;
+    const err = asBlockError(e);
+    await markFailed(this.host, [entry]);
+    return this.reject(key, err);
+  }
+
+  /** Leaves `p` behind the queue job: it connects once its signatures pass (or is marked failed). */
+  private goAhead(p: Prepared, key: string): Promise<Accepted> {
+    const done = (async (): Promise<Accepted> => {
+      let durable: Durable;
+      try {
+        ({ durable } = await commitConnect(this.steps, p));
+      } catch (e) {
+        throw await this.failed(e, p.entry, key);
+      }
+      return { result: { status: 'connected', hash: p.entry.hash, height: p.entry.height, connected: [p.block], disconnected: [] }, durable };
+    })();
+    done.catch(() => undefined);
+    this.ahead = p;
+    this.queue.leave(done.finally(() => { if (this.ahead === p) this.ahead = null; }));
+    return done;
   }
 
   private reject(key: string, err: ValidationError): ValidationError {
@@ -216,27 +286,7 @@ export class Chain extends ChainReads {
   private async connectTip(
     block: Block, entry: BlockIndexEntry, txids: Uint8Array[], head: WriteBatch = new WriteBatch(),
   ): Promise<{ durable: Durable }> {
-    await this.db.room(MAX_UNWRITTEN - 1);
-    const started = performance.now();
-    const checked = await checkConnect(this.utxo, block, txids, entry.height, this.params);
-    // A block connected once is valid on its parent's UTXO state, which is always the same state;
-    // an ancestor of the assumed-valid block has its signatures taken on trust (assumeValid.ts).
-    // Otherwise they are verified (on the pool's threads) while this thread builds the batch.
-    const trusted = entry.status === 'valid' || (this.assumeValid.enabled && await this.assumeValid.covers(entry));
-    const verifying = trusted ? null : (async () => this.verifySigs(checked.sigChecks))();
-    verifying?.catch(() => undefined);
-    const batch = this.db.connectBatch(head, checked, entry.hash);
-    await this.filterIndex?.extend(batch, block, entry.hash, checked.spent);
-    if (verifying) await verifying;
-    const valid: BlockIndexEntry = { ...entry, status: 'valid' };
-    const durable: Durable = Object.assign(this.db.commitConnect(batch, valid), { entry: valid });
-    // The caller awaits it; meanwhile a failure must not count as unhandled (the store announces it).
-    durable.catch(() => undefined);
-    this.tip = valid;
-    this.tree.remember(valid);
-    this.tree.setMain(entry.height, entry.hash);
-    this.emitSafely('connect', block, entry.height, performance.now() - started);
-    return { durable };
+    return commitConnect(this.steps, await prepareConnect(this.steps, block, entry, txids, head));
   }
 
   /** Initial sync: later blocks stop writing the address index; reads scan the coins meanwhile (addressIndex.ts). */

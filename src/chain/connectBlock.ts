@@ -1,6 +1,7 @@
 // Checking a block's transactions against the UTXO set before it is connected.
 // ChainStore turns the result into the batch that connects it.
 import { Block } from '../core/block.js';
+import { Coin } from '../core/coin.js';
 import { NetworkParams } from '../core/params.js';
 import { bytesKey } from '../core/bytes.js';
 import { connectBlockTxs, ConnectResult } from '../core/validate.js';
@@ -23,11 +24,23 @@ export function outpointsToFetch(block: Block, txids: Uint8Array[]): string[] {
 
 /**
  * Validates the block's transactions against the UTXO set, all but the
- * signatures, whose checks are returned for the caller to verify.
+ * signatures, whose checks are returned for the caller to verify. With
+ * `parent` (the checked, not yet written block this one builds on) the view is
+ * the UTXO set as it will be once the parent is connected: its spent coins are
+ * gone and its new coins are there, in memory only.
  */
 export async function checkConnect(
-  utxo: UtxoSet, block: Block, txids: Uint8Array[], height: number, params: NetworkParams,
+  utxo: UtxoSet, block: Block, txids: Uint8Array[], height: number, params: NetworkParams, parent: ConnectResult | null = null,
 ): Promise<ConnectResult> {
-  const coins = await utxo.fetchKeys(outpointsToFetch(block, txids));
-  return connectBlockTxs(block, txids, { get: (k) => coins.get(k) }, height, params);
+  const keys = outpointsToFetch(block, txids);
+  if (!parent) {
+    const coins = await utxo.fetchKeys(keys);
+    return connectBlockTxs(block, txids, { get: (k) => coins.get(k) }, height, params);
+  }
+  const created = new Map<string, Coin>();
+  for (const c of parent.created) created.set(c.key, c.coin);
+  const spent = new Set<string>();
+  for (const s of parent.spent) spent.add(s.key);
+  const coins = await utxo.fetchKeys(keys.filter((k) => !created.has(k) && !spent.has(k)));
+  return connectBlockTxs(block, txids, { get: (k) => created.get(k) ?? (spent.has(k) ? undefined : coins.get(k)) }, height, params);
 }

@@ -1,0 +1,72 @@
+// Connecting a block on the tip, in the two steps that let the chain pipeline
+// blocks (chain.ts): `prepareConnect` checks the block against the UTXO set
+// (as its parent leaves it, when the parent is prepared but not yet connected),
+// posts its signatures to the verifier and builds its batch, writing nothing;
+// `commitConnect` waits for the signatures, then connects it: the batch is
+// written behind and the tip moves.
+import { Block } from '../core/block.js';
+import { ConnectResult } from '../core/validate.js';
+import { WriteBatch } from '../storage/kvStore.js';
+import { AssumeValid } from './assumeValid.js';
+import { BlockIndexEntry } from './blockIndex.js';
+import type { ChainHost, Durable } from './chainHost.js';
+import { SigBatchVerifier } from './chainTypes.js';
+import { checkConnect } from './connectBlock.js';
+import { FilterIndex } from './filterIndex.js';
+
+/**
+ * Connected blocks whose batches may be unwritten at once: enough to hide a
+ * write behind validation, few enough to keep memory small. One more while a
+ * block prepared on an unconnected parent connects.
+ */
+const MAX_UNWRITTEN = 8;
+
+export interface ConnectSteps {
+  host: ChainHost;
+  verifySigs: SigBatchVerifier;
+  assumeValid: AssumeValid;
+  filterIndex: FilterIndex | null;
+}
+
+/** A block checked against the UTXO set, its batch built and its signatures posted, not yet connected. */
+export interface Prepared {
+  block: Block;
+  entry: BlockIndexEntry;
+  checked: ConnectResult;
+  batch: WriteBatch;
+  verifying: Promise<void> | null;
+  started: number;
+}
+
+export async function prepareConnect(
+  s: ConnectSteps, block: Block, entry: BlockIndexEntry, txids: Uint8Array[], head: WriteBatch, parent: ConnectResult | null = null,
+): Promise<Prepared> {
+  const { db, params } = s.host;
+  await db.room(MAX_UNWRITTEN - 1);
+  const started = performance.now();
+  const checked = await checkConnect(db.utxo, block, txids, entry.height, params, parent);
+  // A block connected once is valid on its parent's UTXO state, which is always the same state;
+  // an ancestor of the assumed-valid block has its signatures taken on trust (assumeValid.ts).
+  // Otherwise they are verified (on the pool's threads) while this thread builds the batch.
+  const trusted = entry.status === 'valid' || (s.assumeValid.enabled && await s.assumeValid.covers(entry));
+  const verifying = trusted ? null : (async () => s.verifySigs(checked.sigChecks))();
+  verifying?.catch(() => undefined);
+  const batch = db.connectBatch(head, checked, entry.hash);
+  return { block, entry, checked, batch, verifying, started };
+}
+
+/** Connects a prepared block once its signatures pass; its parent must be the tip by then. */
+export async function commitConnect(s: ConnectSteps, p: Prepared): Promise<{ durable: Durable }> {
+  const { host } = s;
+  await s.filterIndex?.extend(p.batch, p.block, p.entry.hash, p.checked.spent);
+  if (p.verifying) await p.verifying;
+  const valid: BlockIndexEntry = { ...p.entry, status: 'valid' };
+  const durable: Durable = Object.assign(host.db.commitConnect(p.batch, valid), { entry: valid });
+  // The caller awaits it; meanwhile a failure must not count as unhandled (the store announces it).
+  durable.catch(() => undefined);
+  host.tip = valid;
+  host.tree.remember(valid);
+  host.tree.setMain(valid.height, valid.hash);
+  host.emit('connect', p.block, valid.height, performance.now() - p.started);
+  return { durable };
+}
