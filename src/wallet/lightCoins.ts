@@ -25,6 +25,9 @@ import {
   parseLightCoinKey, parseLightPointValue,
 } from '../storage/layout.js';
 import { PENDING_EXPIRY_S } from './pendingSpends.js';
+import { LightCoinsError } from './walletErrors.js';
+
+export { LightCoinsError } from './walletErrors.js';
 import { LightCoin, LightUndo, parseLightUndo, parsePending, PendingTx, serializeLightUndo, serializePending } from './lightRecords.js';
 import type { SpendableCoin } from './transfers.js';
 
@@ -34,10 +37,6 @@ export interface AppliedBlock extends AppliedPoint { header: BlockHeader; block:
 /** Header-only marker moves held back before one batch writes them. */
 const MARKER_BATCH = 500;
 const MARKER_FLUSH_MS = 1000;
-
-export class LightCoinsError extends Error {
-  constructor(message: string) { super(message); this.name = 'LightCoinsError'; }
-}
 
 const nowS = (): number => Math.floor(Date.now() / 1000);
 

@@ -13,5 +13,10 @@ export class WalletError extends PubchainError {
   }
 }
 
+/** The light wallet's coin store refused a call: out of chain order, or its store failed earlier (the node then stops). */
+export class LightCoinsError extends PubchainError {
+  constructor(message: string) { super('light-coins', message); }
+}
+
 export const UNLOCK_NEEDED = 'Error: Please enter the wallet passphrase with walletpassphrase first.';
 export const lockedError = (): WalletError => new WalletError('wallet-locked', UNLOCK_NEEDED);

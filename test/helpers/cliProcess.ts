@@ -4,6 +4,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { EV } from '../../src/node/logEvents.js';
 
@@ -58,10 +59,9 @@ export class NodeProcess {
   height = 0;
   readonly log: string[] = [];
   private waiters: Array<() => void> = [];
-  private buf = '';
 
   constructor(readonly node: NodeDef, readonly child: ChildProcess) {
-    child.stderr!.on('data', (d: Buffer) => this.onData(d));
+    createInterface({ input: child.stderr!, crlfDelay: Infinity }).on('line', (line) => this.onLine(line));
   }
 
   /** `wrap` runs the node through a launcher (e.g. `ip netns exec NS`), which must exec it in place. */
@@ -74,20 +74,14 @@ export class NodeProcess {
     return new NodeProcess(node, child);
   }
 
-  private onData(d: Buffer): void {
-    this.buf += d.toString();
-    let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      this.log.push(line);
-      if (this.log.length > 200) this.log.shift();
-      try {
-        const rec = JSON.parse(line) as { height?: number; event?: string };
-        if (rec.event === EV.newTip && typeof rec.height === 'number') this.height = rec.height;
-      } catch { /* not a log record */ }
-      for (const w of this.waiters.splice(0)) w();
-    }
+  private onLine(line: string): void {
+    this.log.push(line);
+    if (this.log.length > 200) this.log.shift();
+    try {
+      const rec = JSON.parse(line) as { height?: number; event?: string };
+      if (rec.event === EV.newTip && typeof rec.height === 'number') this.height = rec.height;
+    } catch { /* not a log record */ }
+    for (const w of this.waiters.splice(0)) w();
   }
 
   get exited(): boolean { return this.child.exitCode !== null || this.child.signalCode !== null; }

@@ -3,6 +3,7 @@
 // met something its code did not plan for), and a window of recent records
 // that tests search from a mark taken before an action.
 import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 export interface LogRecord {
   level: number;
@@ -21,11 +22,10 @@ export class NodeLog {
   readonly kept: LogRecord[] = [];
   keepIf: ((r: LogRecord) => boolean) | null = null;
   private readonly recent: LogRecord[] = [];
-  private buf = '';
   private waiters: Array<() => void> = [];
 
   constructor(private readonly child: ChildProcess, private readonly keep = 20_000) {
-    child.stderr!.on('data', (d: Buffer) => this.onData(d));
+    createInterface({ input: child.stderr!, crlfDelay: Infinity }).on('line', (line) => this.onLine(line));
     child.once('exit', () => this.wake());
   }
 
@@ -37,25 +37,19 @@ export class NodeLog {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  private onData(d: Buffer): void {
-    this.buf += d.toString();
-    let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      let rec: LogRecord;
-      try {
-        rec = JSON.parse(line) as LogRecord;
-      } catch {
-        rec = { level: ERROR_LEVEL, msg: `unparsed stderr: ${line.slice(0, 300)}` };
-      }
-      this.seen++;
-      this.counts.set(rec.msg, (this.counts.get(rec.msg) ?? 0) + 1);
-      if (rec.level >= ERROR_LEVEL && this.errors.length < 50) this.errors.push(rec);
-      if (this.keepIf?.(rec) && this.kept.length < 200) this.kept.push(rec);
-      this.recent.push(rec);
-      if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
+  private onLine(line: string): void {
+    let rec: LogRecord;
+    try {
+      rec = JSON.parse(line) as LogRecord;
+    } catch {
+      rec = { level: ERROR_LEVEL, msg: `unparsed stderr: ${line.slice(0, 300)}` };
     }
+    this.seen++;
+    this.counts.set(rec.msg, (this.counts.get(rec.msg) ?? 0) + 1);
+    if (rec.level >= ERROR_LEVEL && this.errors.length < 50) this.errors.push(rec);
+    if (this.keepIf?.(rec) && this.kept.length < 200) this.kept.push(rec);
+    this.recent.push(rec);
+    if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
     this.wake();
   }
 
