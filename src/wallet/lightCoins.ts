@@ -15,21 +15,21 @@
 // coinbase maturity rule: a coinbase output is spendable from its block on.
 import { bytesEqual, hashToHex, toHex } from '../core/bytes.js';
 import type { Block } from '../core/block.js';
-import type { Coin } from '../core/coin.js';
-import { parseCoin, serializeCoin } from '../core/coin.js';
+import { parseCoin } from '../core/coin.js';
 import type { BlockHeader } from '../core/header.js';
-import { isCoinbase, outpointKey, Tx, txid } from '../core/tx.js';
+import { outpointKey, Tx, txid } from '../core/tx.js';
 import { WriteBatch, type KeyValueStore } from '../storage/kvStore.js';
 import {
-  lightCoinKey, lightHeightKey, lightWalletRange, lightMarkerKey, lightPendingKey, lightPointValue, lightUndoKey,
+  lightHeightKey, lightWalletRange, lightMarkerKey, lightPendingKey, lightPointValue, lightUndoKey,
   parseLightCoinKey, parseLightPointValue,
 } from '../storage/layout.js';
+import { applyBlockBody, LightState, revertBlockBody } from './lightApply.js';
+import { LightCoin, parseLightUndo, parsePending, PendingTx, serializeLightUndo, serializePending } from './lightRecords.js';
 import { PENDING_EXPIRY_S } from './pendingSpends.js';
+import type { SpendableCoin } from './transfers.js';
 import { LightCoinsError } from './walletErrors.js';
 
 export { LightCoinsError } from './walletErrors.js';
-import { LightCoin, LightUndo, parseLightUndo, parsePending, PendingTx, serializeLightUndo, serializePending } from './lightRecords.js';
-import type { SpendableCoin } from './transfers.js';
 
 export interface AppliedPoint { height: number; hash: Uint8Array }
 export interface AppliedBlock extends AppliedPoint { header: BlockHeader; block: Block | null }
@@ -184,6 +184,10 @@ export class LightCoins {
     return out;
   }
 
+  private state(): LightState {
+    return { coins: this.coins, pending: this.pending, watchSet: this.watchSet };
+  }
+
   private checkParent(b: AppliedBlock): void {
     const m = this.marker;
     if (m && (b.height !== m.height + 1 || !bytesEqual(b.header.prevHash, m.hash))) {
@@ -207,60 +211,11 @@ export class LightCoins {
       return;
     }
     const batch = this.takeDeferred();
-    const undo = this.applyBody(b.block, b.height, batch);
+    const undo = applyBlockBody(this.state(), b.block, b.height, batch);
     batch.put(lightUndoKey(b.hash), serializeLightUndo(undo));
     this.markerOps(batch, point);
     await this.store.write(batch.ops);
     this.marker = point;
-  }
-
-  /** Changes the coins in memory and records the same changes in `batch`; returns the undo. */
-  private applyBody(block: Block, height: number, batch: WriteBatch): LightUndo {
-    const undo: LightUndo = { added: [], removed: [], unpended: [], spends: [] };
-    const addedHere = new Set<string>();
-    const inputs = new Set<string>();
-    for (const tx of block.txs) {
-      const id = txid(tx);
-      const cb = isCoinbase(tx);
-      let spendsOurs = false;
-      if (!cb) {
-        for (const i of tx.inputs) {
-          const key = outpointKey(i.prevTxid, i.vout);
-          inputs.add(key);
-          const c = this.coins.get(key);
-          if (!c) continue;
-          spendsOurs = true;
-          this.coins.delete(key);
-          batch.del(lightCoinKey(c.txid, c.vout));
-          if (addedHere.delete(key)) continue;
-          undo.removed.push(c);
-        }
-      }
-      tx.outputs.forEach((o, vout) => {
-        if (!this.watchSet.has(toHex(o.pubKeyHash))) return;
-        const coin: Coin = { value: o.value, pubKeyHash: Uint8Array.from(o.pubKeyHash), height, coinbase: cb };
-        const key = outpointKey(id, vout);
-        this.coins.set(key, { txid: id, vout, coin });
-        addedHere.add(key);
-        batch.put(lightCoinKey(id, vout), serializeCoin(coin));
-      });
-      const hex = hashToHex(id);
-      const p = this.pending.get(hex);
-      if (p) {
-        this.pending.delete(hex);
-        batch.del(lightPendingKey(id));
-        undo.unpended.push(p);
-      } else if (spendsOurs) undo.spends.push(tx);
-    }
-    // A pending transaction whose input this block spent otherwise can no longer be mined.
-    for (const [hex, p] of this.pending) {
-      if (!p.tx.inputs.some((i) => inputs.has(outpointKey(i.prevTxid, i.vout)))) continue;
-      this.pending.delete(hex);
-      batch.del(lightPendingKey(txid(p.tx)));
-      undo.unpended.push(p);
-    }
-    for (const key of addedHere) { const c = this.coins.get(key)!; undo.added.push({ txid: c.txid, vout: c.vout }); }
-    return undo;
   }
 
   private async disconnectNow(tip: AppliedPoint): Promise<void> {
@@ -271,7 +226,7 @@ export class LightCoins {
     await this.flushNow();
     const batch = new WriteBatch();
     const undoBytes = await this.store.get(lightUndoKey(tip.hash));
-    if (undoBytes) this.revert(parseLightUndo(undoBytes), batch);
+    if (undoBytes) revertBlockBody(this.state(), parseLightUndo(undoBytes), batch, nowS());
     batch.del(lightUndoKey(tip.hash)).del(lightHeightKey(tip.height));
     const parentHash = tip.height > 0 ? await this.store.get(lightHeightKey(tip.height - 1)) : null;
     const parent = parentHash ? { height: tip.height - 1, hash: Uint8Array.from(parentHash) } : null;
@@ -279,24 +234,6 @@ export class LightCoins {
     else batch.del(lightMarkerKey());
     await this.store.write(batch.ops);
     this.marker = parent;
-  }
-
-  private revert(undo: LightUndo, batch: WriteBatch): void {
-    for (const a of undo.added) {
-      this.coins.delete(outpointKey(a.txid, a.vout));
-      batch.del(lightCoinKey(a.txid, a.vout));
-    }
-    for (const c of undo.removed) {
-      this.coins.set(outpointKey(c.txid, c.vout), c);
-      batch.put(lightCoinKey(c.txid, c.vout), serializeCoin(c.coin));
-    }
-    // Back to pending, as a full node's mempool takes a disconnected block's transactions back.
-    const back: PendingTx[] = [...undo.unpended, ...undo.spends.map((tx) => ({ tx, sentAt: nowS() }))];
-    for (const p of back) {
-      const id = txid(p.tx);
-      this.pending.set(hashToHex(id), p);
-      batch.put(lightPendingKey(id), serializePending(p));
-    }
   }
 
   private takeDeferred(): WriteBatch {
