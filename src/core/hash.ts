@@ -29,6 +29,13 @@ export function sha256d(data: Uint8Array): Uint8Array {
   return data.length < JS_MAX ? sha256dJs(data) : sha256Js(sha256Wasm(data));
 }
 
+/** sha256d written into `out` at `at` (no fresh array): for digests that are part of a longer message. */
+export function sha256dInto(data: Uint8Array, out: Uint8Array, at: number): Uint8Array {
+  if (data.length < JS_MAX) return sha256dJs(data, out, at);
+  out.set(sha256d(data), at);
+  return out;
+}
+
 export function ripemd160(data: Uint8Array): Uint8Array {
   ripemd.init();
   ripemd.update(data);

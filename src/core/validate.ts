@@ -12,7 +12,7 @@ import { headerHash } from './header.js';
 import { hasDuplicateLeaves, MerkleRootFn, merkleRootJs } from './merkle.js';
 import { blockSubsidy, NetworkParams } from './params.js';
 import { bitsToTarget, hashMeetsTarget } from './pow.js';
-import { sighash, sighashCache } from './sighash.js';
+import { sighashes } from './sighash.js';
 import {
   COINBASE_DATA_MAX, COINBASE_DATA_MIN, coinbaseHeight, isCoinbase, outpointKey, outpointLabel,
   PUBKEY_HASH_SIZE, PUBKEY_SIZE, SIGNATURE_SIZE, Tx, txid, txSize,
@@ -100,10 +100,8 @@ export interface TxInputsResult {
  * the spender's key hashes to that output's owner, and inputs cover outputs.
  */
 export function checkTxInputs(tx: Tx, view: CoinView, keys?: readonly string[], firstKey = 0): TxInputsResult {
-  const cache = sighashCache(tx);
   const inputs = tx.inputs;
   const spent: Coin[] = new Array(inputs.length);
-  const sigChecks: SigCheck[] = new Array(inputs.length);
   let inTotal = 0;
   for (let index = 0; index < inputs.length; index++) {
     const input = inputs[index]!;
@@ -113,11 +111,13 @@ export function checkTxInputs(tx: Tx, view: CoinView, keys?: readonly string[], 
     if (!bytesEqual(hash160(input.pubKey), coin.pubKeyHash)) fail('bad-txns-wrong-owner', `input ${outpointLabel(key)} is signed by a key that does not own it`);
     inTotal = addAmounts(inTotal, coin.value, 'bad-txns-inputvalues-outofrange');
     spent[index] = coin;
-    sigChecks[index] = { msg: sighash(tx, index, coin, cache), signature: input.signature, pubKey: input.pubKey };
   }
   let outTotal = 0;
   for (const o of tx.outputs) outTotal = addAmounts(outTotal, o.value, 'bad-txns-txouttotal-toolarge');
   if (inTotal < outTotal) fail('bad-txns-in-belowout', `inputs ${inTotal} are below outputs ${outTotal}`);
+  const msgs = sighashes(tx, spent);
+  const sigChecks: SigCheck[] = new Array(inputs.length);
+  for (let i = 0; i < inputs.length; i++) sigChecks[i] = { msg: msgs[i]!, signature: inputs[i]!.signature, pubKey: inputs[i]!.pubKey };
   return { fee: inTotal - outTotal, spent, sigChecks };
 }
 
