@@ -17,8 +17,8 @@ import {
 import { WriteBehindStore } from '../storage/writeBehindStore.js';
 import { BlockIndexEntry, HeaderEntry, parseHeaderEntry, parseIndexEntry, serializeHeaderEntry, serializeIndexEntry } from './blockIndex.js';
 import { AddressIndex, AddressIndexCheck, checkAddressIndex } from './addressIndex.js';
-import { parseUndo, serializeUndo, SpentCoin } from './undoData.js';
-import { parseOutpointKey, UtxoSet } from './utxoSet.js';
+import { parseUndo, serializeSpent, SpentCoin } from './undoData.js';
+import { UtxoSet } from './utxoSet.js';
 
 /** The meta keys, as read at open. */
 export interface StoredMeta {
@@ -202,14 +202,9 @@ export class ChainStore {
   /** Adds to `batch` the coin, address-index (unless deferred: addressIndex.ts) and undo writes of a checked block. */
   connectBatch(batch: WriteBatch, r: ConnectResult, hash: Uint8Array): WriteBatch {
     const idx = this.addressIndex;
-    const spent: SpentCoin[] = new Array(r.spent.length);
-    r.spent.forEach(({ key, coin }, i) => {
-      UtxoSet.removeKey(batch, key, coin.pubKeyHash, idx.covers(key));
-      const o = parseOutpointKey(key);
-      spent[i] = { txid: o.txid, vout: o.vout, coin };
-    });
+    for (const { key, coin } of r.spent) UtxoSet.removeKey(batch, key, coin.pubKeyHash, idx.covers(key));
     for (const { key, coin } of r.created) UtxoSet.addKey(batch, key, coin, idx.covers(key));
-    return batch.put(undoKey(hash), serializeUndo(spent));
+    return batch.put(undoKey(hash), serializeSpent(r.spent));
   }
 
   /**

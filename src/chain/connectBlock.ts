@@ -4,20 +4,21 @@ import { Block } from '../core/block.js';
 import { Coin } from '../core/coin.js';
 import { NetworkParams } from '../core/params.js';
 import { bytesKey } from '../core/bytes.js';
-import { connectBlockTxs, ConnectResult } from '../core/validate.js';
-import { outpointKey } from '../core/tx.js';
+import { blockInputKeys, connectBlockTxs, ConnectResult } from '../core/validate.js';
 import { UtxoSet } from './utxoSet.js';
 
-/** Outpoint keys a block spends from the UTXO set (those it creates itself are not read). */
-export function outpointsToFetch(block: Block, txids: Uint8Array[]): string[] {
+/**
+ * The outpoint keys among `inputKeys` (blockInputKeys: every input's, in order)
+ * that the block spends from the UTXO set: those it creates itself are not read.
+ */
+export function outpointsToFetch(block: Block, txids: Uint8Array[], inputKeys: readonly string[] = blockInputKeys(block)): string[] {
   const own = new Set<string>();
   for (const id of txids) own.add(bytesKey(id));
   const out: string[] = [];
-  for (let t = 1; t < block.txs.length; t++) {
-    for (const i of block.txs[t]!.inputs) {
-      if (own.has(bytesKey(i.prevTxid))) continue;
-      out.push(outpointKey(i.prevTxid, i.vout));
-    }
+  for (const key of inputKeys) {
+    // The first 32 chars of an outpoint key are its txid's bytesKey.
+    if (own.has(key.slice(0, 32))) continue;
+    out.push(key);
   }
   return out;
 }
@@ -32,15 +33,16 @@ export function outpointsToFetch(block: Block, txids: Uint8Array[]): string[] {
 export async function checkConnect(
   utxo: UtxoSet, block: Block, txids: Uint8Array[], height: number, params: NetworkParams, parent: ConnectResult | null = null,
 ): Promise<ConnectResult> {
-  const keys = outpointsToFetch(block, txids);
+  const inputKeys = blockInputKeys(block);
+  const keys = outpointsToFetch(block, txids, inputKeys);
   if (!parent) {
     const coins = await utxo.fetchKeys(keys);
-    return connectBlockTxs(block, txids, { get: (k) => coins.get(k) }, height, params);
+    return connectBlockTxs(block, txids, coins, height, params, inputKeys);
   }
   const created = new Map<string, Coin>();
   for (const c of parent.created) created.set(c.key, c.coin);
   const spent = new Set<string>();
   for (const s of parent.spent) spent.add(s.key);
   const coins = await utxo.fetchKeys(keys.filter((k) => !created.has(k) && !spent.has(k)));
-  return connectBlockTxs(block, txids, { get: (k) => created.get(k) ?? (spent.has(k) ? undefined : coins.get(k)) }, height, params);
+  return connectBlockTxs(block, txids, { get: (k) => created.get(k) ?? (spent.has(k) ? undefined : coins.get(k)) }, height, params, inputKeys);
 }

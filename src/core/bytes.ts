@@ -49,15 +49,18 @@ export function varintSize(n: number): number {
   return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
 }
 
-/** Grows on demand; callers that know the size up front pass it to avoid copies. */
+/**
+ * Grows on demand; callers that know the size up front pass it to avoid copies.
+ * Integers are written byte by byte, never through a DataView: a DataView reads
+ * `.buffer`, which makes V8 move a small array's bytes off the heap, and that
+ * (with the backing store GC must later free) cost more than the writes.
+ */
 export class ByteWriter {
   private buf: Uint8Array;
-  private view: DataView;
   private pos = 0;
 
   constructor(size = 256) {
     this.buf = new Uint8Array(size);
-    this.view = new DataView(this.buf.buffer);
   }
 
   private ensure(n: number): void {
@@ -65,30 +68,51 @@ export class ByteWriter {
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
     next.set(this.buf);
     this.buf = next;
-    this.view = new DataView(next.buffer);
   }
 
   u8(v: number): this { this.ensure(1); this.buf[this.pos++] = v; return this; }
-  u32(v: number): this { this.ensure(4); this.view.setUint32(this.pos, v >>> 0, true); this.pos += 4; return this; }
+  u32(v: number): this {
+    this.ensure(4);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v; b[p + 1] = v >>> 8; b[p + 2] = v >>> 16; b[p + 3] = v >>> 24;
+    this.pos = p + 4;
+    return this;
+  }
   /** Amounts fit in 2^53 (see amount.ts), so a JS number carries them exactly. */
   u64(v: number): this {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`u64 out of range: ${v}`);
-    this.ensure(8);
-    this.view.setUint32(this.pos, v % 0x100000000, true);
-    this.view.setUint32(this.pos + 4, Math.floor(v / 0x100000000), true);
-    this.pos += 8;
-    return this;
+    this.u32(v % 0x100000000);
+    return this.u32(Math.floor(v / 0x100000000));
   }
   varint(n: number): this {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`varint out of range: ${n}`);
     if (n < 0xfd) return this.u8(n);
-    if (n <= 0xffff) { this.u8(0xfd); this.ensure(2); this.view.setUint16(this.pos, n, true); this.pos += 2; return this; }
+    if (n <= 0xffff) { this.u8(0xfd); this.ensure(2); this.buf[this.pos++] = n; this.buf[this.pos++] = n >>> 8; return this; }
     if (n <= 0xffffffff) return this.u8(0xfe).u32(n);
     return this.u8(0xff).u64(n);
   }
-  bytes(b: Uint8Array): this { this.ensure(b.length); this.buf.set(b, this.pos); this.pos += b.length; return this; }
+  bytes(b: Uint8Array): this {
+    const n = b.length;
+    this.ensure(n);
+    // A loop beats TypedArray#set for the 20- and 32-byte fields that make up most writes.
+    if (n <= 64) { const d = this.buf; let p = this.pos; for (let i = 0; i < n; i++) d[p++] = b[i]!; }
+    else this.buf.set(b, this.pos);
+    this.pos += n;
+    return this;
+  }
   varBytes(b: Uint8Array): this { return this.varint(b.length).bytes(b); }
-  finish(): Uint8Array { return this.buf.subarray(0, this.pos); }
+  /** Chars [from, to) of a bytesKey-style string (one char per byte, as bytesKey makes them), as bytes. */
+  latin1(s: string, from: number, to: number): this {
+    this.ensure(to - from);
+    const d = this.buf;
+    let p = this.pos;
+    for (let i = from; i < to; i++) d[p++] = s.charCodeAt(i);
+    this.pos = p;
+    return this;
+  }
+  /** The bytes written: the whole buffer when it was sized exactly, else a view of its start. */
+  finish(): Uint8Array { return this.pos === this.buf.length ? this.buf : this.buf.subarray(0, this.pos); }
   /** Starts over in the same buffer: what finish() returned before is overwritten by the next writes. */
   reset(): this { this.pos = 0; return this; }
 }
@@ -100,14 +124,11 @@ export class ByteWriter {
  */
 export const scratchWriter = new ByteWriter(4096);
 
-/** Every read failure is a typed, ban-scored error: a peer's bytes must never throw anything else. */
+/** Every read failure is a typed, ban-scored error: a peer's bytes must never throw anything else. Integers are read byte by byte (no DataView: see ByteWriter). */
 export class ByteReader {
-  private readonly view: DataView;
   pos = 0;
 
-  constructor(readonly buf: Uint8Array, private readonly what = 'data') {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+  constructor(readonly buf: Uint8Array, private readonly what = 'data') {}
 
   private need(n: number): void {
     if (this.pos + n > this.buf.length) throw new ValidationError('bad-encoding', `${this.what} is truncated`, 20);
@@ -115,12 +136,17 @@ export class ByteReader {
 
   get remaining(): number { return this.buf.length - this.pos; }
   u8(): number { this.need(1); return this.buf[this.pos++]!; }
-  u32(): number { this.need(4); const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
+  u32(): number {
+    this.need(4);
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+  }
   u64(): number {
     this.need(8);
-    const lo = this.view.getUint32(this.pos, true);
-    const hi = this.view.getUint32(this.pos + 4, true);
-    this.pos += 8;
+    const lo = this.u32();
+    const hi = this.u32();
     if (hi >= 0x200000) throw new ValidationError('bad-encoding', `${this.what} holds an integer above 2^53`, 20);
     return hi * 0x100000000 + lo;
   }
@@ -129,18 +155,34 @@ export class ByteReader {
     let n: number;
     let min: number;
     if (first < 0xfd) return first;
-    if (first === 0xfd) { this.need(2); n = this.view.getUint16(this.pos, true); this.pos += 2; min = 0xfd; }
+    if (first === 0xfd) { this.need(2); n = this.buf[this.pos]! | (this.buf[this.pos + 1]! << 8); this.pos += 2; min = 0xfd; }
     else if (first === 0xfe) { n = this.u32(); min = 0x10000; }
     else { n = this.u64(); min = 0x100000000; }
     if (n < min) throw new ValidationError('bad-encoding', `${this.what} has a non-minimal length prefix`, 20);
     return n;
   }
   bytes(n: number): Uint8Array { this.need(n); const b = this.buf.subarray(this.pos, this.pos + n); this.pos += n; return b; }
+  /** A copy of the next `n` bytes, owning its memory (what a parsed object keeps). */
+  copy(n: number): Uint8Array {
+    this.need(n);
+    const out = new Uint8Array(n);
+    const b = this.buf;
+    for (let i = 0, p = this.pos; i < n; i++) out[i] = b[p + i]!;
+    this.pos += n;
+    return out;
+  }
   /** `max` bounds allocation before we trust a length read from the wire. */
   varBytes(max: number): Uint8Array {
+    return this.bytes(this.varLength(max));
+  }
+  /** varBytes, copied out. */
+  varCopy(max: number): Uint8Array {
+    return this.copy(this.varLength(max));
+  }
+  private varLength(max: number): number {
     const n = this.varint();
     if (n > max) throw new ValidationError('bad-encoding', `${this.what} has a field of ${n} bytes (max ${max})`, 20);
-    return this.bytes(n);
+    return n;
   }
   end(): void {
     if (this.pos !== this.buf.length) throw new ValidationError('bad-encoding', `${this.what} has ${this.remaining} trailing bytes`, 20);

@@ -15,12 +15,20 @@ export interface CoinView {
   get(key: string): Coin | undefined;
 }
 
+/** value u64 LE | pubKeyHash | height u32 LE | coinbase u8. */
+export const COIN_SIZE = 8 + PUBKEY_HASH_SIZE + 4 + 1;
+
+export function writeCoin(w: ByteWriter, c: Coin): ByteWriter {
+  return w.u64(c.value).bytes(c.pubKeyHash).u32(c.height).u8(c.coinbase ? 1 : 0);
+}
+
+/** One exactly sized writer per coin: the connect path serializes two or three coins per transaction. */
 export function serializeCoin(c: Coin): Uint8Array {
-  return new ByteWriter(8 + PUBKEY_HASH_SIZE + 5).u64(c.value).bytes(c.pubKeyHash).u32(c.height).u8(c.coinbase ? 1 : 0).finish();
+  return writeCoin(new ByteWriter(COIN_SIZE), c).finish();
 }
 
 export function readCoin(r: ByteReader): Coin {
-  return { value: r.u64(), pubKeyHash: Uint8Array.from(r.bytes(PUBKEY_HASH_SIZE)), height: r.u32(), coinbase: r.u8() === 1 };
+  return { value: r.u64(), pubKeyHash: r.copy(PUBKEY_HASH_SIZE), height: r.u32(), coinbase: r.u8() === 1 };
 }
 
 export function parseCoin(bytes: Uint8Array): Coin {

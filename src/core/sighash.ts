@@ -5,7 +5,7 @@
 // output's value|pubKeyHash). Changing any outpoint or any output breaks every
 // signature; the two digests are computed once per transaction, not per input.
 import { scratchWriter } from './bytes.js';
-import { sha256d } from './hash.js';
+import { sha256d, sha256dInto } from './hash.js';
 import { PUBKEY_HASH_SIZE, Tx } from './tx.js';
 
 const TAG = new TextEncoder().encode('pubchain-sighash-v1');
@@ -33,4 +33,45 @@ export function sighash(tx: Tx, index: number, spent: SpentOutput, cache: Sighas
   const w = scratchWriter.reset();
   w.bytes(TAG).u32(tx.version).bytes(cache.hashPrevouts).bytes(cache.hashOutputs).u32(index).bytes(spent.pubKeyHash).u64(spent.value);
   return sha256d(w.finish());
+}
+
+// The preimage of one input's sighash, reused: tag | version | hashPrevouts |
+// hashOutputs is written once per transaction, then each input's tail.
+const AT_VERSION = TAG.length;
+const AT_PREVOUTS = AT_VERSION + 4;
+const AT_OUTPUTS = AT_PREVOUTS + 32;
+const AT_TAIL = AT_OUTPUTS + 32;
+const PREIMAGE = new Uint8Array(AT_TAIL + 4 + PUBKEY_HASH_SIZE + 8);
+PREIMAGE.set(TAG, 0);
+
+function putU32(at: number, v: number): void {
+  PREIMAGE[at] = v; PREIMAGE[at + 1] = v >>> 8; PREIMAGE[at + 2] = v >>> 16; PREIMAGE[at + 3] = v >>> 24;
+}
+
+/**
+ * Every input's sighash, the same bytes as sighash(tx, i, spent[i]) for each i,
+ * without a digest array or cache object per transaction: the connect path's
+ * form. `spent` lines up with the inputs.
+ */
+export function sighashes(tx: Tx, spent: readonly SpentOutput[]): Uint8Array[] {
+  const out: Uint8Array[] = new Array(tx.inputs.length);
+  const p = scratchWriter.reset();
+  for (const i of tx.inputs) p.bytes(i.prevTxid).u32(i.vout);
+  sha256dInto(p.finish(), PREIMAGE, AT_PREVOUTS);
+  const o = scratchWriter.reset();
+  for (const x of tx.outputs) o.u64(x.value).bytes(x.pubKeyHash);
+  sha256dInto(o.finish(), PREIMAGE, AT_OUTPUTS);
+  putU32(AT_VERSION, tx.version);
+  for (let index = 0; index < out.length; index++) {
+    const s = spent[index]!;
+    // A key hash of another width changes the preimage's length: the general form handles it.
+    if (s.pubKeyHash.length !== PUBKEY_HASH_SIZE || !Number.isSafeInteger(s.value) || s.value < 0) { out[index] = sighash(tx, index, s); continue; }
+    putU32(AT_TAIL, index);
+    PREIMAGE.set(s.pubKeyHash, AT_TAIL + 4);
+    const v = AT_TAIL + 4 + PUBKEY_HASH_SIZE;
+    putU32(v, s.value % 0x100000000);
+    putU32(v + 4, Math.floor(s.value / 0x100000000));
+    out[index] = sha256d(PREIMAGE);
+  }
+  return out;
 }

@@ -72,16 +72,16 @@ export function readTx(r: ByteReader): Tx {
   const inputs: TxInput[] = new Array(nIn);
   for (let k = 0; k < nIn; k++) {
     inputs[k] = {
-      prevTxid: Uint8Array.from(r.bytes(32)),
+      prevTxid: r.copy(32),
       vout: r.u32(),
-      signature: Uint8Array.from(r.varBytes(COINBASE_DATA_MAX)),
-      pubKey: Uint8Array.from(r.varBytes(PUBKEY_SIZE)),
+      signature: r.varCopy(COINBASE_DATA_MAX),
+      pubKey: r.varCopy(PUBKEY_SIZE),
     };
   }
   const nOut = r.varint();
   if (nOut * OUTPUT_SIZE > r.remaining) throw new ValidationError('bad-encoding', `transaction claims ${nOut} outputs, more than its bytes hold`, 20);
   const outputs: TxOutput[] = new Array(nOut);
-  for (let k = 0; k < nOut; k++) outputs[k] = { value: r.u64(), pubKeyHash: Uint8Array.from(r.bytes(PUBKEY_HASH_SIZE)) };
+  for (let k = 0; k < nOut; k++) outputs[k] = { value: r.u64(), pubKeyHash: r.copy(PUBKEY_HASH_SIZE) };
   return { version, inputs, outputs };
 }
 
@@ -144,11 +144,16 @@ export function writeOutpointKey(key: string, out: Uint8Array, at: number): void
 }
 
 export function parseOutpointKey(key: string): { txid: Uint8Array; vout: number } {
-  checkOutpointKey(key);
+  const vout = outpointKeyVout(key);
   const txid = new Uint8Array(32);
   for (let i = 0; i < 32; i++) txid[i] = key.charCodeAt(i);
-  const vout = ((key.charCodeAt(32) << 24) | (key.charCodeAt(33) << 16) | (key.charCodeAt(34) << 8) | key.charCodeAt(35)) >>> 0;
   return { txid, vout };
+}
+
+/** The vout of an outpoint key, without parsing its txid. */
+export function outpointKeyVout(key: string): number {
+  checkOutpointKey(key);
+  return ((key.charCodeAt(32) << 24) | (key.charCodeAt(33) << 16) | (key.charCodeAt(34) << 8) | key.charCodeAt(35)) >>> 0;
 }
 
 /** "<txid hex>:<vout>", for messages. */

@@ -12,7 +12,7 @@ import { headerHash } from './header.js';
 import { hasDuplicateLeaves, MerkleRootFn, merkleRootJs } from './merkle.js';
 import { blockSubsidy, NetworkParams } from './params.js';
 import { bitsToTarget, hashMeetsTarget } from './pow.js';
-import { sighash, sighashCache } from './sighash.js';
+import { sighashes } from './sighash.js';
 import {
   COINBASE_DATA_MAX, COINBASE_DATA_MIN, coinbaseHeight, isCoinbase, outpointKey, outpointLabel,
   PUBKEY_HASH_SIZE, PUBKEY_SIZE, SIGNATURE_SIZE, Tx, txid, txSize,
@@ -70,12 +70,19 @@ export function checkTxSanity(tx: Tx, params: NetworkParams): void {
     if (tx.inputs[0]!.pubKey.length !== 0) fail('bad-cb-pubkey', 'coinbase input carries a public key');
     return;
   }
-  const seen = new Set<string>();
-  for (const i of tx.inputs) {
+  const inputs = tx.inputs;
+  // Duplicates need a set only past two inputs (most transactions have one).
+  const seen = inputs.length > 2 ? new Set<string>() : null;
+  for (let k = 0; k < inputs.length; k++) {
+    const i = inputs[k]!;
     if (i.prevTxid.length !== 32) fail('bad-txns-prevout', 'input txid is not 32 bytes');
-    const key = outpointKey(i.prevTxid, i.vout);
-    if (seen.has(key)) fail('bad-txns-inputs-duplicate', `input ${outpointLabel(key)} is spent twice in one transaction`);
-    seen.add(key);
+    if (seen) {
+      const key = outpointKey(i.prevTxid, i.vout);
+      if (seen.has(key)) fail('bad-txns-inputs-duplicate', `input ${outpointLabel(key)} is spent twice in one transaction`);
+      seen.add(key);
+    } else if (k === 1 && i.vout === inputs[0]!.vout && bytesEqual(i.prevTxid, inputs[0]!.prevTxid)) {
+      fail('bad-txns-inputs-duplicate', `input ${outpointLabel(outpointKey(i.prevTxid, i.vout))} is spent twice in one transaction`);
+    }
     if (i.vout === 0xffffffff && i.prevTxid.every((b) => b === 0)) fail('bad-txns-prevout-null', 'a non-coinbase input spends nothing');
     if (!isCanonicalSignature(i.signature)) fail('non-canonical-signature', 'signature is not a 64-byte low-S compact signature');
     if (i.pubKey.length !== PUBKEY_SIZE || (i.pubKey[0] !== 2 && i.pubKey[0] !== 3)) fail('bad-pubkey', 'public key is not a 33-byte compressed key');
@@ -92,23 +99,25 @@ export interface TxInputsResult {
  * Rules against the UTXO set: every input spends an existing unspent output,
  * the spender's key hashes to that output's owner, and inputs cover outputs.
  */
-export function checkTxInputs(tx: Tx, view: CoinView): TxInputsResult {
-  const cache = sighashCache(tx);
-  const spent: Coin[] = [];
-  const sigChecks: SigCheck[] = [];
+export function checkTxInputs(tx: Tx, view: CoinView, keys?: readonly string[], firstKey = 0): TxInputsResult {
+  const inputs = tx.inputs;
+  const spent: Coin[] = new Array(inputs.length);
   let inTotal = 0;
-  tx.inputs.forEach((input, index) => {
-    const key = outpointKey(input.prevTxid, input.vout);
+  for (let index = 0; index < inputs.length; index++) {
+    const input = inputs[index]!;
+    const key = keys ? keys[firstKey + index]! : outpointKey(input.prevTxid, input.vout);
     const coin = view.get(key);
     if (!coin) throw new ValidationError('missing-inputs', `input ${outpointLabel(key)} is unknown or already spent`, 0, { outpoint: outpointLabel(key) });
     if (!bytesEqual(hash160(input.pubKey), coin.pubKeyHash)) fail('bad-txns-wrong-owner', `input ${outpointLabel(key)} is signed by a key that does not own it`);
     inTotal = addAmounts(inTotal, coin.value, 'bad-txns-inputvalues-outofrange');
-    spent.push(coin);
-    sigChecks.push({ msg: sighash(tx, index, coin, cache), signature: input.signature, pubKey: input.pubKey });
-  });
+    spent[index] = coin;
+  }
   let outTotal = 0;
   for (const o of tx.outputs) outTotal = addAmounts(outTotal, o.value, 'bad-txns-txouttotal-toolarge');
   if (inTotal < outTotal) fail('bad-txns-in-belowout', `inputs ${inTotal} are below outputs ${outTotal}`);
+  const msgs = sighashes(tx, spent);
+  const sigChecks: SigCheck[] = new Array(inputs.length);
+  for (let i = 0; i < inputs.length; i++) sigChecks[i] = { msg: msgs[i]!, signature: inputs[i]!.signature, pubKey: inputs[i]!.pubKey };
   return { fee: inTotal - outTotal, spent, sigChecks };
 }
 
@@ -171,35 +180,49 @@ export interface ConnectResult {
  * Applies a block's transactions to a view of the UTXO set before it. Outputs
  * created earlier in the block may be spent later in it; nothing is spent twice.
  */
-export function connectBlockTxs(block: Block, txids: Uint8Array[], view: CoinView, height: number, params: NetworkParams): ConnectResult {
+export function connectBlockTxs(
+  block: Block, txids: Uint8Array[], view: CoinView, height: number, params: NetworkParams, inputKeys: readonly string[] = blockInputKeys(block),
+): ConnectResult {
   const created = new Map<string, Coin>();
   const spentKeys = new Set<string>();
   const overlay: CoinView = {
     get: (key) => (spentKeys.has(key) ? undefined : created.get(key) ?? view.get(key)),
   };
   const result: ConnectResult = { fees: 0, spent: [], created: [], sigChecks: [] };
-  block.txs.forEach((tx, t) => {
+  const txs = block.txs;
+  let at = 0;
+  for (let t = 0; t < txs.length; t++) {
+    const tx = txs[t]!;
     if (t > 0) {
-      const r = checkTxInputs(tx, overlay);
-      tx.inputs.forEach((input, k) => {
-        const key = outpointKey(input.prevTxid, input.vout);
+      const r = checkTxInputs(tx, overlay, inputKeys, at);
+      for (let k = 0; k < tx.inputs.length; k++) {
+        const key = inputKeys[at + k]!;
         // A coin born and spent inside this block never reaches the UTXO set or its undo data.
-        if (created.delete(key)) return;
+        if (created.delete(key)) continue;
         spentKeys.add(key);
         result.spent.push({ key, coin: r.spent[k]! });
-      });
+      }
+      at += tx.inputs.length;
       result.fees = addAmounts(result.fees, r.fee);
       for (const c of r.sigChecks) result.sigChecks.push(c);
     }
-    tx.outputs.forEach((o, vout) => {
-      const key = outpointKey(txids[t]!, vout);
-      const coin: Coin = { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase: t === 0 };
-      created.set(key, coin);
-    });
-  });
+    const id = txids[t]!;
+    const outputs = tx.outputs;
+    for (let vout = 0; vout < outputs.length; vout++) {
+      const o = outputs[vout]!;
+      created.set(outpointKey(id, vout), { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase: t === 0 });
+    }
+  }
   const allowed = addAmounts(blockSubsidy(params, height), result.fees);
-  const paid = block.txs[0]!.outputs.reduce((s, o) => addAmounts(s, o.value), 0);
+  const paid = txs[0]!.outputs.reduce((s, o) => addAmounts(s, o.value), 0);
   if (paid > allowed) fail('bad-cb-amount', `coinbase pays ${paid}, more than subsidy plus fees ${allowed}`);
   for (const [key, coin] of created) result.created.push({ key, coin });
   return result;
+}
+
+/** The outpoint key of every input of the block's transactions after the coinbase, in order. */
+export function blockInputKeys(block: Block): string[] {
+  const out: string[] = [];
+  for (let t = 1; t < block.txs.length; t++) for (const i of block.txs[t]!.inputs) out.push(outpointKey(i.prevTxid, i.vout));
+  return out;
 }

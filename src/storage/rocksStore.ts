@@ -11,6 +11,32 @@ import { DatabaseLockedError, StorageError, storageFailure } from './errors.js';
 /** Keys per native round trip while iterating: large scans amortise the crossing. */
 const ITERATOR_CAPACITY = 512;
 
+/**
+ * V8 keeps a typed array of up to 64 bytes on the JS heap; the binding asks for
+ * its bytes through napi_get_typedarray_info, which first moves them into a
+ * fresh off-heap backing store (one allocation, and later one free in GC, per
+ * key and per value). Copying a batch's small keys and values into one
+ * off-heap slab and handing over views of it costs one allocation per batch.
+ */
+const IN_HEAP_MAX = 64;
+
+class Slab {
+  private buf: Uint8Array;
+  private at = 0;
+  constructor(bytes: number) { this.buf = new Uint8Array(new ArrayBuffer(Math.max(bytes, 1))); }
+  /** `b` itself when it is large (already off-heap), else a view of its copy in the slab. */
+  place(b: Uint8Array): Uint8Array {
+    const n = b.length;
+    if (n > IN_HEAP_MAX) return b;
+    const d = this.buf;
+    const o = this.at;
+    for (let i = 0; i < n; i++) d[o + i] = b[i]!;
+    this.at = o + n;
+    return new Uint8Array(d.buffer, o, n);
+  }
+  static sizeOf(b: Uint8Array): number { return b.length > IN_HEAP_MAX ? 0 : b.length; }
+}
+
 /** A plain Uint8Array view (no copy), so both stores hand out the same type. */
 const plain = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
@@ -97,7 +123,10 @@ export class RocksStore implements KeyValueStore {
     this.check();
     if (keys.length === 0) return [];
     const batch = this.db.read({ capacity: keys.length, autoDestroy: true });
-    const pending = keys.map((k) => batch.get(k));
+    let bytes = 0;
+    for (const k of keys) bytes += Slab.sizeOf(k);
+    const slab = new Slab(bytes);
+    const pending = keys.map((k) => batch.get(slab.place(k)));
     batch.tryFlush();
     return (await this.track(Promise.all(pending), 'reading')).map((v) => (v ? plain(v) : null));
   }
@@ -110,9 +139,15 @@ export class RocksStore implements KeyValueStore {
     this.check();
     if (ops.length === 0) return;
     const batch = this.db.write({ capacity: ops.length, autoDestroy: true });
+    let bytes = 0;
     for (const op of ops) {
-      if (op.type === 'put') batch.tryPut(op.key, op.value);
-      else if (op.type === 'del') batch.tryDelete(op.key);
+      if (op.type === 'put') bytes += Slab.sizeOf(op.key) + Slab.sizeOf(op.value);
+      else if (op.type === 'del') bytes += Slab.sizeOf(op.key);
+    }
+    const slab = new Slab(bytes);
+    for (const op of ops) {
+      if (op.type === 'put') batch.tryPut(slab.place(op.key), slab.place(op.value));
+      else if (op.type === 'del') batch.tryDelete(slab.place(op.key));
       else batch.tryDeleteRange(op.gte, op.lt);
     }
     await this.track(batch.flush(), 'writing to');
