@@ -1,6 +1,7 @@
 // The header chain of headers-first sync checks each header synchronously
 // against the times of its branch so far (BranchTimes); the chain checks each
-// block through the async walk of its index (childContextOn). Both must give
+// block from its cached index entries, or through the async walk of its index
+// (childContextOn) when they are not all in memory. Both must give
 // the same answer on the same headers: here on a regtest variant that
 // retargets every 5 blocks, with blocks both too fast and too slow, and
 // headers with a time just above the median, too old or too new, bad bits and no proof of work, at
@@ -24,8 +25,8 @@ const LENGTH = 60;
 interface Context { bits: number; medianTimePast: number }
 
 /** A valid chain built through the chain's own (async) rule, and the context of each height. */
-async function validChain(): Promise<{ chain: Chain; blocks: Built[]; ctx: Map<number, Context> }> {
-  const chain = await Chain.open(new MemoryStore(), params, { now: NOW });
+async function validChain(cacheSize?: number): Promise<{ chain: Chain; blocks: Built[]; ctx: Map<number, Context> }> {
+  const chain = await Chain.open(new MemoryStore(), params, { now: NOW, cacheSize });
   const g = buildBlock({ parent: null, key, params, time: T0 });
   await chain.initGenesis(g.block);
   const blocks = [g];
@@ -74,7 +75,10 @@ function mutant(kind: string, parent: Built, c: Context): Built {
 
 test('the synchronous header path and the async block path accept and refuse the same headers', async () => {
   const { chain, blocks, ctx } = await validChain();
+  // The same blocks on a chain whose index cache holds one entry: every context is the async walk of the store.
+  const uncached = await validChain(1);
   try {
+    assert.deepEqual(uncached.ctx, ctx);
     const headers: BlockHeader[] = blocks.map((b) => b.block.header);
     assert.ok(new Set(headers.map((h) => h.bits)).size >= 3, 'the chain retargets both ways');
     // Every valid header in one message (the window of times is trimmed on the way), and one at a time.
@@ -91,7 +95,8 @@ test('the synchronous header path and the async block path accept and refuse the
       const c = ctx.get(height)!;
       for (const kind of kinds) {
         const bad = mutant(kind, parent, c);
-        const slow = await codeOf(chain.processBlock(bad.block));
+        const slow = await codeOf(uncached.chain.processBlock(bad.block));
+        assert.equal(await codeOf(chain.processBlock(bad.block)), slow, 'the block index from its cache');
         // Alone, on top of stored headers (parents from the header chain's entries)...
         const alone = await codeOf(whole.accept(`alone-${kind}-${height}`, [bad.block.header]));
         // ...and at the end of a message from genesis (parents from the message itself).
@@ -106,5 +111,6 @@ test('the synchronous header path and the async block path accept and refuse the
     assert.equal(compared, 45);
   } finally {
     await chain.close();
+    await uncached.chain.close();
   }
 });

@@ -132,7 +132,26 @@ export class BlockTree {
 
   /** Bits and median time past that a child of `parent` must respect. */
   childContext(parent: BlockIndexEntry): Promise<ChildContext> {
-    return childContextOn(this.params, parent, (e) => this.must(e.header.prevHash), (e, h) => this.ancestor(e, h));
+    return this.cachedContext(parent) ?? childContextOn(this.params, parent, (e) => this.must(e.header.prevHash), (e, h) => this.ancestor(e, h));
+  }
+
+  /**
+   * The same from the cached entries alone, with no await per ancestor: when
+   * the parent's last medianTimeSpan entries are all in memory (the usual case
+   * while blocks connect one after another) and it is no retarget height.
+   */
+  private cachedContext(parent: BlockIndexEntry): Promise<ChildContext> | null {
+    if (isRetargetHeight(this.params, parent.height + 1)) return null;
+    const times: number[] = [];
+    let e = parent;
+    for (;;) {
+      times.push(e.header.time);
+      if (times.length >= this.params.medianTimeSpan || e.height <= this.params.genesisHeight) break;
+      const p = this.entries.get(bytesKey(e.header.prevHash));
+      if (!p) return null;
+      e = p;
+    }
+    return Promise.resolve(childContextFrom(this.params, parent, times, () => { throw new RangeError('no retarget here'); }));
   }
 }
 
