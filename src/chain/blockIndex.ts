@@ -1,6 +1,6 @@
 // A block index entry: what we know about one stored block without reading it.
-import { ByteReader, ByteWriter } from '../core/bytes.js';
-import { BlockHeader, readHeader, serializeHeader } from '../core/header.js';
+import { ByteReader } from '../core/bytes.js';
+import { BlockHeader, HEADER_SIZE, readHeader, writeHeader } from '../core/header.js';
 
 /**
  * stored: the block passed its sanity and context rules and is on disk, never connected;
@@ -25,17 +25,32 @@ export interface BlockIndexEntry {
 export const isFailed = (e: BlockIndexEntry): boolean => e.status === 'failed' || e.status === 'failed-child';
 
 const WORK_BYTES = 32;
+const M64 = (1n << 64n) - 1n;
+const TOP = 1n << 256n;
 
-function workBytes(work: bigint): Uint8Array {
-  const out = new Uint8Array(WORK_BYTES);
-  let w = work;
-  for (let i = WORK_BYTES - 1; i >= 0; i--) { out[i] = Number(w & 0xffn); w >>= 8n; }
-  if (w !== 0n) throw new RangeError('cumulative work above 2^256');
-  return out;
+/** Cumulative work as 32 big-endian bytes at `at`. */
+function putWork(view: DataView, at: number, work: bigint): void {
+  if (work < 0n || work >= TOP) throw new RangeError('cumulative work above 2^256');
+  view.setBigUint64(at, work >> 192n, false);
+  view.setBigUint64(at + 8, (work >> 128n) & M64, false);
+  view.setBigUint64(at + 16, (work >> 64n) & M64, false);
+  view.setBigUint64(at + 24, work & M64, false);
+}
+
+function readWork(r: ByteReader): bigint {
+  const b = r.bytes(WORK_BYTES);
+  const v = new DataView(b.buffer, b.byteOffset, WORK_BYTES);
+  return (v.getBigUint64(0, false) << 192n) | (v.getBigUint64(8, false) << 128n) | (v.getBigUint64(16, false) << 64n) | v.getBigUint64(24, false);
 }
 
 export function serializeIndexEntry(e: BlockIndexEntry): Uint8Array {
-  return new ByteWriter(4 + WORK_BYTES + 1 + 80).u32(e.height).bytes(workBytes(e.work)).u8(STATUS_CODES[e.status]).bytes(serializeHeader(e.header)).finish();
+  const out = new Uint8Array(4 + WORK_BYTES + 1 + HEADER_SIZE);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, e.height >>> 0, true);
+  putWork(view, 4, e.work);
+  out[4 + WORK_BYTES] = STATUS_CODES[e.status];
+  writeHeader(out, view, 5 + WORK_BYTES, e.header);
+  return out;
 }
 
 /**
@@ -47,14 +62,18 @@ export function serializeIndexEntry(e: BlockIndexEntry): Uint8Array {
 export type HeaderEntry = Omit<BlockIndexEntry, 'status'>;
 
 export function serializeHeaderEntry(e: HeaderEntry): Uint8Array {
-  return new ByteWriter(4 + WORK_BYTES + 80).u32(e.height).bytes(workBytes(e.work)).bytes(serializeHeader(e.header)).finish();
+  const out = new Uint8Array(4 + WORK_BYTES + HEADER_SIZE);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, e.height >>> 0, true);
+  putWork(view, 4, e.work);
+  writeHeader(out, view, 4 + WORK_BYTES, e.header);
+  return out;
 }
 
 export function parseHeaderEntry(hash: Uint8Array, bytes: Uint8Array): HeaderEntry {
   const r = new ByteReader(bytes, 'header entry');
   const height = r.u32();
-  let work = 0n;
-  for (const b of r.bytes(WORK_BYTES)) work = (work << 8n) | BigInt(b);
+  const work = readWork(r);
   const header = readHeader(r);
   r.end();
   return { hash: Uint8Array.from(hash), height, work, header };
@@ -63,8 +82,7 @@ export function parseHeaderEntry(hash: Uint8Array, bytes: Uint8Array): HeaderEnt
 export function parseIndexEntry(hash: Uint8Array, bytes: Uint8Array): BlockIndexEntry {
   const r = new ByteReader(bytes, 'block index entry');
   const height = r.u32();
-  let work = 0n;
-  for (const b of r.bytes(WORK_BYTES)) work = (work << 8n) | BigInt(b);
+  const work = readWork(r);
   const code = r.u8();
   const status = STATUS_BY_CODE.get(code);
   if (!status) throw new RangeError(`block index entry has unknown status ${code}`);

@@ -132,7 +132,26 @@ export class BlockTree {
 
   /** Bits and median time past that a child of `parent` must respect. */
   childContext(parent: BlockIndexEntry): Promise<ChildContext> {
-    return childContextOn(this.params, parent, (e) => this.must(e.header.prevHash), (e, h) => this.ancestor(e, h));
+    return this.cachedContext(parent) ?? childContextOn(this.params, parent, (e) => this.must(e.header.prevHash), (e, h) => this.ancestor(e, h));
+  }
+
+  /**
+   * The same from the cached entries alone, with no await per ancestor: when
+   * the parent's last medianTimeSpan entries are all in memory (the usual case
+   * while blocks connect one after another) and it is no retarget height.
+   */
+  private cachedContext(parent: BlockIndexEntry): Promise<ChildContext> | null {
+    if (isRetargetHeight(this.params, parent.height + 1)) return null;
+    const times: number[] = [];
+    let e = parent;
+    for (;;) {
+      times.push(e.header.time);
+      if (times.length >= this.params.medianTimeSpan || e.height <= this.params.genesisHeight) break;
+      const p = this.entries.get(bytesKey(e.header.prevHash));
+      if (!p) return null;
+      e = p;
+    }
+    return Promise.resolve(childContextFrom(this.params, parent, times, () => { throw new RangeError('no retarget here'); }));
   }
 }
 
@@ -140,22 +159,31 @@ export interface ChildContext { bits: number; medianTimePast: number }
 interface Linked { height: number; header: BlockHeader }
 
 /**
+ * The rule itself, written once: the bits and median time past a child of
+ * `parent` must respect, from the times of the last `medianTimeSpan` blocks
+ * ending at the parent (fewer near genesis) and, at a retarget height, the
+ * time of the previous window's first block (`windowFirstTime`).
+ */
+export function childContextFrom(params: NetworkParams, parent: Linked, lastTimes: readonly number[], windowFirstTime: () => number): ChildContext {
+  const bits = isRetargetHeight(params, parent.height + 1) ? retargetBits(params, parent.header.bits, windowFirstTime(), parent.header.time) : parent.header.bits;
+  return { bits, medianTimePast: medianTimePast(lastTimes) };
+}
+
+/**
  * Bits and median time past that a child of `parent` must respect, on any
- * branch that `parentOf` walks: the block index here, the header chain of
- * headers-first sync (src/node/headerSyncChain.ts). `ancestorAt` may jump
+ * branch that `parentOf` walks (the block index here). `ancestorAt` may jump
  * straight to the retarget window's first entry; by default it walks.
  */
 export async function childContextOn<E extends Linked>(
   params: NetworkParams, parent: E, parentOf: (e: E) => Promise<E>, ancestorAt?: (e: E, height: number) => Promise<E>,
 ): Promise<ChildContext> {
-  const height = parent.height + 1;
-  let bits = parent.header.bits;
-  if (isRetargetHeight(params, height)) {
-    const at = height - params.retargetInterval;
+  let firstTime = 0;
+  if (isRetargetHeight(params, parent.height + 1)) {
+    const at = parent.height + 1 - params.retargetInterval;
     let first = parent;
     if (ancestorAt) first = await ancestorAt(parent, at);
     else while (first.height > at) first = await parentOf(first);
-    bits = retargetBits(params, parent.header.bits, first.header.time, parent.header.time);
+    firstTime = first.header.time;
   }
   const times: number[] = [];
   let e: E | null = parent;
@@ -163,5 +191,49 @@ export async function childContextOn<E extends Linked>(
     times.push(e.header.time);
     e = e.height > params.genesisHeight ? await parentOf(e) : null;
   }
-  return { bits, medianTimePast: medianTimePast(times) };
+  return childContextFrom(params, parent, times, () => firstTime);
+}
+
+/**
+ * The synchronous path along a branch being extended one entry at a time (the
+ * header chain of headers-first sync, src/node/headerSyncChain.ts): the times
+ * of the last max(medianTimeSpan, retargetInterval) entries ending at the
+ * current tip of the branch, so each child's context needs no lookup and no
+ * await. Filled once from an entry by `BranchTimes.of`, walking its parents.
+ */
+export class BranchTimes {
+  /** Oldest first; the last is the current parent's. */
+  private times: number[];
+  private readonly keep: number;
+
+  private constructor(private readonly params: NetworkParams, private parent: Linked, oldestFirst: number[]) {
+    this.keep = Math.max(params.medianTimeSpan, params.noRetarget ? 0 : params.retargetInterval);
+    this.times = oldestFirst;
+  }
+
+  static async of<E extends Linked>(params: NetworkParams, parent: E, parentOf: (e: E) => Promise<E>): Promise<BranchTimes> {
+    const keep = Math.max(params.medianTimeSpan, params.noRetarget ? 0 : params.retargetInterval);
+    const times: number[] = [];
+    let e: E | null = parent;
+    while (e && times.length < keep) {
+      times.push(e.header.time);
+      e = e.height > params.genesisHeight ? await parentOf(e) : null;
+    }
+    return new BranchTimes(params, parent, times.reverse());
+  }
+
+  /** What a child of the current parent must respect. */
+  childContext(): ChildContext {
+    const t = this.times;
+    const n = t.length;
+    // The previous window's first block is retargetInterval - 1 steps below the parent.
+    return childContextFrom(this.params, this.parent, t.slice(Math.max(0, n - this.params.medianTimeSpan)), () => t[n - this.params.retargetInterval]!);
+  }
+
+  /** `child` (a child of the current parent) becomes the parent. */
+  push(child: Linked): void {
+    this.parent = child;
+    this.times.push(child.header.time);
+    if (this.times.length >= this.keep * 4) this.times = this.times.slice(this.times.length - this.keep);
+  }
 }

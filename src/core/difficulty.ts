@@ -26,7 +26,7 @@ export function retargetBits(params: NetworkParams, prevBits: number, firstTime:
   return targetToBits(target);
 }
 
-export function medianTimePast(times: number[]): number {
+export function medianTimePast(times: readonly number[]): number {
   if (times.length === 0) return 0;
   const sorted = [...times].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;

@@ -1,6 +1,6 @@
 // The 80-byte block header, laid out exactly as Bitcoin's. The height is not in
 // the header: it is in the coinbase (BIP34) and in the stored block index.
-import { ByteReader, ByteWriter } from './bytes.js';
+import { ByteReader } from './bytes.js';
 import { ValidationError } from './errors.js';
 import { sha256d } from './hash.js';
 
@@ -16,8 +16,20 @@ export interface BlockHeader {
 }
 
 export function serializeHeader(h: BlockHeader): Uint8Array {
+  const out = new Uint8Array(HEADER_SIZE);
+  writeHeader(out, new DataView(out.buffer), 0, h);
+  return out;
+}
+
+/** Writes the 80 bytes at `at` of `out` (`view` over out's buffer, at out's offset 0). */
+export function writeHeader(out: Uint8Array, view: DataView, at: number, h: BlockHeader): void {
   if (h.prevHash.length !== 32 || h.merkleRoot.length !== 32) throw new RangeError('header hashes must be 32 bytes');
-  return new ByteWriter(HEADER_SIZE).u32(h.version).bytes(h.prevHash).bytes(h.merkleRoot).u32(h.time).u32(h.bits).u32(h.nonce).finish();
+  view.setUint32(at, h.version >>> 0, true);
+  out.set(h.prevHash, at + 4);
+  out.set(h.merkleRoot, at + 36);
+  view.setUint32(at + 68, h.time >>> 0, true);
+  view.setUint32(at + 72, h.bits >>> 0, true);
+  view.setUint32(at + 76, h.nonce >>> 0, true);
 }
 
 export function readHeader(r: ByteReader): BlockHeader {
@@ -36,6 +48,41 @@ export function parseHeader(bytes: Uint8Array): BlockHeader {
   return readHeader(new ByteReader(bytes, 'header'));
 }
 
+/**
+ * A header's hash is asked for several times on its way in (the message, the
+ * download, the chain, the sanity rules), so the last MEMO_SIZE hashes are
+ * remembered per header object, with the header's fields as they were hashed:
+ * a header changed since (a miner trying nonces) is hashed again. Each call
+ * returns its own copy.
+ */
+const MEMO_SIZE = 4096;
+interface Memo { version: number; time: number; bits: number; nonce: number; prevMerkleHash: Uint8Array }
+const memo = new WeakMap<BlockHeader, Memo>();
+const memoRing: Array<BlockHeader | undefined> = new Array<BlockHeader | undefined>(MEMO_SIZE);
+let memoAt = 0;
+const scratch = new Uint8Array(HEADER_SIZE);
+const scratchView = new DataView(scratch.buffer);
+
+function sameAsHashed(m: Memo, h: BlockHeader): boolean {
+  if (m.version !== h.version || m.time !== h.time || m.bits !== h.bits || m.nonce !== h.nonce) return false;
+  const b = m.prevMerkleHash, p = h.prevHash, r = h.merkleRoot;
+  if (p.length !== 32 || r.length !== 32) return false;
+  for (let i = 0; i < 32; i++) if (b[i] !== p[i] || b[32 + i] !== r[i]) return false;
+  return true;
+}
+
 export function headerHash(h: BlockHeader): Uint8Array {
-  return sha256d(serializeHeader(h));
+  const m = memo.get(h);
+  if (m && sameAsHashed(m, h)) return m.prevMerkleHash.slice(64);
+  writeHeader(scratch, scratchView, 0, h);
+  const hash = sha256d(scratch);
+  const kept = new Uint8Array(96);
+  kept.set(scratch.subarray(4, 68));
+  kept.set(hash, 64);
+  const old = memoRing[memoAt];
+  if (old) memo.delete(old);
+  memoRing[memoAt] = h;
+  memoAt = (memoAt + 1) % MEMO_SIZE;
+  memo.set(h, { version: h.version, time: h.time, bits: h.bits, nonce: h.nonce, prevMerkleHash: kept });
+  return hash;
 }

@@ -20,7 +20,7 @@ import type { NetworkParams } from '../core/params.js';
 import { workFromBits } from '../core/pow.js';
 import { checkProofOfWork } from '../core/validate.js';
 import type { HeaderEntry } from '../chain/blockIndex.js';
-import { childContextOn } from '../chain/blockTree.js';
+import { BranchTimes } from '../chain/blockTree.js';
 import { BoundedMap } from '../chain/boundedMap.js';
 
 export type { HeaderEntry } from '../chain/blockIndex.js';
@@ -134,42 +134,46 @@ export class HeaderChain {
 
   forgetPeer(peer: string): void { this.held.delete(peer); }
 
-  /** Checks and takes a peer's headers (in chain order, each the parent of the next). */
+  /**
+   * Checks and takes a peer's headers (in chain order, each the parent of the next).
+   * Only the first parent's ancestry is looked up (awaited); each header is then
+   * hashed once and checked synchronously against the times of the branch so far
+   * (BranchTimes), unless its block is in the base already.
+   */
   async accept(peer: string, headers: BlockHeader[]): Promise<AcceptResult> {
     if (headers.length === 0) throw bad('empty', 0);
     const held = this.held.get(peer) ?? new Map<string, HeaderEntry>();
     const lookup = async (hash: Uint8Array): Promise<(HeaderEntry & { failed?: boolean }) | null> => {
       const k = bytesKey(hash);
-      if (this.failed.has(k)) throw new ValidationError('bad-prevblk', `header ${hashToHex(hash)} is on an invalid branch`, 100);
-      return this.entries.get(k) ?? held.get(k) ?? (this.o.base.has(hash) ? this.o.base.get(hash) : null);
+      return this.lookupHere(hash, k, held) ?? (this.o.base.has(hash) ? this.o.base.get(hash) : null);
     };
-    const must = async (hash: Uint8Array): Promise<HeaderEntry> => {
-      const e = await lookup(hash);
-      if (!e) throw bad(`ancestor ${hashToHex(hash)} is unknown`, 0);
+    const first = await lookup(headers[0]!.prevHash);
+    if (!first) return { kind: 'unconnected' };
+    let prev: HeaderEntry & { failed?: boolean } = first;
+    const branch = await BranchTimes.of(this.o.params, first, async (x) => {
+      const e = await lookup(x.header.prevHash);
+      if (!e) throw bad(`ancestor ${hashToHex(x.header.prevHash)} is unknown`, 0);
       return e;
-    };
-    let prev = await lookup(headers[0]!.prevHash);
-    if (!prev) return { kind: 'unconnected' };
+    });
     const fresh: HeaderEntry[] = [];
-    const parents = new Map<HeaderEntry, HeaderEntry>();
     const now = (this.o.now ?? (() => Math.floor(Date.now() / 1000)))();
     let prevHash: Uint8Array | null = null;
     for (const h of headers) {
       if (prevHash && !bytesEqual(h.prevHash, prevHash)) throw bad('they do not form a chain', 20);
       const hash = headerHash(h);
       prevHash = hash;
-      const known = await lookup(hash);
+      const k = bytesKey(hash);
+      const known = this.lookupHere(hash, k, held) ?? (this.o.base.has(hash) ? await this.o.base.get(hash) : null);
       if (known?.failed || prev.failed) throw new ValidationError('bad-prevblk', `header ${hashToHex(hash)} is on an invalid branch`, 100);
-      if (known) { prev = known; continue; }
+      if (known) { prev = known; branch.push(known); continue; }
       checkProofOfWork(hash, h.bits, this.o.params);
-      // Parents within this message are known by entry, so the median-time walk does not look each up by hash.
-      const ctx = await childContextOn(this.o.params, prev, async (x) => parents.get(x) ?? must(x.header.prevHash));
+      const ctx = branch.childContext();
       if (h.bits !== ctx.bits) throw new ValidationError('bad-diffbits', `header bits 0x${h.bits.toString(16)} differ from the expected 0x${ctx.bits.toString(16)}`, 100);
       checkBlockTime(this.o.params, h.time, ctx.medianTimePast, now);
       const e: HeaderEntry = { hash, height: prev.height + 1, work: prev.work + workFromBits(h.bits), header: h };
-      parents.set(e, prev);
-      held.set(bytesKey(hash), e);
+      held.set(k, e);
       fresh.push(e);
+      branch.push(e);
       prev = e;
     }
     const last = prev;
@@ -185,6 +189,12 @@ export class HeaderChain {
     if (held.size > this.maxHeld) { this.held.delete(peer); return { kind: 'low-work', held: held.size }; }
     this.held.set(peer, held);
     return { kind: 'held', last, added: 0 };
+  }
+
+  /** An entry held here or for this peer (no store read); a hash on an invalid branch throws. */
+  private lookupHere(hash: Uint8Array, k: string, held: Map<string, HeaderEntry>): (HeaderEntry & { failed?: boolean }) | null {
+    if (this.failed.has(k)) throw new ValidationError('bad-prevblk', `header ${hashToHex(hash)} is on an invalid branch`, 100);
+    return this.entries.get(k) ?? held.get(k) ?? null;
   }
 
   private async store(all: HeaderEntry[]): Promise<void> {

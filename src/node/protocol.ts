@@ -76,7 +76,8 @@ export class NodeProtocol {
     this.serving = new RequestServer(o.chain, o.mempool);
     this.filters = new FilterServer(o.chain);
     this.txRelay = new TxRelay({ chain: o.chain, mempool: o.mempool, log: o.mempoolLog ?? o.log, peers: o.peers, penalise, onTx: o.onTx });
-    this.announcer = new TipAnnouncer(o.peers);
+    // Catching up (blocks still to download): tips are not announced until it has.
+    this.announcer = new TipAnnouncer(o.peers, () => this.sync.pending > 0);
     o.chain.on('tip', this.onTip);
   }
 
