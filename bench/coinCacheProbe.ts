@@ -15,9 +15,13 @@
 // under this process's own memory cgroup and removed at the end.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CoinCache, CoinCacheStats } from '../src/storage/coinCache.js';
+import { parseBlock, serializeBlock } from '../src/core/block.js';
+import { REGTEST } from '../src/core/params.js';
 import { curve, firstAndLast, runScale } from './connectScale.js';
+import { buildScaleChain, ScaleChain } from './scaleChain.js';
 import { median } from './paired.js';
 
 const WINDOWS = 8;
@@ -49,9 +53,29 @@ function counters(file: string): Record<string, number> {
 
 interface ChildReport {
   variant: string; coins: number; txs: number; windowTxs: number; windows: number[];
-  first: number; last: number; lastToFirst: number; peakRssMB: number; seconds: number;
+  first: number; last: number; lastToFirst: number; peakRssMB: number; seconds: number; cpuUsPerTx: number;
   readMB: number; cgroup: Record<string, number>; cache: CoinCacheStats | null;
   curve: Array<[number, number]>;
+}
+
+/** The scale chain built once for every child: genesis, then the blocks, each as u32 length | bytes. */
+function saveChain(file: string, c: ScaleChain): void {
+  const all = [serializeBlock(c.genesis), ...c.blocks];
+  const parts: Uint8Array[] = [];
+  const head = new Uint32Array([c.coins, all.length]);
+  parts.push(new Uint8Array(head.buffer));
+  for (const b of all) { parts.push(new Uint8Array(new Uint32Array([b.length]).buffer), b); }
+  fs.writeFileSync(file, Buffer.concat(parts));
+}
+
+function loadChain(file: string): ScaleChain {
+  const buf = fs.readFileSync(file);
+  const u32 = (at: number): number => buf.readUInt32LE(at);
+  const coins = u32(0);
+  const n = u32(4);
+  const all: Uint8Array[] = [];
+  for (let i = 0, at = 8; i < n; i++) { const len = u32(at); all.push(Uint8Array.from(buf.subarray(at + 4, at + 4 + len))); at += 4 + len; }
+  return { coins, genesis: parseBlock(all[0]!, REGTEST.maxBlockSize), blocks: all.slice(1) };
 }
 
 async function child(): Promise<void> {
@@ -63,10 +87,12 @@ async function child(): Promise<void> {
   let cacheStats: CoinCacheStats | null = null;
   const readBytes = (): number => counters('/proc/self/io').read_bytes ?? 0;
   const readAtStart = readBytes();
+  const cpuAtStart = process.cpuUsage();
+  let cpuUs = 0;
   const run = await runScale({
-    coins, dbcacheMiB: v.dbcache, sigs: false,
+    coins, built: process.env.PCBENCH_CHAIN ? loadChain(process.env.PCBENCH_CHAIN) : undefined, dbcacheMiB: v.dbcache, sigs: false,
     wrapStore: v.cacheMiB > 0 ? (s) => (cache = new CoinCache(s, v.cacheMiB * 2 ** 20)) : undefined,
-    onConnected: () => { readAtEnd = readBytes(); cacheStats = (cache as CoinCache | null)?.stats() ?? null; },
+    onConnected: () => { const c = process.cpuUsage(cpuAtStart); cpuUs = c.user + c.system; readAtEnd = readBytes(); cacheStats = (cache as CoinCache | null)?.stats() ?? null; },
   });
   const total = run.done[run.done.length - 1]![0];
   const w = Math.floor(total / WINDOWS);
@@ -82,7 +108,7 @@ async function child(): Promise<void> {
   const report: ChildReport = {
     variant: label(v), coins: run.coins, txs: total, windowTxs: w, windows, first: Math.round(first), last: Math.round(last),
     lastToFirst: Number((last / first).toFixed(3)), peakRssMB: Math.round(run.peakRss / 2 ** 20),
-    seconds: Math.round(run.done[run.done.length - 1]![1]), readMB: Math.round((readAtEnd - readAtStart) / 2 ** 20),
+    seconds: Math.round(run.done[run.done.length - 1]![1]), cpuUsPerTx: Math.round(cpuUs / total), readMB: Math.round((readAtEnd - readAtStart) / 2 ** 20),
     cgroup: Object.fromEntries(pick.filter((k) => cgStat[k] !== undefined).map((k) => [k, k.includes('fault') || k.includes('refault') ? cgStat[k]! : Math.round(cgStat[k]! / 2 ** 20)])),
     cache: cacheStats, curve: curve(run.done),
   };
@@ -100,11 +126,11 @@ function makeCgroup(limitMiB: number): { dir: string; v2: boolean } {
   return { dir, v2 };
 }
 
-function runChild(v: string, coins: number, cg: string | null): Promise<ChildReport> {
+function runChild(v: string, coins: number, cg: string | null, chainFile: string): Promise<ChildReport> {
   const script = fileURLToPath(import.meta.url);
   const cmd = `${cg ? `echo $$ > ${cg}/cgroup.procs && ` : ''}exec ${process.execPath} ${script} --child --variant ${v} --coins ${coins}`;
   return new Promise((resolve, reject) => {
-    const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PCBENCH_CGROUP: cg ?? '' } });
+    const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PCBENCH_CGROUP: cg ?? '', PCBENCH_CHAIN: chainFile } });
     let out = '';
     p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     p.on('error', reject);
@@ -121,6 +147,8 @@ async function parent(): Promise<void> {
   const limit = Number(arg('limit', '900'));
   const a = arg('a', '300:140');
   const b = arg('b', '300:0');
+  const chainFile = `${os.tmpdir()}/pcbench-coincache-chain-${coins}.bin`;
+  saveChain(chainFile, buildScaleChain(coins));
   const cg = limit > 0 ? makeCgroup(limit) : null;
   const ratios: number[] = [];
   try {
@@ -130,7 +158,7 @@ async function parent(): Promise<void> {
       for (const v of order) {
         if (cg && !cg.v2) fs.writeFileSync(`${cg.dir}/memory.max_usage_in_bytes`, '0');
         const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-        got[v] = await runChild(v, coins, cg?.dir ?? null);
+        got[v] = await runChild(v, coins, cg?.dir ?? null, chainFile);
         const maxUsage = cg && !cg.v2 ? Math.round(Number(fs.readFileSync(`${cg.dir}/memory.max_usage_in_bytes`, 'utf8')) / 2 ** 20) : null;
         console.log(JSON.stringify({ pair: i, load, cgroupMaxUsageMB: maxUsage, ...got[v], curve: undefined }));
       }
@@ -143,6 +171,7 @@ async function parent(): Promise<void> {
     console.log(`${pairs} pairs, last-windows ratio ${a} / ${b}: median ${median(ratios).toFixed(3)}, min ${s[0]!.toFixed(3)}, max ${s[s.length - 1]!.toFixed(3)}`);
   } finally {
     if (cg) fs.rmdirSync(cg.dir);
+    fs.rmSync(chainFile, { force: true });
   }
 }
 

@@ -19,7 +19,7 @@ import { SigCache } from '../src/crypto/sigCache.js';
 import { createVerifyPool } from '../src/crypto/verifyPool.js';
 import type { KeyValueStore } from '../src/storage/kvStore.js';
 import { DEFAULT_DBCACHE_MIB, RocksStore } from '../src/storage/rocksStore.js';
-import { buildScaleChain, SCALE_T0, SCALE_TXS_PER_BLOCK } from './scaleChain.js';
+import { buildScaleChain, ScaleChain, SCALE_T0, SCALE_TXS_PER_BLOCK } from './scaleChain.js';
 import type { BenchModuleOutput, BenchOptions } from './types.js';
 
 export const SHORT_SCALE_COINS = 500_000;
@@ -39,6 +39,8 @@ export interface ScaleRunOptions {
   sigs?: boolean;
   /** Puts a layer between RocksDB and the chain (the coin-cache probe's cache). */
   wrapStore?: (store: KeyValueStore) => KeyValueStore;
+  /** The chain to connect (default: built here, for `coins`). */
+  built?: ScaleChain;
   /** Reported once the blocks are connected, before the store closes. */
   onConnected?: () => void;
 }
@@ -55,8 +57,8 @@ export interface ScaleRun {
 /** Builds the scale chain and connects it on a fresh RocksDB store; the per-block clock and the peak RSS. */
 export async function runScale(opts: ScaleRunOptions): Promise<ScaleRun> {
   const t0 = Date.now();
-  const built = buildScaleChain(opts.coins);
-  process.stderr.write(` [built ${built.blocks.length} blocks, ${built.coins.toLocaleString('en-US')} coins, ${((Date.now() - t0) / 1000).toFixed(0)} s]`);
+  const built = opts.built ?? buildScaleChain(opts.coins);
+  if (!opts.built) process.stderr.write(` [built ${built.blocks.length} blocks, ${built.coins.toLocaleString('en-US')} coins, ${((Date.now() - t0) / 1000).toFixed(0)} s]`);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pubchain-bench-scale-'));
   const pool = opts.sigs === false ? null : createVerifyPool({ threads: os.availableParallelism() });
   let peakRss = process.memoryUsage.rss();

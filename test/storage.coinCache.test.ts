@@ -10,13 +10,15 @@ import v8 from 'node:v8';
 import fc from 'fast-check';
 import { BatchOp, KeyValueStore, RangeOptions } from '../src/storage/kvStore.js';
 import { MemoryStore } from '../src/storage/memoryStore.js';
-import { CoinCache, COIN_VALUE_BYTES, ENTRY_OVERHEAD_BYTES } from '../src/storage/coinCache.js';
+import { CoinCache, COIN_VALUE_BYTES } from '../src/storage/coinCache.js';
+import { CoinTable } from '../src/storage/coinTable.js';
 import { PREFIX } from '../src/storage/layout.js';
 
 /** A coin key for small n (txid's first bytes = n), and a 33-byte coin value. */
 const ck = (n: number): Uint8Array => { const k = new Uint8Array(37); k[0] = PREFIX.coin; k[1] = n & 0xff; k[2] = n >> 8; k[3] = n >> 16; return k; };
 const cv = (n: number): Uint8Array => new Uint8Array(COIN_VALUE_BYTES).fill(n & 0xff);
-const entrySize = COIN_VALUE_BYTES + ENTRY_OVERHEAD_BYTES;
+/** Bytes for a cache of about n coins (coinTable.ts: 74 per entry and 8-16 of index). */
+const entrySize = 90;
 
 /** Counts the keys read from the inner store; `hold` keeps reads pending until `release`. */
 class CountingStore implements KeyValueStore {
@@ -71,17 +73,43 @@ test('batches reach the inner store unchanged; their coins are cached once writt
   assert.deepEqual(await cache.get(ck(2)), null);
 });
 
-test('the cache never holds more than its capacity, and evicts the oldest first', async () => {
+test('the cache never holds more than its capacity; evicted coins are read from below', async () => {
   const inner = new CountingStore();
-  const cache = new CoinCache(inner, 10 * entrySize);
-  assert.equal(cache.capacity, 10);
-  for (let i = 0; i < 25; i++) await cache.write([{ type: 'put', key: ck(i), value: cv(i) }]);
-  assert.equal(cache.stats().entries, 10);
-  for (let i = 15; i < 25; i++) assert.deepEqual(await cache.get(ck(i)), cv(i));
-  assert.equal(inner.reads, 0, 'the newest ten are cached');
-  assert.deepEqual(await cache.get(ck(0)), cv(0), 'an evicted coin is read from below');
-  assert.equal(inner.reads, 1);
-  assert.equal(cache.stats().entries, 10);
+  const cache = new CoinCache(inner, 1000);
+  assert.ok(cache.stats().bytes <= 1000);
+  const cap = cache.capacity;
+  assert.ok(cap >= 8, `capacity ${cap}`);
+  for (let i = 0; i < 3 * cap; i++) await cache.write([{ type: 'put', key: ck(i), value: cv(i) }]);
+  assert.equal(cache.stats().entries, cap);
+  for (let i = 0; i < 3 * cap; i++) assert.deepEqual(await cache.get(ck(i)), cv(i));
+  assert.ok(inner.reads >= 2 * cap && inner.reads <= 3 * cap, `${inner.reads} reads below`);
+  assert.equal(cache.stats().entries, cap);
+});
+
+test('the table agrees with a Map through inserts, overwrites, deletes and evictions', () => {
+  const table = new CoinTable(600 * 90);
+  const model = new Map<number, number>();
+  let x = 12345;
+  const rand = (n: number): number => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return x % n; };
+  for (let step = 0; step < 20_000; step++) {
+    const k = rand(2000);
+    if (rand(3) === 0) { table.delete(ck(k)); model.delete(k); } else {
+      const v = rand(256);
+      table.set(ck(k), cv(v));
+      model.set(k, v);
+    }
+    assert.ok(table.size <= table.capacity);
+  }
+  // Everything the table holds is right, and it holds all it has room for.
+  let held = 0;
+  for (let k = 0; k < 2000; k++) {
+    const got = table.get(ck(k));
+    if (got === null) continue;
+    held++;
+    assert.ok(model.has(k), `coin ${k} was deleted but is still held`);
+    assert.deepEqual(got, cv(model.get(k)!));
+  }
+  assert.equal(held, table.size);
 });
 
 test('a read that a write overtook does not cache what it found', async () => {
@@ -132,23 +160,25 @@ test('every read through the cache equals a read of the store alone, for any mix
   ), { numRuns: 200 });
 });
 
-test('the bytes counted per entry cover what the heap holds for it', async () => {
+test('what the cache counts is what it allocates, and filling it adds nothing to the heap', async () => {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
-  // Just past a power of two, where the Map's table is emptiest: the worst case per entry.
-  const n = 140_000;
-  // An inner store that keeps nothing, so the heap's growth is the cache's alone.
+  const n = 100_000;
+  // An inner store that keeps nothing, so the memory's growth is the cache's alone.
   const nothing = new CountingStore();
   nothing.write = async () => undefined;
-  const cache = new CoinCache(nothing, n * entrySize);
   const keys = Array.from({ length: n }, (_, i) => ck(i));
   gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = process.memoryUsage();
+  const cache = new CoinCache(nothing, n * entrySize);
   for (let i = 0; i < n; i += 1000) await cache.write(keys.slice(i, i + 1000).map((key, j) => ({ type: 'put', key, value: cv(i + j) })));
   gc();
-  const perEntry = (process.memoryUsage().heapUsed - before) / n;
+  const after = process.memoryUsage();
   assert.equal(cache.stats().entries, n);
-  assert.ok(perEntry <= ENTRY_OVERHEAD_BYTES, `the heap holds ${perEntry.toFixed(1)} bytes per entry beyond its slot, ${ENTRY_OVERHEAD_BYTES} are counted`);
-  assert.ok(perEntry >= ENTRY_OVERHEAD_BYTES / 2, `${perEntry.toFixed(1)} bytes per entry: the count is far too generous`);
+  const external = after.arrayBuffers - before.arrayBuffers;
+  assert.ok(Math.abs(external - cache.stats().bytes) < 64 * 1024, `${external} bytes allocated, ${cache.stats().bytes} counted`);
+  assert.ok(cache.stats().bytes <= n * entrySize);
+  const heapPerEntry = (after.heapUsed - before.heapUsed) / n;
+  assert.ok(heapPerEntry < 4, `the heap grew by ${heapPerEntry.toFixed(1)} bytes per coin`);
   await cache.close();
 });

@@ -5,33 +5,22 @@
 // what they are without the cache, so crash safety is untouched: after a
 // kill the cache is simply gone. Only reads get cheaper.
 //
-// Memory: values sit in fixed slots of one preallocated arena (no object per
-// coin); the Map from key to slot costs ENTRY_OVERHEAD_BYTES per coin on top.
-// When full, the oldest entry goes (insertion order, through one long-lived
-// iterator, so eviction is O(1)). docs/storage.md, "Memory", says what it
-// measured.
+// Memory: the coins sit in a CoinTable (coinTable.ts): typed arrays allocated
+// up front, so what the cache holds is `stats().bytes` and nothing grows
+// behind it. docs/storage.md, "Memory", says what it measured.
 import { bytesKey } from '../core/bytes.js';
 import { BatchOp, KeyValueStore, RangeOptions } from './kvStore.js';
 import { PREFIX } from './layout.js';
+import { COIN_KEY_BYTES, COIN_VALUE_BYTES, CoinTable } from './coinTable.js';
 
-/** serializeCoin's size: value u64 | pkh 20 | height u32 | coinbase u8. Other sizes are not cached. */
-export const COIN_VALUE_BYTES = 33;
-const COIN_KEY_BYTES = 37;
-/** Heap bytes per entry beyond its value slot: the key string (~63) and the Map entry with its share of the table (37-45; the worst case, just past a power of two, measured 108 in all by test/storage.coinCache.test.ts). */
-export const ENTRY_OVERHEAD_BYTES = 120;
+export { COIN_VALUE_BYTES } from './coinTable.js';
 
 const isCoinKey = (key: Uint8Array): boolean => key.length === COIN_KEY_BYTES && key[0] === PREFIX.coin;
 
 export interface CoinCacheStats { hits: number; misses: number; entries: number; capacity: number; bytes: number }
 
 export class CoinCache implements KeyValueStore {
-  readonly capacity: number;
-  private readonly slots = new Map<string, number>();
-  private readonly arena: Uint8Array;
-  private readonly free: Int32Array;
-  private freeTop: number;
-  /** Made at the first eviction, when the Map has its full size: an older iterator would keep every smaller table the Map grew out of. */
-  private evictor: Iterator<[string, number]> | null = null;
+  private readonly table: CoinTable;
   /** Keys a write in flight touches (count of such writes). A read meanwhile must not fill them. */
   private readonly pending = new Map<string, number>();
   /** Writes finished so far; a read fills only keys no write finished after it began. */
@@ -46,61 +35,24 @@ export class CoinCache implements KeyValueStore {
   private misses = 0;
 
   constructor(private readonly inner: KeyValueStore, maxBytes: number) {
-    this.capacity = Math.max(1, Math.floor(maxBytes / (COIN_VALUE_BYTES + ENTRY_OVERHEAD_BYTES)));
-    this.arena = new Uint8Array(this.capacity * COIN_VALUE_BYTES);
-    this.free = new Int32Array(this.capacity);
-    for (let i = 0; i < this.capacity; i++) this.free[i] = this.capacity - 1 - i;
-    this.freeTop = this.capacity;
+    this.table = new CoinTable(maxBytes);
   }
+
+  get capacity(): number { return this.table.capacity; }
 
   stats(): CoinCacheStats {
-    const entries = this.slots.size;
-    return { hits: this.hits, misses: this.misses, entries, capacity: this.capacity, bytes: this.capacity * COIN_VALUE_BYTES + entries * ENTRY_OVERHEAD_BYTES };
+    return { hits: this.hits, misses: this.misses, entries: this.table.size, capacity: this.table.capacity, bytes: this.table.bytes };
   }
 
-  private lookup(k: string): Uint8Array | undefined {
-    const slot = this.slots.get(k);
-    if (slot === undefined) return undefined;
-    const at = slot * COIN_VALUE_BYTES;
-    return this.arena.slice(at, at + COIN_VALUE_BYTES);
+  private set(key: Uint8Array, value: Uint8Array): void {
+    if (value.length === COIN_VALUE_BYTES) this.table.set(key, value); else this.table.delete(key);
   }
 
-  private set(k: string, value: Uint8Array): void {
-    if (value.length !== COIN_VALUE_BYTES) { this.remove(k); return; }
-    let slot = this.slots.get(k);
-    if (slot === undefined) {
-      if (this.freeTop === 0) this.evictOldest();
-      slot = this.free[--this.freeTop]!;
-      this.slots.set(k, slot);
-    }
-    this.arena.set(value, slot * COIN_VALUE_BYTES);
-  }
-
-  private remove(k: string): void {
-    const slot = this.slots.get(k);
-    if (slot === undefined) return;
-    this.slots.delete(k);
-    this.free[this.freeTop++] = slot;
-  }
-
-  private evictOldest(): void {
-    let next = this.evictor?.next() ?? { done: true, value: undefined };
-    if (next.done) { this.evictor = this.slots.entries(); next = this.evictor.next(); }
-    this.remove(next.value![0]);
-  }
-
-  private clear(): void {
-    this.slots.clear();
-    for (let i = 0; i < this.capacity; i++) this.free[i] = this.capacity - 1 - i;
-    this.freeTop = this.capacity;
-    this.evictor = null;
-  }
-
-  /** Keeps what a read found, unless a write touched the key while the read was out. */
-  private fill(k: string, value: Uint8Array | null, began: number): void {
+/** Keeps what a read found, unless a write touched the key while the read was out. */
+  private fill(key: Uint8Array, k: string, value: Uint8Array | null, began: number): void {
     if (this.rangesPending > 0 || this.rangeFinishedAt > began) return;
     if (this.pending.has(k) || (this.finishedAt.get(k) ?? -1) > began) return;
-    if (value) this.set(k, value);
+    if (value) this.set(key, value);
   }
 
   private async readInner<T>(read: () => Promise<T>, fill: (result: T, began: number) => void): Promise<T> {
@@ -117,11 +69,10 @@ export class CoinCache implements KeyValueStore {
 
   async get(key: Uint8Array): Promise<Uint8Array | null> {
     if (!isCoinKey(key)) return this.inner.get(key);
-    const k = bytesKey(key);
-    const hit = this.lookup(k);
+    const hit = this.table.get(key);
     if (hit) { this.hits++; return hit; }
     this.misses++;
-    return this.readInner(() => this.inner.get(key), (v, began) => this.fill(k, v, began));
+    return this.readInner(() => this.inner.get(key), (v, began) => this.fill(key, bytesKey(key), v, began));
   }
 
   async getMany(keys: Uint8Array[]): Promise<Array<Uint8Array | null>> {
@@ -131,13 +82,12 @@ export class CoinCache implements KeyValueStore {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       if (!isCoinKey(key)) { missing.push(i); missingKeys.push(''); continue; }
-      const k = bytesKey(key);
-      const hit = this.lookup(k);
-      if (hit) { this.hits++; out[i] = hit; } else { this.misses++; missing.push(i); missingKeys.push(k); }
+      const hit = this.table.get(key);
+      if (hit) { this.hits++; out[i] = hit; } else { this.misses++; missing.push(i); missingKeys.push(bytesKey(key)); }
     }
     if (missing.length === 0) return out;
     const found = await this.readInner(() => this.inner.getMany(missing.map((i) => keys[i]!)), (vs, began) => {
-      vs.forEach((v, j) => { if (missingKeys[j] !== '') this.fill(missingKeys[j]!, v, began); });
+      vs.forEach((v, j) => { if (missingKeys[j] !== '') this.fill(keys[missing[j]!]!, missingKeys[j]!, v, began); });
     });
     missing.forEach((i, j) => { out[i] = found[j]!; });
     return out;
@@ -159,17 +109,16 @@ export class CoinCache implements KeyValueStore {
     if (ranged) this.rangesPending++;
     try {
       await this.inner.write(ops);
-      let t = 0;
       for (const op of ops) {
-        if (op.type === 'delRange') { this.clear(); continue; }
-        if (!isCoinKey(op.key)) continue;
-        const k = touched[t++]!;
-        if (op.type === 'put') this.set(k, op.value); else this.remove(k);
+        if (op.type === 'delRange') this.table.clear();
+        else if (!isCoinKey(op.key)) continue;
+        else if (op.type === 'put') this.set(op.key, op.value);
+        else this.table.delete(op.key);
       }
     } catch (err) {
       // What reached the disk is unknown: forget every key the batch touched.
-      for (const k of touched) this.remove(k);
-      if (ranged) this.clear();
+      for (const op of ops) if (op.type !== 'delRange' && isCoinKey(op.key)) this.table.delete(op.key);
+      if (ranged) this.table.clear();
       throw err;
     } finally {
       this.writesDone++;
@@ -187,7 +136,7 @@ export class CoinCache implements KeyValueStore {
   }
 
   close(): Promise<void> {
-    this.clear();
+    this.table.clear();
     return this.inner.close();
   }
 }
