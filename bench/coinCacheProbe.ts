@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CoinCache, CoinCacheStats } from '../src/storage/coinCache.js';
+import { CoinCache, CoinCacheStats } from './coinCache.js';
 import { parseBlock, serializeBlock } from '../src/core/block.js';
 import { REGTEST } from '../src/core/params.js';
 import { curve, firstAndLast, runScale } from './connectScale.js';

@@ -1,3 +1,6 @@
+// A prototype, kept for bench/coinCacheProbe.ts only: the node does not use
+// it, because the probe showed no gain (docs/storage.md, "Memory").
+//
 // A bounded in-memory map of coins ('c' keys) in front of a KeyValueStore:
 // read-through (a coin read from the inner store is kept) and write-through
 // (every batch goes to the inner store unchanged, and once it is durable the
@@ -8,9 +11,9 @@
 // Memory: the coins sit in a CoinTable (coinTable.ts): typed arrays allocated
 // up front, so what the cache holds is `stats().bytes` and nothing grows
 // behind it. docs/storage.md, "Memory", says what it measured.
-import { bytesKey } from '../core/bytes.js';
-import { BatchOp, KeyValueStore, RangeOptions } from './kvStore.js';
-import { PREFIX } from './layout.js';
+import { bytesKey } from '../src/core/bytes.js';
+import { BatchOp, KeyValueStore, RangeOptions } from '../src/storage/kvStore.js';
+import { PREFIX } from '../src/storage/layout.js';
 import { COIN_KEY_BYTES, COIN_VALUE_BYTES, CoinTable } from './coinTable.js';
 
 export { COIN_VALUE_BYTES } from './coinTable.js';

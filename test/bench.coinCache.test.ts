@@ -10,8 +10,8 @@ import v8 from 'node:v8';
 import fc from 'fast-check';
 import { BatchOp, KeyValueStore, RangeOptions } from '../src/storage/kvStore.js';
 import { MemoryStore } from '../src/storage/memoryStore.js';
-import { CoinCache, COIN_VALUE_BYTES } from '../src/storage/coinCache.js';
-import { CoinTable } from '../src/storage/coinTable.js';
+import { CoinCache, COIN_VALUE_BYTES } from '../bench/coinCache.js';
+import { CoinTable } from '../bench/coinTable.js';
 import { PREFIX } from '../src/storage/layout.js';
 
 /** A coin key for small n (txid's first bytes = n), and a 33-byte coin value. */
