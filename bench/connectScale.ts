@@ -17,8 +17,9 @@ import { REGTEST } from '../src/core/params.js';
 import { cachedVerifier } from '../src/crypto/cachedVerifier.js';
 import { SigCache } from '../src/crypto/sigCache.js';
 import { createVerifyPool } from '../src/crypto/verifyPool.js';
+import type { KeyValueStore } from '../src/storage/kvStore.js';
 import { DEFAULT_DBCACHE_MIB, RocksStore } from '../src/storage/rocksStore.js';
-import { buildScaleChain, SCALE_T0, SCALE_TXS_PER_BLOCK } from './scaleChain.js';
+import { buildScaleChain, ScaleChain, SCALE_T0, SCALE_TXS_PER_BLOCK } from './scaleChain.js';
 import type { BenchModuleOutput, BenchOptions } from './types.js';
 
 export const SHORT_SCALE_COINS = 500_000;
@@ -29,20 +30,44 @@ const WARMUP_BLOCKS = 3;
 const OUTSTANDING = 4;
 const RSS_SAMPLE_MS = 200;
 
-export async function benchScale(opts: BenchOptions): Promise<BenchModuleOutput> {
-  const target = opts.scaleCoins ?? SHORT_SCALE_COINS;
+export interface ScaleRunOptions {
+  /** Coins the UTXO set grows to. */
+  coins: number;
+  /** --dbcache for the RocksDB store (default 300). */
+  dbcacheMiB?: number;
+  /** false: no signature checks at all, so storage is what is measured (bench/coinCacheProbe.ts). Default true. */
+  sigs?: boolean;
+  /** Puts a layer between RocksDB and the chain (the coin-cache probe's cache). */
+  wrapStore?: (store: KeyValueStore) => KeyValueStore;
+  /** The chain to connect (default: built here, for `coins`). */
+  built?: ScaleChain;
+  /** Reported once the blocks are connected, before the store closes. */
+  onConnected?: () => void;
+}
+
+export interface ScaleRun {
+  /** Per block connected after the warm-up: cumulative transactions and seconds. */
+  done: Array<[number, number]>;
+  peakRss: number;
+  coins: number;
+  /** What verified the signatures ('none' with sigs off). */
+  verifier: string;
+}
+
+/** Builds the scale chain and connects it on a fresh RocksDB store; the per-block clock and the peak RSS. */
+export async function runScale(opts: ScaleRunOptions): Promise<ScaleRun> {
   const t0 = Date.now();
-  const built = buildScaleChain(target);
-  process.stderr.write(` [built ${built.blocks.length} blocks, ${built.coins.toLocaleString('en-US')} coins, ${((Date.now() - t0) / 1000).toFixed(0)} s]`);
+  const built = opts.built ?? buildScaleChain(opts.coins);
+  if (!opts.built) process.stderr.write(` [built ${built.blocks.length} blocks, ${built.coins.toLocaleString('en-US')} coins, ${((Date.now() - t0) / 1000).toFixed(0)} s]`);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pubchain-bench-scale-'));
-  const pool = createVerifyPool({ threads: os.availableParallelism() });
+  const pool = opts.sigs === false ? null : createVerifyPool({ threads: os.availableParallelism() });
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, RSS_SAMPLE_MS);
   try {
-    const chain = await Chain.open(await RocksStore.open(dir, { dbcacheMiB: DEFAULT_DBCACHE_MIB }), REGTEST, {
-      now: () => SCALE_T0 + 100_000_000, verifySigs: cachedVerifier(pool.verify, new SigCache()),
+    const rocks = await RocksStore.open(dir, { dbcacheMiB: opts.dbcacheMiB ?? DEFAULT_DBCACHE_MIB });
+    const chain = await Chain.open(opts.wrapStore ? opts.wrapStore(rocks) : rocks, REGTEST, {
+      now: () => SCALE_T0 + 100_000_000, verifySigs: pool ? cachedVerifier(pool.verify, new SigCache()) : () => undefined,
     });
-    // Per block connected after the warm-up: cumulative transactions and seconds.
     const done: Array<[number, number]> = [];
     try {
       await chain.initGenesis(built.genesis);
@@ -61,41 +86,57 @@ export async function benchScale(opts: BenchOptions): Promise<BenchModuleOutput>
         if (outstanding.size >= OUTSTANDING) await Promise.race(outstanding);
       }
       await Promise.all(outstanding);
+      opts.onConnected?.();
     } finally {
       await chain.close();
     }
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
-    const total = done[done.length - 1]![0];
-    const window = opts.scaleCoins === undefined ? Math.floor(total / 4) : Math.min(FULL_WINDOW_TXS, Math.floor(total / 2));
-    const at = (n: number): [number, number] => done.find(([t]) => t >= n)!;
-    const [firstTxs, firstS] = at(window);
-    const [fromTxs, fromS] = at(total - window);
-    const first = firstTxs / firstS;
-    const last = (total - fromTxs) / (done[done.length - 1]![1] - fromS);
-    const coinsAt = (txsDone: number): number => Math.round((WARMUP_BLOCKS * SCALE_TXS_PER_BLOCK * 7 + txsDone * 7) / 1000);
-    const points: Array<[number, number]> = [];
-    const step = Math.max(5, Math.floor(done.length / 40));
-    for (let i = step; i < done.length; i += step) {
-      const [a, sa] = done[i - step]!;
-      const [b, sb] = done[i]!;
-      points.push([coinsAt(b), Math.round((b - a) / (sb - sa))]);
-    }
-    const label = `${(built.coins / 1e6).toFixed(1)}M coins`;
-    return {
-      results: [
-        { name: 'connect.scale.firstTxPerSec', value: Math.round(first), unit: 'tx/s' },
-        { name: 'connect.scale.lastTxPerSec', value: Math.round(last), unit: 'tx/s' },
-        { name: 'connect.scale.lastToFirst', value: Number((last / first).toFixed(3)), unit: `ratio (${label}, windows of ${window} tx)`, reference: 'connect.scale.firstTxPerSec', ratio: last / first },
-        { name: 'connect.scale.peakRssMB', value: Math.round(peakRss / 2 ** 20), unit: `MB (dbcache ${DEFAULT_DBCACHE_MIB})` },
-        { name: 'connect.scale.coins', value: built.coins, unit: 'coins' },
-      ],
-      series: [{ chart: 'connect.scale', label: `RocksDB, pool of ${pool.threads} (${pool.backend})`, xLabel: 'thousand coins in the UTXO set', yLabel: 'tx/s', points }],
-    };
+    return { done, peakRss, coins: built.coins, verifier: pool ? `pool of ${pool.threads} (${pool.backend})` : 'none' };
   } finally {
     clearInterval(sampler);
-    await pool.close();
+    await pool?.close();
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+/** tx/s of the first and the last `window` transactions. */
+export function firstAndLast(done: Array<[number, number]>, window: number): { first: number; last: number } {
+  const total = done[done.length - 1]![0];
+  const at = (n: number): [number, number] => done.find(([t]) => t >= n)!;
+  const [firstTxs, firstS] = at(window);
+  const [fromTxs, fromS] = at(total - window);
+  return { first: firstTxs / firstS, last: (total - fromTxs) / (done[done.length - 1]![1] - fromS) };
+}
+
+/** The curve: thousands of coins in the set against tx/s, about 40 points. */
+export function curve(done: Array<[number, number]>): Array<[number, number]> {
+  const coinsAt = (txsDone: number): number => Math.round((WARMUP_BLOCKS * SCALE_TXS_PER_BLOCK * 7 + txsDone * 7) / 1000);
+  const points: Array<[number, number]> = [];
+  const step = Math.max(5, Math.floor(done.length / 40));
+  for (let i = step; i < done.length; i += step) {
+    const [a, sa] = done[i - step]!;
+    const [b, sb] = done[i]!;
+    points.push([coinsAt(b), Math.round((b - a) / (sb - sa))]);
+  }
+  return points;
+}
+
+export async function benchScale(opts: BenchOptions): Promise<BenchModuleOutput> {
+  const run = await runScale({ coins: opts.scaleCoins ?? SHORT_SCALE_COINS });
+  const total = run.done[run.done.length - 1]![0];
+  const window = opts.scaleCoins === undefined ? Math.floor(total / 4) : Math.min(FULL_WINDOW_TXS, Math.floor(total / 2));
+  const { first, last } = firstAndLast(run.done, window);
+  const label = `${(run.coins / 1e6).toFixed(1)}M coins`;
+  return {
+    results: [
+      { name: 'connect.scale.firstTxPerSec', value: Math.round(first), unit: 'tx/s' },
+      { name: 'connect.scale.lastTxPerSec', value: Math.round(last), unit: 'tx/s' },
+      { name: 'connect.scale.lastToFirst', value: Number((last / first).toFixed(3)), unit: `ratio (${label}, windows of ${window} tx)`, reference: 'connect.scale.firstTxPerSec', ratio: last / first },
+      { name: 'connect.scale.peakRssMB', value: Math.round(run.peakRss / 2 ** 20), unit: `MB (dbcache ${DEFAULT_DBCACHE_MIB})` },
+      { name: 'connect.scale.coins', value: run.coins, unit: 'coins' },
+    ],
+    series: [{ chart: 'connect.scale', label: `RocksDB, ${run.verifier}`, xLabel: 'thousand coins in the UTXO set', yLabel: 'tx/s', points: curve(run.done) }],
+  };
 }
 
 /** `--scale` gives the long form (2M coins); `--scale=N` sets the coins. Undefined: the short form. */
