@@ -46,6 +46,8 @@ export class HeaderPeers {
   private readonly probedAt = new Map<ProtocolPeer, number>();
   /** Peers that lost the headers role by going quiet: not given it again until they answer. */
   private readonly quiet = new Set<ProtocolPeer>();
+  /** Peers to ask once there is a header to probe with or no headers peer any more. */
+  private readonly waiting = new Set<ProtocolPeer>();
   /** The last block locator built, and whether a new one is being built. */
   private blocks: Uint8Array[] | null = null;
   private refreshing = false;
@@ -74,10 +76,12 @@ export class HeaderPeers {
       stop = best.hash;
       this.probedAt.set(peer, best.height);
     } else {
-      // Nothing to probe with yet: asked once the headers peer's first headers are stored (taken).
+      // Nothing to probe with yet: asked once the headers peer's first headers are stored, or once it is done.
       this.probedAt.delete(peer);
+      this.waiting.add(peer);
       return;
     }
+    this.waiting.delete(peer);
     this.asked.add(peer);
     // From the best header's parent: a peer that has the best header sends it back, and so
     // says how far its chain reaches along ours (what we may download from it). Then the
@@ -123,9 +127,10 @@ export class HeaderPeers {
    */
   taken(from: ProtocolPeer): void {
     const best = this.host.bestHeader;
-    if (!best) return;
     for (const p of this.host.peers()) {
       if (p === from || p.closed || this.asked.has(p) || p === this.syncer?.peer) continue;
+      if (this.waiting.has(p)) { this.request(p); continue; }
+      if (!best) continue;
       const reach = this.host.reachOf(p);
       if (reach && reach.height >= best.height) continue;
       const last = this.probedAt.get(p);
@@ -152,6 +157,7 @@ export class HeaderPeers {
 
   forget(peer: ProtocolPeer): void {
     this.asked.delete(peer);
+    this.waiting.delete(peer);
     this.probedAt.delete(peer);
     this.quiet.delete(peer);
     if (this.syncer?.peer !== peer) return;
