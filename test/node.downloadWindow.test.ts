@@ -71,3 +71,22 @@ test('download window: a full window is refilled by batches, not a getdata per c
   }
   assert.deepEqual(sizes, [0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 8]);
 });
+
+test('download window: with several peers, each refill gives one peer a run of consecutive blocks (one getdata, one batched read), not the same blocks dealt round-robin', () => {
+  const w = new DownloadWindow({ ...DEFAULT_WINDOW });
+  const [a, b, c] = [peer('a'), peer('b'), peer('c')];
+  const reach = new Map([[a, ENTRIES.length - 1], [b, ENTRIES.length - 1], [c, ENTRIES.length - 1]]);
+  const first = w.plan(pathFrom(0), 0, reach, none, 0);
+  const runs = [...first.values()].map((es) => es.map((e) => e.height));
+  assert.equal(runs.length, 3, 'every peer is asked');
+  for (const r of runs) {
+    assert.equal(r.length, DEFAULT_WINDOW.maxInFlightPerPeer);
+    assert.deepEqual(r, Array.from({ length: r.length }, (_, i) => r[0]! + i), `consecutive heights (${r.join(',')})`);
+  }
+  // Peer a delivers its run: the refill (its whole allowance of near-empty blocks, less what b and c hold) goes to a alone, in order.
+  for (const e of first.get(a)!) w.deliver(e.hash, { block: BLOCKS[e.height - 1]!.block, size: 200, from: a });
+  const refill = w.plan(pathFrom(0), 0, reach, none, 0);
+  const heights = refill.get(a)!.map((e) => e.height);
+  assert.ok(heights.length >= DEFAULT_WINDOW.maxInFlightPerPeer * 4, `a large run for the idle peer (${heights.length})`);
+  assert.deepEqual(heights, Array.from({ length: heights.length }, (_, i) => 49 + i));
+});

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ValidationError } from '../src/core/errors.js';
 import { REGTEST } from '../src/core/params.js';
-import { encodeFrame, HEADER_BYTES } from '../src/p2p/frame.js';
+import { checksum, encodeBytesFieldFrame, encodeFrame, HEADER_BYTES } from '../src/p2p/frame.js';
+import { sha256d } from '../src/core/hash.js';
 import { FrameError, FrameParser } from '../src/p2p/frameParser.js';
 import { COMMANDS, decodeMessage, encodeMessage, MAX_HEADERS, MAX_INV_ITEMS, MAX_LOCATOR_HASHES } from '../src/p2p/messages.js';
 import { pubchain } from '../src/generated/proto.js';
@@ -18,6 +19,18 @@ test('frame header is magic, NUL-padded command, length LE and checksum', () => 
   assert.deepEqual(f.subarray(0, 4), magic);
   assert.equal(Buffer.from(f.subarray(4, 16)).toString('latin1'), 'ping\0\0\0\0\0\0\0\0');
   assert.equal(new DataView(f.buffer).getUint32(16, true), f.length - HEADER_BYTES);
+});
+
+test('checksums are the first 4 bytes of SHA256d on both hashers (small payloads and large ones), and block/tx frames written directly equal the protobuf ones', () => {
+  for (const n of [0, 1, 100, 4095, 4096, 4097, 250_000]) {
+    const payload = Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff);
+    assert.deepEqual(checksum(payload), sha256d(payload).subarray(0, 4), `${n} bytes`);
+  }
+  for (const n of [1, 127, 128, 300, 16_383, 16_384, 250_000]) {
+    const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 7) & 0xff);
+    assert.deepEqual(encodeBytesFieldFrame(magic, 'block', bytes), encodeFrame(magic, 'block', encodeMessage({ command: 'block', block: bytes })), `block of ${n} bytes`);
+    assert.deepEqual(encodeBytesFieldFrame(magic, 'tx', bytes), encodeFrame(magic, 'tx', encodeMessage({ command: 'tx', tx: bytes })), `tx of ${n} bytes`);
+  }
 });
 
 test('frames split byte by byte, and several in one chunk, all parse', () => {

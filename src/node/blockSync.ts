@@ -71,6 +71,7 @@ export class BlockSync {
       params: o.params, chain: o.chain, log: o.log, penalise: o.penalise, peers: o.peers, stallMs: o.stallMs,
       minimumChainWork: o.minimumChainWork, maxHeldPerPeer: o.maxHeldHeadersPerPeer, window: o.window,
       submit: (block, from) => this.onBlockReceived(block, from),
+      usesHeaders: (peer) => this.usesHeaders(peer),
     });
     this.stallTimer = setInterval(() => this.checkStalls(), Math.min(2000, o.stallMs / 2));
     this.stallTimer.unref();

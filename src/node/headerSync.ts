@@ -11,6 +11,7 @@ import type { NetworkParams } from '../core/params.js';
 import type { Chain } from '../chain/chain.js';
 import { isFailed } from '../chain/blockIndex.js';
 import { MAX_HEADERS, NODE_HEADERS } from '../p2p/messages.js';
+import { DEFAULT_HEADER_PEERS, HeaderPeers } from './headerPeers.js';
 import { HeaderChain, headersAnswered, type HeaderEntry } from './headerSyncChain.js';
 import { DEFAULT_WINDOW, DownloadWindow, type WindowOptions } from './headerSyncDownload.js';
 import { EV } from './logEvents.js';
@@ -31,6 +32,8 @@ export interface HeaderSyncOptions {
   window?: Partial<WindowOptions>;
   /** Validates and connects a block (BlockSync.onBlockReceived): false when it was not taken. */
   submit: (block: Block, from: ProtocolPeer) => Promise<boolean>;
+  /** Whether we sync headers with this peer (default: it does headers). */
+  usesHeaders?: (peer: ProtocolPeer) => boolean;
 }
 
 interface PeerState {
@@ -55,6 +58,8 @@ export const doesHeaders = (peer: ProtocolPeer): boolean => ((peer.remote.servic
 export class HeaderSync {
   readonly headers: HeaderChain;
   private readonly window: DownloadWindow;
+  /** Which peer sends the header chain, and probes of how far the others reach (headerPeers.ts). */
+  private readonly routes: HeaderPeers;
   private readonly state = new Map<ProtocolPeer, PeerState>();
   private readonly timer: NodeJS.Timeout;
   /** The height of the next block to hand to the chain (a hint: checked against the path). */
@@ -73,6 +78,17 @@ export class HeaderSync {
       },
     });
     this.window = new DownloadWindow({ ...DEFAULT_WINDOW, ...o.window });
+    const uses = o.usesHeaders ?? doesHeaders;
+    const headers = this.headers;
+    this.routes = new HeaderPeers({
+      get bestHeader() { return headers.bestHeader; },
+      get pathLength() { return headers.pathLength; },
+      pathAt: (i) => headers.pathAt(i),
+      blockLocator: () => chain.blockLocator(),
+      reachOf: (p) => this.state.get(p)?.best ?? null,
+      peers: () => [...this.state.keys()].filter(uses),
+      onError: (err) => o.log.error({ err }, 'could not build a block locator'),
+    }, { ...DEFAULT_HEADER_PEERS, stallMs: 2.5 * this.window.o.blockStallMs });
     this.timer = setInterval(() => this.checkStalls(), Math.max(50, Math.min(500, this.window.o.blockStallMs / 2)));
     this.timer.unref();
     this.opened = this.headers.open().then(() => this.fill(), (err: unknown) => o.log.warn({ err }, 'could not load the stored headers'));
@@ -94,19 +110,18 @@ export class HeaderSync {
 
   onPeerClose(peer: ProtocolPeer): void {
     this.state.delete(peer);
+    this.routes.forget(peer);
     this.headers.forgetPeer(peer.id);
     this.window.releasePeer(peer);
     this.fill();
   }
 
-  /** Asks for the headers after our best header (or after `after`, continuing a full answer). */
+  /**
+   * Asks for the headers after our best header (or after `after`, continuing a full answer):
+   * all of them from one peer at a time, a probe of how far its chain reaches from the others.
+   */
   requestHeaders(peer: ProtocolPeer, after?: Uint8Array): void {
-    void this.o.chain.blockLocator().then((locator) => {
-      // From the best header's parent: a peer that has the best header sends it back, and so
-      // says how far its chain reaches along ours (what we may download from it).
-      const first = after ? [after] : this.headers.bestHeader ? [this.headers.bestHeader.header.prevHash] : [];
-      peer.sendGetHeaders([...first, ...locator].slice(0, 101));
-    }).catch((err: unknown) => this.o.log.error({ err }, 'could not build a block locator'));
+    this.routes.request(peer, after);
   }
 
   /** A peer's getheaders: main-chain headers after the fork point of its locator, at most 2,000. */
@@ -135,7 +150,9 @@ export class HeaderSync {
    */
   onHeaders(peer: ProtocolPeer, headers: BlockHeader[]): Promise<void> {
     const st = this.state.get(peer);
-    if (!st || !this.o.chain.tip || headers.length === 0) return Promise.resolve();
+    if (!st) return Promise.resolve();
+    this.routes.heard(peer, headers.length === MAX_HEADERS);
+    if (!this.o.chain.tip || headers.length === 0) return Promise.resolve();
     // Only for a message that builds on what we know or on the one before it: one that
     // does not connect gets a fresh locator instead (takeHeaders).
     const prev = headers[0]!.prevHash;
@@ -143,7 +160,7 @@ export class HeaderSync {
       st.lastAsked = headerHash(headers[headers.length - 1]!);
       this.requestHeaders(peer, st.lastAsked);
     }
-    const run = st.headers.then(() => this.takeHeaders(peer, st, headers));
+    const run = st.headers.then(() => this.takeHeaders(peer, st, headers)).finally(() => this.routes.done(peer, headers.length === MAX_HEADERS));
     st.headers = run.catch(() => undefined);
     return run;
   }
@@ -164,6 +181,7 @@ export class HeaderSync {
       if (!headersAnswered(r, peer, st, () => this.requestHeaders(peer))) return;
       if (!st.best || r.last.work > st.best.work) st.best = r.last;
       this.fill();
+      this.routes.taken(peer);
     }
   }
 
@@ -253,6 +271,7 @@ export class HeaderSync {
 
   private checkStalls(): void {
     const now = Date.now();
+    this.routes.checkStall(now);
     const slow = this.window.reassignStalled(now);
     if (slow.length > 0) this.o.log.debug({ peers: slow.map((p) => p.id) }, 'block requests stalled; asking other peers');
     for (const p of slow) { const st = this.state.get(p); if (st && st.stalledSince === null) st.stalledSince = now; }

@@ -30,6 +30,14 @@ export interface WindowOptions {
 export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, maxInFlightSmall: 256, maxInFlightBytesPerPeer: 4 * 1024 * 1024, windowBlocks: 1024, maxBufferBytes: 32 * 1024 * 1024, blockStallMs: 2000 };
 
 interface Request { peer: ProtocolPeer; since: number }
+
+/** Each path entry's map key, made once (plan walks the window on every refill). */
+const keys = new WeakMap<HeaderEntry, string>();
+function keyOf(e: HeaderEntry): string {
+  let k = keys.get(e);
+  if (k === undefined) { k = bytesKey(e.hash); keys.set(e, k); }
+  return k;
+}
 export interface Arrived { block: Block; size: number; from: ProtocolPeer }
 
 export class DownloadWindow {
@@ -45,6 +53,8 @@ export class DownloadWindow {
   private gaveBack = false;
   /** A moving average of delivered block sizes (0 until the first). */
   private avgSize = 0;
+  /** Rotates which of equally busy peers is asked first. */
+  private turn = 0;
 
   constructor(readonly o: WindowOptions) {}
 
@@ -70,8 +80,11 @@ export class DownloadWindow {
   plan(path: { pathLength: number; pathAt(i: number): HeaderEntry | undefined }, from: number, reach: Map<ProtocolPeer, number>, have: (hash: Uint8Array) => boolean, now: number): Map<ProtocolPeer, HeaderEntry[]> {
     const out = new Map<ProtocolPeer, HeaderEntry[]>();
     const max = this.maxInFlight;
-    const open = [...reach.keys()].filter((p) => !p.closed && this.inFlightOf(p) <= (max * 3) / 4);
-    if (open.length === 0 || this.bufferedBytes > this.o.maxBufferBytes) return out;
+    const ready = [...reach.keys()].filter((p) => !p.closed && this.inFlightOf(p) <= (max * 3) / 4);
+    if (ready.length === 0 || this.bufferedBytes > this.o.maxBufferBytes) return out;
+    // Equally busy peers take turns at the next run (the first in this order wins a tie).
+    const turn = this.turn++ % ready.length;
+    const open = [...ready.slice(turn), ...ready.slice(0, turn)];
     const end = Math.min(path.pathLength, this.o.windowBlocks);
     // While blocks are on their way or waiting for the chain, wait until the window has slid
     // by a batch: a block connected must not cost a getdata of one block (and the peer a read
@@ -88,10 +101,14 @@ export class DownloadWindow {
     let i = from;
     for (; i < end && free.length < room; i++) {
       const e = path.pathAt(i)!;
-      const k = bytesKey(e.hash);
+      const k = keyOf(e);
       if (!this.requests.has(k) && !this.arrived.has(k) && !this.submitted.has(k) && !have(e.hash)) free.push({ i, e, k });
     }
     let unasked = i < end;
+    // Runs of the path go to one peer at a time (the least busy first) while it has room: one
+    // getdata of many blocks, which it reads in one batch, rather than the same blocks spread
+    // over every peer, a getdata and a read each.
+    let last: ProtocolPeer | null = null;
     for (const { i, e, k } of free) {
       const stalled = this.stalledOn.get(k);
       let pick: ProtocolPeer | null = null;
@@ -99,6 +116,9 @@ export class DownloadWindow {
         if ((reach.get(p) ?? -1) < i || this.inFlightOf(p) >= max) continue;
         if (!pick || (stalled?.has(pick) && !stalled.has(p)) || (!!stalled?.has(pick) === !!stalled?.has(p) && this.inFlightOf(p) < this.inFlightOf(pick))) pick = p;
       }
+      // The run's peer keeps it unless it stalled on this block and the best other did not.
+      if (pick && last && last !== pick && (reach.get(last) ?? -1) >= i && this.inFlightOf(last) < max && (!stalled?.has(last) || stalled.has(pick))) pick = last;
+      last = pick;
       if (!pick) {
         unasked = true;
         if (open.every((p) => this.inFlightOf(p) >= max)) break;

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { ValidationError } from '../core/errors.js';
 import type { NetworkParams } from '../core/params.js';
-import { encodeFrame } from './frame.js';
+import { encodeBytesFieldFrame, encodeFrame } from './frame.js';
 import { FrameError, FrameParser } from './frameParser.js';
 import { decodeMessage, encodeMessage, MAX_INV_ITEMS, Message, randomNonce64, VersionInfo } from './messages.js';
 import type { P2pLogger } from './logger.js';
@@ -80,7 +80,9 @@ export class Peer extends EventEmitter {
 
   send(m: Message): void {
     if (this.closed) return;
-    const frame = encodeFrame(this.o.params.magic, m.command, encodeMessage(m));
+    const frame = m.command === 'block' ? encodeBytesFieldFrame(this.o.params.magic, m.command, m.block)
+      : m.command === 'tx' ? encodeBytesFieldFrame(this.o.params.magic, m.command, m.tx)
+      : encodeFrame(this.o.params.magic, m.command, encodeMessage(m));
     this.bytesOut += frame.length;
     this.messagesOut++;
     this.o.socket.write(frame);
