@@ -5,7 +5,7 @@
 // connect in order; BlockSync (blockSync.ts) hands us the blocks we asked for
 // and keeps getblocks/inv for older peers and for new tips.
 import type { Block } from '../core/block.js';
-import { bytesEqual, bytesKey } from '../core/bytes.js';
+import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { headerHash, type BlockHeader } from '../core/header.js';
 import type { NetworkParams } from '../core/params.js';
 import type { Chain } from '../chain/chain.js';
@@ -50,8 +50,6 @@ interface PeerState {
 
 /** Headers checked and stored at a time, out of a message of up to 2,000. */
 const TAKE_SLICE = 250;
-
-/** Headers messages that do not connect to anything we know before the peer is penalised. */
 
 export const doesHeaders = (peer: ProtocolPeer): boolean => ((peer.remote.services ?? 0n) & NODE_HEADERS) !== 0n;
 
@@ -185,16 +183,32 @@ export class HeaderSync {
     }
   }
 
-  /** Whether a block is ours to take: asked for, or on the header chain. */
+  /** Whether a block is ours to deal with (onBlock), not the older flow's: asked for, or its header is one we hold. */
   wants(hash: Uint8Array): boolean {
     return this.window.isRequested(hash) || this.headers.has(hash);
   }
 
+  /**
+   * A block of ours arrived. Only one we asked for (of any peer), or the one the chain needs
+   * next, waits in the window. Any other (a side branch's, or one past the window) is ignored,
+   * as Core ignores an unrequested block that is not close to its tip: waiting there, it would
+   * hold the window's bytes and nothing would ever drain it. The download asks for what it needs.
+   */
   onBlock(peer: ProtocolPeer, block: Block, hash: Uint8Array, size: number): void {
+    if (!this.window.isRequested(hash) && !this.isNext(hash)) {
+      this.o.log.debug({ peer: peer.id, hash: hashToHex(hash) }, 'ignored a block we did not ask for');
+      return;
+    }
     const st = this.state.get(peer);
     if (st) st.stalledSince = null;
     if (this.window.deliver(hash, { block, size, from: peer })) this.drain();
     this.fill();
+  }
+
+  /** Whether this is the block of the path the chain needs next. */
+  private isNext(hash: Uint8Array): boolean {
+    const e = this.headers.pathAt(this.firstUnsubmitted());
+    return !!e && bytesEqual(e.hash, hash);
   }
 
   /** The peer lacks blocks its headers said it had (it moved to another branch): relearn how far it reaches. */
@@ -214,7 +228,9 @@ export class HeaderSync {
     for (let i = this.firstUnsubmitted(); i < end; i++) {
       const e = h.pathAt(i)!;
       const k = bytesKey(e.hash);
-      if (this.window.submitted.has(k) || this.o.chain.isIndexed(e.hash)) continue;
+      if (this.window.submitted.has(k)) continue;
+      // Connected by another route (the older flow, or an orphan's parent): nothing waits for it here.
+      if (this.o.chain.isIndexed(e.hash)) { if (this.window.arrived.has(k)) this.window.discard(e.hash); continue; }
       if (!this.window.arrived.has(k)) break;
       void this.process(e, this.window.submit(e.hash));
       this.nextHeight = e.height + 1;
@@ -272,6 +288,8 @@ export class HeaderSync {
   private checkStalls(): void {
     const now = Date.now();
     this.routes.checkStall(now);
+    // Blocks the path left behind (it moved to another branch) would hold the window's bytes for good.
+    if (this.window.dropOffPath(this.headers, Math.min(this.headers.pathLength, this.window.o.windowBlocks)) > 0) this.fill();
     const slow = this.window.reassignStalled(now);
     if (slow.length > 0) this.o.log.debug({ peers: slow.map((p) => p.id) }, 'block requests stalled; asking other peers');
     for (const p of slow) { const st = this.state.get(p); if (st && st.stalledSince === null) st.stalledSince = now; }

@@ -3,8 +3,11 @@
 // whose headers reach them, at most `maxInFlightPerPeer` per peer. A request
 // unanswered for `blockStallMs` goes to another peer that has the block (the
 // slow peer is remembered for that block, so it is the last one asked again).
-// Blocks that arrive before their turn wait in `arrived`; the window (in
-// blocks, and in bytes of blocks held) bounds what waits. While blocks are
+// Blocks that arrive before their turn wait in `arrived` (only blocks we asked
+// for, or the chain's next: HeaderSync ignores any other); the window (in
+// blocks, and in bytes of blocks held) bounds what waits, and past its byte
+// bound only the holes before the first block waiting are asked for, so a
+// full buffer still drains. While blocks are
 // small a peer may hold more requests, up to `maxInFlightBytesPerPeer` of
 // blocks of the average size seen so far, and at most `maxInFlightSmall`:
 // sixteen near-empty blocks are one round trip's worth of nothing.
@@ -81,7 +84,10 @@ export class DownloadWindow {
     const out = new Map<ProtocolPeer, HeaderEntry[]>();
     const max = this.maxInFlight;
     const ready = [...reach.keys()].filter((p) => !p.closed && this.inFlightOf(p) <= (max * 3) / 4);
-    if (ready.length === 0 || this.bufferedBytes > this.o.maxBufferBytes) return out;
+    if (ready.length === 0) return out;
+    // Over the byte bound, only the holes before the first block waiting are asked for: the chain
+    // needs them before anything held, and without them the window could never drain.
+    const full = this.bufferedBytes > this.o.maxBufferBytes;
     // Equally busy peers take turns at the next run (the first in this order wins a tie).
     const turn = this.turn++ % ready.length;
     const open = [...ready.slice(turn), ...ready.slice(0, turn)];
@@ -102,6 +108,7 @@ export class DownloadWindow {
     for (; i < end && free.length < room; i++) {
       const e = path.pathAt(i)!;
       const k = keyOf(e);
+      if (full && this.arrived.has(k)) break;
       if (!this.requests.has(k) && !this.arrived.has(k) && !this.submitted.has(k) && !have(e.hash)) free.push({ i, e, k });
     }
     let unasked = i < end;
@@ -165,12 +172,26 @@ export class DownloadWindow {
   }
 
   /** Drops an arrived block (its branch turned out invalid). */
-  discard(hash: Uint8Array): void {
-    const k = bytesKey(hash);
+  discard(hash: Uint8Array): void { this.discardKey(bytesKey(hash)); }
+
+  private discardKey(k: string): void {
     const a = this.arrived.get(k);
     if (a) { this.arrived.delete(k); this.bufferedBytes -= a.size; }
     this.release(k);
     this.gaveBack = true;
+  }
+
+  /**
+   * Drops arrived blocks that are not among the first `end` entries of the path any more (it
+   * moved to another branch, or they connected by another route): nothing would drain them.
+   */
+  dropOffPath(path: { pathAt(i: number): HeaderEntry | undefined }, end: number): number {
+    if (this.arrived.size === 0) return 0;
+    const on = new Set<string>();
+    for (let i = 0; i < end; i++) on.add(keyOf(path.pathAt(i)!));
+    let n = 0;
+    for (const k of [...this.arrived.keys()]) if (!on.has(k)) { this.discardKey(k); n++; }
+    return n;
   }
 
   /** Requests unanswered for blockStallMs go back to the pool; returns the peers that held them. */
