@@ -149,7 +149,7 @@ export class HeaderSync {
   onHeaders(peer: ProtocolPeer, headers: BlockHeader[]): Promise<void> {
     const st = this.state.get(peer);
     if (!st) return Promise.resolve();
-    this.routes.heard(peer, headers.length === MAX_HEADERS);
+    this.routes.heard(peer, headers.length);
     if (!this.o.chain.tip || headers.length === 0) return Promise.resolve();
     // Only for a message that builds on what we know or on the one before it: one that
     // does not connect gets a fresh locator instead (takeHeaders).
