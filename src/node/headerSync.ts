@@ -270,6 +270,9 @@ export class HeaderSync {
     const tip = this.o.chain.tip;
     const best = h.bestHeader;
     if (!tip || !best || h.pathLength === 0 || best.work <= tip.work) return;
+    // Called for every block that arrives or connects: most calls find the window has not slid by a batch.
+    const from = this.firstUnsubmitted();
+    if (this.window.waiting(h.pathLength, from)) return;
     const base = h.pathAt(0)!.height;
     const reach = new Map<ProtocolPeer, number>();
     const slow = new Map<ProtocolPeer, number>();
@@ -280,7 +283,7 @@ export class HeaderSync {
     }
     // A peer whose requests stall is asked again only when no other peer has anything to give.
     const ask = [...reach.values()].some((i) => i >= 0) ? reach : slow;
-    for (const [peer, entries] of this.window.plan(h, this.firstUnsubmitted(), ask, (x) => this.o.chain.isIndexed(x), Date.now())) {
+    for (const [peer, entries] of this.window.plan(h, from, ask, (x) => this.o.chain.isIndexed(x), Date.now())) {
       peer.sendGetData(entries.map((e) => ({ kind: 'block' as const, hash: e.hash })));
     }
   }

@@ -92,20 +92,15 @@ export class DownloadWindow {
     const turn = this.turn++ % ready.length;
     const open = [...ready.slice(turn), ...ready.slice(0, turn)];
     const end = Math.min(path.pathLength, this.o.windowBlocks);
-    // While blocks are on their way or waiting for the chain, wait until the window has slid
-    // by a batch: a block connected must not cost a getdata of one block (and the peer a read
-    // of one), as it would when connecting is what holds the window back. The free slots are
-    // counted without a walk (requested and arrived blocks lie in the window), unless a
-    // request was given back undelivered: that hole is asked for again at once.
-    const batch = Math.max(1, Math.floor(max / 4));
-    const occupied = this.requests.size + this.arrived.size;
-    const sliding = end < path.pathLength && occupied + this.submitted.size > 0;
-    if (sliding && !this.gaveBack && occupied <= end - from && end - from - occupied < batch) return out;
-    // The entries nobody was asked for, in path order, as many as the open peers can take.
+    if (this.waiting(path.pathLength, from)) return out;
+    // The entries nobody was asked for, in path order, as many as the open peers can take, up to
+    // the furthest any of them reaches (a probed peer's reach lags while headers arrive: the
+    // walk must not go over the rest of the window on every call, only to give nothing).
     const room = open.reduce((n, p) => n + max - this.inFlightOf(p), 0);
+    const reachable = Math.min(end, open.reduce((n, p) => Math.max(n, (reach.get(p) ?? -1) + 1), 0));
     const free: Array<{ i: number; e: HeaderEntry; k: string }> = [];
     let i = from;
-    for (; i < end && free.length < room; i++) {
+    for (; i < reachable && free.length < room; i++) {
       const e = path.pathAt(i)!;
       const k = keyOf(e);
       if (full && this.arrived.has(k)) break;
@@ -140,6 +135,22 @@ export class DownloadWindow {
     // Every entry of the window is asked for: no hole is left for the count to miss.
     if (!unasked) this.gaveBack = false;
     return out;
+  }
+
+  /**
+   * Whether a plan would ask for nothing now, whoever is ready (the caller may skip it). While
+   * blocks are on their way or waiting for the chain, the window waits until it has slid by a
+   * batch: a block connected must not cost a getdata of one block (and the peer a read of
+   * one), as it would when connecting is what holds the window back. The free slots are
+   * counted without a walk (requested and arrived blocks lie in the window), unless a request
+   * was given back undelivered: that hole is asked for again at once.
+   */
+  waiting(pathLength: number, from: number): boolean {
+    const end = Math.min(pathLength, this.o.windowBlocks);
+    const batch = Math.max(1, Math.floor(this.maxInFlight / 4));
+    const occupied = this.requests.size + this.arrived.size;
+    const sliding = end < pathLength && occupied + this.submitted.size > 0;
+    return sliding && !this.gaveBack && occupied <= end - from && end - from - occupied < batch;
   }
 
   /** A block we may want arrived: true when it is new to the window (kept in `arrived`). */
