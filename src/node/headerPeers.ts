@@ -27,6 +27,8 @@ export interface HeaderPeersHost {
   blockLocator(): Promise<Uint8Array[]>;
   /** The last header this peer sent us (how far it reaches), or null. */
   reachOf(peer: ProtocolPeer): HeaderEntry | null;
+  /** The height up to which the download can use a peer's reach now (the end of its window). */
+  reachWanted(): number;
   /** The peers we sync with (that do headers). */
   peers(): Iterable<ProtocolPeer>;
   onError(err: unknown): void;
@@ -35,7 +37,11 @@ export interface HeaderPeersHost {
 export interface HeaderPeersOptions {
   /** The headers peer's silence (after we asked) before another peer takes over. */
   stallMs: number;
-  /** A peer is probed again once our best header has grown by this many since its last probe. */
+  /**
+   * While the headers peer sends, a peer is probed again when the download's window reaches past
+   * what it has shown and it was last probed below there, or once our best header has grown by
+   * this many since its last probe.
+   */
   probeGap: number;
   /** Headers a second the headers peer must deliver while another peer announced more work (Core allows 1 ms a header). */
   minRate: number;
@@ -169,7 +175,7 @@ export class HeaderPeers {
 
   /**
    * Headers from `from` were taken (a slice stored, or its whole message): probe the
-   * peers that fell behind our best header by `probeGap`, and once no peer syncs
+   * peers whose reach falls short of the download's window (probeGap), and once no peer syncs
    * headers any more, ask every peer that does not reach our best header yet.
    */
   taken(from: ProtocolPeer): void {
@@ -184,7 +190,12 @@ export class HeaderPeers {
     const reach = this.host.reachOf(p);
     if (reach && reach.height >= best.height) return;
     const last = this.probedAt.get(p);
-    if (this.syncer && last !== undefined && best.height - last < this.o.probeGap) return;
+    if (this.syncer && last !== undefined) {
+      // Headers still arrive: the download needs to know the peer's reach only as far as its window.
+      const need = Math.min(best.height, this.host.reachWanted());
+      if (reach && reach.height >= need) return;
+      if (last >= need && best.height - last < this.o.probeGap) return;
+    }
     if (!this.syncer && this.quiet.has(p)) return;
     this.request(p);
   }

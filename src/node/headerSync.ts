@@ -84,6 +84,7 @@ export class HeaderSync {
       pathAt: (i) => headers.pathAt(i),
       blockLocator: () => chain.blockLocator(),
       reachOf: (p) => this.state.get(p)?.best ?? null,
+      reachWanted: () => { const n = Math.min(headers.pathLength, this.window.o.windowBlocks); return n > 0 ? headers.pathAt(n - 1)!.height : 0; },
       peers: () => [...this.state.keys()].filter(uses),
       onError: (err) => o.log.error({ err }, 'could not build a block locator'),
     }, { ...DEFAULT_HEADER_PEERS, stallMs: 2.5 * this.window.o.blockStallMs });
