@@ -190,13 +190,13 @@ export class HeaderSync {
   }
 
   /**
-   * A block of ours arrived. Only one we asked for (of any peer), or the one the chain needs
+   * A block of ours arrived. Only one we asked for (of any peer, now or before), or the one the chain needs
    * next, waits in the window. Any other (a side branch's, or one past the window) is ignored,
    * as Core ignores an unrequested block that is not close to its tip: waiting there, it would
    * hold the window's bytes and nothing would ever drain it. The download asks for what it needs.
    */
   onBlock(peer: ProtocolPeer, block: Block, hash: Uint8Array, size: number): void {
-    if (!this.window.isRequested(hash) && !this.isNext(hash)) {
+    if (!this.window.wasAsked(hash) && !this.isNext(hash)) {
       this.o.log.debug({ peer: peer.id, hash: hashToHex(hash) }, 'ignored a block we did not ask for');
       return;
     }

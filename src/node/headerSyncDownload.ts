@@ -71,6 +71,8 @@ export class DownloadWindow {
   get inFlight(): number { return this.requests.size; }
   inFlightOf(peer: ProtocolPeer): number { return this.busy.get(peer) ?? 0; }
   isRequested(hash: Uint8Array): boolean { return this.requests.has(bytesKey(hash)); }
+  /** Asked for now, or before (a request that stalled: the slow peer's late block is as good). */
+  wasAsked(hash: Uint8Array): boolean { const k = bytesKey(hash); return this.requests.has(k) || this.stalledOn.has(k); }
 
   /**
    * New requests per peer: the first `windowBlocks` entries of `path` that are
