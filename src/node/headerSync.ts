@@ -190,10 +190,10 @@ export class HeaderSync {
   }
 
   /**
-   * A block of ours arrived. Only one we asked for (of any peer, now or before), or the one the chain needs
-   * next, waits in the window. Any other (a side branch's, or one past the window) is ignored,
-   * as Core ignores an unrequested block that is not close to its tip: waiting there, it would
-   * hold the window's bytes and nothing would ever drain it. The download asks for what it needs.
+   * A block of ours arrived. Only one we asked for (of any peer, now or before), or the one the
+   * chain needs next, waits in the window. Any other (a side branch's, or one past the window)
+   * is ignored, as Core ignores an unrequested block not close to its tip: waiting there, it
+   * would hold the window's bytes and nothing would drain it. The download asks for what it needs.
    */
   onBlock(peer: ProtocolPeer, block: Block, hash: Uint8Array, size: number): void {
     if (!this.window.wasAsked(hash) && !this.isNext(hash)) {
