@@ -90,3 +90,19 @@ test('download window: with several peers, each refill gives one peer a run of c
   assert.ok(heights.length >= DEFAULT_WINDOW.maxInFlightPerPeer * 4, `a large run for the idle peer (${heights.length})`);
   assert.deepEqual(heights, Array.from({ length: heights.length }, (_, i) => 49 + i));
 });
+
+test('download window: past the byte bound, only the holes before the first block waiting are asked for, so the window still drains', () => {
+  const w = new DownloadWindow({ ...DEFAULT_WINDOW, maxInFlightPerPeer: 16, maxInFlightSmall: 16, maxBufferBytes: 1000 });
+  const [a, b] = [peer('a'), peer('b')];
+  const all = ENTRIES.length - 1;
+  // a is asked for the first 16 and withholds them; b delivers the 16 after, past the bound.
+  const first = planned(w.plan(pathFrom(0), 0, new Map([[a, all]]), none, 0));
+  assert.deepEqual(first.map((e) => e.height), Array.from({ length: 16 }, (_, i) => i + 1));
+  const second = planned(w.plan(pathFrom(0), 0, new Map([[b, all]]), none, 0));
+  for (const e of second) w.deliver(e.hash, { block: BLOCKS[e.height - 1]!.block, size: 200, from: b });
+  assert.deepEqual(planned(w.plan(pathFrom(0), 0, new Map([[b, all]]), none, 0)), [], 'nothing new while the holes are in flight');
+  // a's requests stall and go back: the holes are asked of b, and nothing past the blocks waiting.
+  w.reassignStalled(DEFAULT_WINDOW.blockStallMs + 1);
+  const again = planned(w.plan(pathFrom(0), 0, new Map([[b, all]]), none, DEFAULT_WINDOW.blockStallMs + 1));
+  assert.deepEqual(again.map((e) => e.height), first.map((e) => e.height));
+});

@@ -1,7 +1,8 @@
 // Headers from one peer, blocks from all (src/node/headerPeers.ts): a node
 // syncing from three peers takes the header chain from one of them and only
 // probes the others for how far they reach, yet downloads blocks from all
-// three; a headers peer that never answers loses the role to another peer.
+// three; a headers peer that never answers loses the role to another peer, and
+// so does one that answers, but too slowly, once another has announced more work.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { headerHash } from '../src/core/header.js';
@@ -10,6 +11,7 @@ import { NODE_HEADERS } from '../src/p2p/messages.js';
 import { PeerManager } from '../src/p2p/peerManager.js';
 import type { PubchainNode } from '../src/node/node.js';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
+import { mineHeaders, stallingPeer } from './helpers/headerPeers.js';
 import { eventually, startTestNode, writeChain } from './helpers/nodeHarness.js';
 import { tempDir } from './helpers/tempDir.js';
 
@@ -77,5 +79,36 @@ test('a headers peer that never answers getheaders loses the role: another peer 
     await good?.stop();
     await silent.close();
     for (const d of dirs) await d.cleanup();
+  }
+});
+
+test('a headers peer that answers every time, but slowly, loses the role to a peer that announced more work', async () => {
+  const dir = await tempDir('hp-slow');
+  const genesis = CHAIN[0]!.block.header;
+  const long = [genesis, ...mineHeaders(genesis, 12_000)];
+  // blockStallMs 1200 puts the headers peer's silence limit at 3 s. The slow peer answers each
+  // getheaders after 2.5 s: never silent that long, yet 800 headers a second, under the minimum rate.
+  const slow = await stallingPeer(long, 1n << 100n, 2500);
+  const quick = await stallingPeer(long, 1n << 100n);
+  let slowAsked = 0;
+  slow.manager.on('message', (_p, m) => { if (m.command === 'getheaders') slowAsked++; });
+  let fresh: PubchainNode | null = null;
+  try {
+    await writeChain(dir.dir, CHAIN.slice(0, 1));
+    fresh = await startTestNode(dir.dir, { connect: [`127.0.0.1:${slow.port}`], stallMs: 120_000, sync: { window: { blockStallMs: 1200 } } });
+    const node = fresh;
+    const headers = headersPerPeer(node);
+    await eventually('the slow peer was asked for headers', () => slowAsked > 0);
+    node.network.manager.connect('127.0.0.1', quick.port);
+    await eventually('every header is stored', () => node.protocol.sync.headerSync.headers.size === long.length - 1, 60_000);
+    const fromSlow = headers.get(`127.0.0.1:${slow.port}`) ?? 0;
+    const fromQuick = headers.get(`127.0.0.1:${quick.port}`) ?? 0;
+    assert.ok(fromQuick >= (long.length - 1) / 2, `the quick peer sent most of the header chain (slow ${fromSlow}, quick ${fromQuick})`);
+    assert.ok(fromSlow < long.length - 1, `the slow peer did not send it all (slow ${fromSlow}, quick ${fromQuick})`);
+  } finally {
+    await fresh?.stop();
+    await quick.close();
+    await slow.close();
+    await dir.cleanup();
   }
 });

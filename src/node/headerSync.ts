@@ -5,7 +5,7 @@
 // connect in order; BlockSync (blockSync.ts) hands us the blocks we asked for
 // and keeps getblocks/inv for older peers and for new tips.
 import type { Block } from '../core/block.js';
-import { bytesEqual, bytesKey } from '../core/bytes.js';
+import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { headerHash, type BlockHeader } from '../core/header.js';
 import type { NetworkParams } from '../core/params.js';
 import type { Chain } from '../chain/chain.js';
@@ -51,8 +51,6 @@ interface PeerState {
 /** Headers checked and stored at a time, out of a message of up to 2,000. */
 const TAKE_SLICE = 250;
 
-/** Headers messages that do not connect to anything we know before the peer is penalised. */
-
 export const doesHeaders = (peer: ProtocolPeer): boolean => ((peer.remote.services ?? 0n) & NODE_HEADERS) !== 0n;
 
 export class HeaderSync {
@@ -86,6 +84,7 @@ export class HeaderSync {
       pathAt: (i) => headers.pathAt(i),
       blockLocator: () => chain.blockLocator(),
       reachOf: (p) => this.state.get(p)?.best ?? null,
+      reachWanted: () => { const n = Math.min(headers.pathLength, this.window.o.windowBlocks); return n > 0 ? headers.pathAt(n - 1)!.height : 0; },
       peers: () => [...this.state.keys()].filter(uses),
       onError: (err) => o.log.error({ err }, 'could not build a block locator'),
     }, { ...DEFAULT_HEADER_PEERS, stallMs: 2.5 * this.window.o.blockStallMs });
@@ -151,7 +150,7 @@ export class HeaderSync {
   onHeaders(peer: ProtocolPeer, headers: BlockHeader[]): Promise<void> {
     const st = this.state.get(peer);
     if (!st) return Promise.resolve();
-    this.routes.heard(peer, headers.length === MAX_HEADERS);
+    this.routes.heard(peer, headers.length);
     if (!this.o.chain.tip || headers.length === 0) return Promise.resolve();
     // Only for a message that builds on what we know or on the one before it: one that
     // does not connect gets a fresh locator instead (takeHeaders).
@@ -185,16 +184,32 @@ export class HeaderSync {
     }
   }
 
-  /** Whether a block is ours to take: asked for, or on the header chain. */
+  /** Whether a block is ours to deal with (onBlock), not the older flow's: asked for, or its header is one we hold. */
   wants(hash: Uint8Array): boolean {
     return this.window.isRequested(hash) || this.headers.has(hash);
   }
 
+  /**
+   * A block of ours arrived. Only one we asked for (of any peer, now or before), or the one the
+   * chain needs next, waits in the window. Any other (a side branch's, or one past the window)
+   * is ignored, as Core ignores an unrequested block not close to its tip: waiting there, it
+   * would hold the window's bytes and nothing would drain it. The download asks for what it needs.
+   */
   onBlock(peer: ProtocolPeer, block: Block, hash: Uint8Array, size: number): void {
+    if (!this.window.wasAsked(hash) && !this.isNext(hash)) {
+      this.o.log.debug({ peer: peer.id, hash: hashToHex(hash) }, 'ignored a block we did not ask for');
+      return;
+    }
     const st = this.state.get(peer);
     if (st) st.stalledSince = null;
     if (this.window.deliver(hash, { block, size, from: peer })) this.drain();
     this.fill();
+  }
+
+  /** Whether this is the block of the path the chain needs next. */
+  private isNext(hash: Uint8Array): boolean {
+    const e = this.headers.pathAt(this.firstUnsubmitted());
+    return !!e && bytesEqual(e.hash, hash);
   }
 
   /** The peer lacks blocks its headers said it had (it moved to another branch): relearn how far it reaches. */
@@ -214,7 +229,9 @@ export class HeaderSync {
     for (let i = this.firstUnsubmitted(); i < end; i++) {
       const e = h.pathAt(i)!;
       const k = bytesKey(e.hash);
-      if (this.window.submitted.has(k) || this.o.chain.isIndexed(e.hash)) continue;
+      if (this.window.submitted.has(k)) continue;
+      // Connected by another route (the older flow, or an orphan's parent): nothing waits for it here.
+      if (this.o.chain.isIndexed(e.hash)) { if (this.window.arrived.has(k)) this.window.discard(e.hash); continue; }
       if (!this.window.arrived.has(k)) break;
       void this.process(e, this.window.submit(e.hash));
       this.nextHeight = e.height + 1;
@@ -254,6 +271,9 @@ export class HeaderSync {
     const tip = this.o.chain.tip;
     const best = h.bestHeader;
     if (!tip || !best || h.pathLength === 0 || best.work <= tip.work) return;
+    // Called for every block that arrives or connects: most calls find the window has not slid by a batch.
+    const from = this.firstUnsubmitted();
+    if (this.window.waiting(h.pathLength, from)) return;
     const base = h.pathAt(0)!.height;
     const reach = new Map<ProtocolPeer, number>();
     const slow = new Map<ProtocolPeer, number>();
@@ -264,7 +284,7 @@ export class HeaderSync {
     }
     // A peer whose requests stall is asked again only when no other peer has anything to give.
     const ask = [...reach.values()].some((i) => i >= 0) ? reach : slow;
-    for (const [peer, entries] of this.window.plan(h, this.firstUnsubmitted(), ask, (x) => this.o.chain.isIndexed(x), Date.now())) {
+    for (const [peer, entries] of this.window.plan(h, from, ask, (x) => this.o.chain.isIndexed(x), Date.now())) {
       peer.sendGetData(entries.map((e) => ({ kind: 'block' as const, hash: e.hash })));
     }
   }
@@ -272,6 +292,8 @@ export class HeaderSync {
   private checkStalls(): void {
     const now = Date.now();
     this.routes.checkStall(now);
+    // Blocks the path left behind (it moved to another branch) would hold the window's bytes for good.
+    if (this.window.dropOffPath(this.headers, Math.min(this.headers.pathLength, this.window.o.windowBlocks)) > 0) this.fill();
     const slow = this.window.reassignStalled(now);
     if (slow.length > 0) this.o.log.debug({ peers: slow.map((p) => p.id) }, 'block requests stalled; asking other peers');
     for (const p of slow) { const st = this.state.get(p); if (st && st.stalledSince === null) st.stalledSince = now; }

@@ -3,8 +3,11 @@
 // whose headers reach them, at most `maxInFlightPerPeer` per peer. A request
 // unanswered for `blockStallMs` goes to another peer that has the block (the
 // slow peer is remembered for that block, so it is the last one asked again).
-// Blocks that arrive before their turn wait in `arrived`; the window (in
-// blocks, and in bytes of blocks held) bounds what waits. While blocks are
+// Blocks that arrive before their turn wait in `arrived` (only blocks we asked
+// for, or the chain's next: HeaderSync ignores any other); the window (in
+// blocks, and in bytes of blocks held) bounds what waits, and past its byte
+// bound only the holes before the first block waiting are asked for, so a
+// full buffer still drains. While blocks are
 // small a peer may hold more requests, up to `maxInFlightBytesPerPeer` of
 // blocks of the average size seen so far, and at most `maxInFlightSmall`:
 // sixteen near-empty blocks are one round trip's worth of nothing.
@@ -68,6 +71,8 @@ export class DownloadWindow {
   get inFlight(): number { return this.requests.size; }
   inFlightOf(peer: ProtocolPeer): number { return this.busy.get(peer) ?? 0; }
   isRequested(hash: Uint8Array): boolean { return this.requests.has(bytesKey(hash)); }
+  /** Asked for now, or before (a request that stalled: the slow peer's late block is as good). */
+  wasAsked(hash: Uint8Array): boolean { const k = bytesKey(hash); return this.requests.has(k) || this.stalledOn.has(k); }
 
   /**
    * New requests per peer: the first `windowBlocks` entries of `path` that are
@@ -81,27 +86,26 @@ export class DownloadWindow {
     const out = new Map<ProtocolPeer, HeaderEntry[]>();
     const max = this.maxInFlight;
     const ready = [...reach.keys()].filter((p) => !p.closed && this.inFlightOf(p) <= (max * 3) / 4);
-    if (ready.length === 0 || this.bufferedBytes > this.o.maxBufferBytes) return out;
+    if (ready.length === 0) return out;
+    // Over the byte bound, only the holes before the first block waiting are asked for: the chain
+    // needs them before anything held, and without them the window could never drain.
+    const full = this.bufferedBytes > this.o.maxBufferBytes;
     // Equally busy peers take turns at the next run (the first in this order wins a tie).
     const turn = this.turn++ % ready.length;
     const open = [...ready.slice(turn), ...ready.slice(0, turn)];
     const end = Math.min(path.pathLength, this.o.windowBlocks);
-    // While blocks are on their way or waiting for the chain, wait until the window has slid
-    // by a batch: a block connected must not cost a getdata of one block (and the peer a read
-    // of one), as it would when connecting is what holds the window back. The free slots are
-    // counted without a walk (requested and arrived blocks lie in the window), unless a
-    // request was given back undelivered: that hole is asked for again at once.
-    const batch = Math.max(1, Math.floor(max / 4));
-    const occupied = this.requests.size + this.arrived.size;
-    const sliding = end < path.pathLength && occupied + this.submitted.size > 0;
-    if (sliding && !this.gaveBack && occupied <= end - from && end - from - occupied < batch) return out;
-    // The entries nobody was asked for, in path order, as many as the open peers can take.
+    if (this.waiting(path.pathLength, from)) return out;
+    // The entries nobody was asked for, in path order, as many as the open peers can take, up to
+    // the furthest any of them reaches (a probed peer's reach lags while headers arrive: the
+    // walk must not go over the rest of the window on every call, only to give nothing).
     const room = open.reduce((n, p) => n + max - this.inFlightOf(p), 0);
+    const reachable = Math.min(end, open.reduce((n, p) => Math.max(n, (reach.get(p) ?? -1) + 1), 0));
     const free: Array<{ i: number; e: HeaderEntry; k: string }> = [];
     let i = from;
-    for (; i < end && free.length < room; i++) {
+    for (; i < reachable && free.length < room; i++) {
       const e = path.pathAt(i)!;
       const k = keyOf(e);
+      if (full && this.arrived.has(k)) break;
       if (!this.requests.has(k) && !this.arrived.has(k) && !this.submitted.has(k) && !have(e.hash)) free.push({ i, e, k });
     }
     let unasked = i < end;
@@ -135,6 +139,22 @@ export class DownloadWindow {
     return out;
   }
 
+  /**
+   * Whether a plan would ask for nothing now, whoever is ready (the caller may skip it). While
+   * blocks are on their way or waiting for the chain, the window waits until it has slid by a
+   * batch: a block connected must not cost a getdata of one block (and the peer a read of
+   * one), as it would when connecting is what holds the window back. The free slots are
+   * counted without a walk (requested and arrived blocks lie in the window), unless a request
+   * was given back undelivered: that hole is asked for again at once.
+   */
+  waiting(pathLength: number, from: number): boolean {
+    const end = Math.min(pathLength, this.o.windowBlocks);
+    const batch = Math.max(1, Math.floor(this.maxInFlight / 4));
+    const occupied = this.requests.size + this.arrived.size;
+    const sliding = end < pathLength && occupied + this.submitted.size > 0;
+    return sliding && !this.gaveBack && occupied <= end - from && end - from - occupied < batch;
+  }
+
   /** A block we may want arrived: true when it is new to the window (kept in `arrived`). */
   deliver(hash: Uint8Array, a: Arrived): boolean {
     const k = bytesKey(hash);
@@ -165,12 +185,26 @@ export class DownloadWindow {
   }
 
   /** Drops an arrived block (its branch turned out invalid). */
-  discard(hash: Uint8Array): void {
-    const k = bytesKey(hash);
+  discard(hash: Uint8Array): void { this.discardKey(bytesKey(hash)); }
+
+  private discardKey(k: string): void {
     const a = this.arrived.get(k);
     if (a) { this.arrived.delete(k); this.bufferedBytes -= a.size; }
     this.release(k);
     this.gaveBack = true;
+  }
+
+  /**
+   * Drops arrived blocks that are not among the first `end` entries of the path any more (it
+   * moved to another branch, or they connected by another route): nothing would drain them.
+   */
+  dropOffPath(path: { pathAt(i: number): HeaderEntry | undefined }, end: number): number {
+    if (this.arrived.size === 0) return 0;
+    const on = new Set<string>();
+    for (let i = 0; i < end; i++) on.add(keyOf(path.pathAt(i)!));
+    let n = 0;
+    for (const k of [...this.arrived.keys()]) if (!on.has(k)) { this.discardKey(k); n++; }
+    return n;
   }
 
   /** Requests unanswered for blockStallMs go back to the pool; returns the peers that held them. */

@@ -1,6 +1,7 @@
 // Scripted peers for headers-first tests: a PeerManager (the real p2p layer)
-// that offers NODE_HEADERS and answers getheaders from a list of headers, and
-// never answers getdata (a peer that stalls the block download); and headers
+// that offers NODE_HEADERS and answers getheaders from a list of headers (up to
+// the stop hash, as a node does; after `delayMs`, for a slow peer), and never
+// answers getdata (a peer that stalls the block download); and headers
 // mined cheaply on regtest bits, for low-work and malformed header chains.
 import { bytesEqual } from '../../src/core/bytes.js';
 import { BlockHeader, headerHash } from '../../src/core/header.js';
@@ -18,7 +19,7 @@ export interface StallingPeer {
 }
 
 /** Listens on an ephemeral port; serves `headers` (genesis first) and withholds every block. */
-export async function stallingPeer(headers: BlockHeader[], work: bigint): Promise<StallingPeer> {
+export async function stallingPeer(headers: BlockHeader[], work: bigint, delayMs = 0): Promise<StallingPeer> {
   const hashes = headers.map(headerHash);
   const asked: InvItem[] = [];
   const manager = new PeerManager({
@@ -34,7 +35,10 @@ export async function stallingPeer(headers: BlockHeader[], work: bigint): Promis
       const at = hashes.findIndex((h) => bytesEqual(h, l));
       if (at >= 0) { from = at + 1; break; }
     }
-    peer.send({ command: 'headers', headers: headers.slice(from, from + MAX_HEADERS) });
+    const stop = m.stop ? hashes.findIndex((h) => bytesEqual(h, m.stop!)) : -1;
+    const answer = headers.slice(from, stop >= from ? Math.min(stop + 1, from + MAX_HEADERS) : from + MAX_HEADERS);
+    const send = (): void => { if (!peer.closed) peer.send({ command: 'headers', headers: answer }); };
+    if (delayMs > 0) setTimeout(send, delayMs).unref(); else send();
   });
   const port = await manager.listen('127.0.0.1', 0);
   return { manager, port, asked, close: () => manager.close() };
