@@ -70,6 +70,9 @@ function derive(results: BenchResult[]): void {
   const pool = results.find((r) => r.name === 'verify.pool.perSec');
   // One signature per transaction: 1.0 means connect runs as fast as the pool alone verifies.
   if (connect && pool) results.push({ name: 'connect.sigBound', value: Number((connect.value / pool.value).toFixed(3)), unit: 'ratio', reference: 'verify.pool.perSec', ratio: connect.value / pool.value });
+  // The same for initial sync's configuration (address index deferred, filters kept): reported, not gated.
+  const ibd = results.find((r) => r.name === 'connect.ibd.txPerSec');
+  if (ibd && pool) results.push({ name: 'connect.sigBound.ibd', value: Number((ibd.value / pool.value).toFixed(3)), unit: 'ratio', reference: 'verify.pool.perSec', ratio: ibd.value / pool.value });
 }
 
 function machine(): Record<string, unknown> {

@@ -130,9 +130,23 @@ export class BlockTree {
     return out.reverse();
   }
 
-  /** Bits and median time past that a child of `parent` must respect. */
-  childContext(parent: BlockIndexEntry): Promise<ChildContext> {
-    return this.cachedContext(parent) ?? childContextOn(this.params, parent, (e) => this.must(e.header.prevHash), (e, h) => this.ancestor(e, h));
+  /**
+   * Bits and median time past that a child of `parent` must respect. `pending`:
+   * blocks not in the index yet that `parent` may descend from (prepared ahead
+   * of the tip, oldest first: pipeline.ts); the oldest one's parent is indexed.
+   */
+  childContext(parent: BlockIndexEntry, pending: readonly BlockIndexEntry[] = []): Promise<ChildContext> {
+    const inFlight = (hash: Uint8Array): BlockIndexEntry | undefined => pending.find((e) => bytesEqual(e.hash, hash));
+    const parentOf = (e: BlockIndexEntry): Promise<BlockIndexEntry> => {
+      const p = inFlight(e.header.prevHash);
+      return p ? Promise.resolve(p) : this.must(e.header.prevHash);
+    };
+    // Below the pending blocks the branch is indexed, and ancestor() may jump there.
+    const ancestorAt = async (e: BlockIndexEntry, height: number): Promise<BlockIndexEntry> => {
+      while (e.height > height && inFlight(e.hash)) e = await parentOf(e);
+      return e.height === height ? e : this.ancestor(e, height);
+    };
+    return this.cachedContext(parent, inFlight) ?? childContextOn(this.params, parent, parentOf, ancestorAt);
   }
 
   /**
@@ -140,14 +154,14 @@ export class BlockTree {
    * the parent's last medianTimeSpan entries are all in memory (the usual case
    * while blocks connect one after another) and it is no retarget height.
    */
-  private cachedContext(parent: BlockIndexEntry): Promise<ChildContext> | null {
+  private cachedContext(parent: BlockIndexEntry, inFlight: (hash: Uint8Array) => BlockIndexEntry | undefined): Promise<ChildContext> | null {
     if (isRetargetHeight(this.params, parent.height + 1)) return null;
     const times: number[] = [];
     let e = parent;
     for (;;) {
       times.push(e.header.time);
       if (times.length >= this.params.medianTimeSpan || e.height <= this.params.genesisHeight) break;
-      const p = this.entries.get(bytesKey(e.header.prevHash));
+      const p = inFlight(e.header.prevHash) ?? this.entries.get(bytesKey(e.header.prevHash));
       if (!p) return null;
       e = p;
     }

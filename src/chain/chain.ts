@@ -4,21 +4,21 @@
 // moment the process dies at, the tip and the UTXO set on disk agree. A
 // connected block's batch is written behind: the next block is validated
 // while it is written, but neither processBlock nor the 'tip' event reports a
-// block before its batch is durable. Blocks are pipelined: while block N's
-// signatures verify, block N+1 is checked against the UTXO set as N leaves it
-// (in memory) and its own signatures are posted; N+1 is written, and the chain
-// moves to it, only after N has connected. Reorganisation lives in reorg.ts,
-// opening and crash recovery in recovery.ts.
+// block before its batch is durable. Blocks are pipelined (pipeline.ts): while
+// block N's signatures verify, blocks N+1 and N+2 are checked against the UTXO
+// set as the blocks before them leave it (in memory) and their own signatures
+// are posted; each is written, and the chain moves to it, only after the one
+// before has connected. Reorganisation lives in reorg.ts, opening and crash
+// recovery in recovery.ts.
 import { Block, serializeBlock } from '../core/block.js';
 import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
-import { checkBlockTime } from '../core/difficulty.js';
 import { PubchainError, ValidationError } from '../core/errors.js';
 import { headerHash } from '../core/header.js';
 import { MerkleRootFn, merkleRootJs } from '../core/merkle.js';
 import { NetworkParams } from '../core/params.js';
 import { workFromBits } from '../core/pow.js';
-import { coinbaseHeight, NULL_HASH } from '../core/tx.js';
-import { checkBlockContext, checkBlockSanity, verifySigChecks } from '../core/validate.js';
+import { NULL_HASH } from '../core/tx.js';
+import { BlockSanity, checkBlockContext, checkBlockSanity, verifySigChecks } from '../core/validate.js';
 import { verifyFast } from '../crypto/keys.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
 import { AssumeValid } from './assumeValid.js';
@@ -27,8 +27,10 @@ import type { ChainHost, Durable } from './chainHost.js';
 import { ChainReads } from './chainReads.js';
 import { ChainOptions, ProcessResult } from './chainTypes.js';
 import { FilterIndex } from './filterIndex.js';
+import { checkGenesis } from './genesis.js';
 import { loadChain, rebuildUtxo } from './recovery.js';
 import { activate, asBlockError, markFailed } from './reorg.js';
+import { Accepted, ConnectPipeline } from './pipeline.js';
 import { commitConnect, ConnectSteps, Prepared, prepareConnect } from './tipConnect.js';
 
 export type { BlockIndexEntry, BlockStatus } from './blockIndex.js';
@@ -43,9 +45,6 @@ export interface Chain {
   on(event: 'storage-failed', listener: (err: Error) => void): this;
 }
 
-const isNullHash = (h: Uint8Array): boolean => bytesEqual(h, NULL_HASH);
-
-type Accepted = { result: ProcessResult; durable?: Durable };
 /** A queue job's answer: at once, or once the block's signatures are verified (`later`, after the job has returned). */
 type Staged = Accepted | { later: Promise<Accepted> };
 
@@ -54,8 +53,8 @@ export class Chain extends ChainReads {
   private readonly merkleRoot: MerkleRootFn;
   private readonly now: () => number;
   private closed = false;
-  /** The block whose signatures are still verifying after its queue job returned (the work it left behind). */
-  private ahead: Prepared | null = null;
+  /** Blocks prepared ahead of the tip, connecting in order once their signatures pass (the work queue jobs leave behind). */
+  private readonly pipeline: ConnectPipeline;
   /** The view of this chain that reorg.ts and recovery.ts work on. */
   private readonly host: ChainHost;
   /** The two steps of connecting a block on the tip (tipConnect.ts). */
@@ -75,6 +74,7 @@ export class Chain extends ChainReads {
       assumeValid: new AssumeValid(opts.assumeValid ?? null, this.tree),
       filterIndex: this.filterIndex,
     };
+    this.pipeline = new ConnectPipeline(this.steps, this.queue, (e, entry, key) => this.failed(e, entry, key));
   }
 
   private makeHost(): ChainHost {
@@ -114,15 +114,7 @@ export class Chain extends ChainReads {
     return this.queue.run(async () => {
       this.checkOpen();
       if (this.tip) throw new PubchainError('chain-exists', `a blockchain already exists here (genesis ${hashToHex(this.genesisHash ?? this.tip.hash)})`);
-      if (!isNullHash(block.header.prevHash)) throw new ValidationError('bad-genesis', 'a genesis block must have an all-zero previous hash', 100);
-      if (block.header.bits !== this.params.genesisBits) {
-        throw new ValidationError('bad-diffbits', `genesis bits 0x${block.header.bits.toString(16)} differ from the network's 0x${this.params.genesisBits.toString(16)}`, 100);
-      }
-      const { hash, txids } = checkBlockSanity(block, this.params, this.merkleRoot);
-      const h = coinbaseHeight(block.txs[0]!);
-      if (h !== this.params.genesisHeight) throw new ValidationError('bad-cb-height', `genesis coinbase says height ${h}, not ${this.params.genesisHeight}`, 100);
-      checkBlockTime(this.params, block.header.time, 0, this.now());
-      const entry: BlockIndexEntry = { hash, height: this.params.genesisHeight, work: workFromBits(block.header.bits), header: block.header, status: 'stored' };
+      const { hash, txids, entry } = checkGenesis(block, this.params, this.merkleRoot, this.now());
       const head = this.db.genesisBatch(hash, serializeBlock(block), this.params.name);
       await (await this.connectTip(block, entry, txids, head)).durable;
       this.genesisHash = hash;
@@ -136,7 +128,7 @@ export class Chain extends ChainReads {
    * next block is already being validated. The checks that need no chain
    * state run before a block joins the queue, so they overlap the block ahead
    * of it (whose signatures are being verified on other threads); a child of
-   * that block goes further (acceptOnAhead).
+   * the blocks prepared ahead goes further (acceptOnAhead).
    */
   async processBlock(block: Block): Promise<ProcessResult> {
     this.checkOpen();
@@ -155,10 +147,9 @@ export class Chain extends ChainReads {
     return result;
   }
 
-  private async acceptBlock(block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[] } | null): Promise<Staged> {
-    const ahead = this.ahead;
-    if (ahead && sane && bytesEqual(block.header.prevHash, ahead.entry.hash)) {
-      const staged = await this.acceptOnAhead(block, headerId, sane, ahead);
+  private async acceptBlock(block: Block, headerId: Uint8Array, sane: BlockSanity | null): Promise<Staged> {
+    if (sane && this.pipeline.lastIs(block.header.prevHash)) {
+      const staged = await this.acceptOnAhead(block, headerId, sane);
       if (staged) return staged;
     }
     await this.queue.settled();
@@ -166,33 +157,38 @@ export class Chain extends ChainReads {
   }
 
   /**
-   * A child of the block still verifying, checked on that block's UTXO view in memory and its
-   * signatures posted; nothing written or remembered before that block connects. Null if a
-   * check failed or the block ahead did: then acceptNow takes it again, as if it came later.
+   * A child of the last block prepared ahead, checked on the UTXO view those blocks leave in
+   * memory and its signatures posted; nothing written or remembered before they connect. The
+   * job returns then, so the next block is prepared while these verify. Null if a check failed
+   * or a block ahead did: then acceptNow takes it again (now, or once they have settled).
    */
-  private async acceptOnAhead(
-    block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[] }, ahead: Prepared,
-  ): Promise<Staged | null> {
+  private async acceptOnAhead(block: Block, headerId: Uint8Array, sane: BlockSanity): Promise<Staged | null> {
     this.checkOpen();
     const key = bytesKey(headerId);
     if (this.rejected.has(key)) return null;
+    await this.pipeline.room();
+    if (!this.pipeline.lastIs(block.header.prevHash)) return null;
     let p: Prepared;
     try {
-      const parent = ahead.entry, height = parent.height + 1, ctx = await this.tree.childContext(parent);
+      const { entries, checked } = this.pipeline.pending();
+      const parent = entries[entries.length - 1]!, height = parent.height + 1, ctx = await this.tree.childContext(parent, entries);
       checkBlockContext(block, { height, expectedBits: ctx.bits, medianTimePast: ctx.medianTimePast, now: this.now() }, this.params);
       const entry: BlockIndexEntry = { hash: sane.hash, height, work: parent.work + workFromBits(block.header.bits), header: block.header, status: 'stored' };
-      p = await prepareConnect(this.steps, block, entry, sane.txids, this.db.blockBatch(sane.hash, serializeBlock(block)), ahead.checked);
+      p = await prepareConnect(this.steps, block, entry, sane.txids, this.db.blockBatch(sane.hash, serializeBlock(block)), checked);
     } catch {
       return null;
     }
-    await this.queue.settled();
-    if (!this.tip || !bytesEqual(this.tip.hash, ahead.entry.hash)) return null;
-    return { later: this.goAhead(p, key) };
+    const later = this.pipeline.push(p, key, this.tip, () => this.retake(block, headerId, sane));
+    return later ? { later } : null;
   }
 
-  private async acceptNow(
-    block: Block, headerId: Uint8Array, sane: { hash: Uint8Array; txids: Uint8Array[] } | null,
-  ): Promise<Staged> {
+  /** A block prepared ahead whose predecessor did not connect, taken again from the start. */
+  private async retake(block: Block, headerId: Uint8Array, sane: BlockSanity): Promise<Accepted> {
+    const staged = await this.queue.run(() => this.acceptNow(block, headerId, sane));
+    return 'later' in staged ? staged.later : staged;
+  }
+
+  private async acceptNow(block: Block, headerId: Uint8Array, sane: BlockSanity | null): Promise<Staged> {
     this.checkOpen();
     const tip = this.requireTip();
     // A hash is only ever remembered as invalid after its transactions matched its
@@ -206,7 +202,7 @@ export class Chain extends ChainReads {
       return { result: { status: 'duplicate', hash: headerId, height: existing.height, connected: [], disconnected: [] } };
     }
     const { hash, txids } = sane ?? checkBlockSanity(block, this.params, this.merkleRoot);
-    if (isNullHash(block.header.prevHash)) throw new ValidationError('bad-genesis', `block ${hashToHex(hash)} is the genesis of another chain`, 100);
+    if (bytesEqual(block.header.prevHash, NULL_HASH)) throw new ValidationError('bad-genesis', `block ${hashToHex(hash)} is the genesis of another chain`, 100);
     const parent = await this.getIndex(block.header.prevHash);
     if (!parent) return { result: { status: 'orphan', hash, connected: [], disconnected: [] } };
     if (isFailed(parent)) throw this.reject(key, new ValidationError('bad-prevblk', `block ${hashToHex(hash)} builds on an invalid block`, 100));
@@ -236,7 +232,9 @@ export class Chain extends ChainReads {
       } catch (e) {
         throw await this.failed(e, entry, key);
       }
-      return { later: this.goAhead(p, key) };
+      // Nothing is prepared ahead (this job waited for it to settle): `p`'s parent is the tip.
+      const retake = (): Promise<Accepted> => this.retake(block, headerId, { hash, txids });
+      return { later: this.pipeline.push(p, key, tip, retake) ?? retake() };
     }
 
     // A heavier branch: check it does not descend from a known-bad block before storing anything.
@@ -256,23 +254,6 @@ export class Chain extends ChainReads {
     return this.reject(key, err);
   }
 
-  /** Leaves `p` behind the queue job: it connects once its signatures pass (or is marked failed). */
-  private goAhead(p: Prepared, key: string): Promise<Accepted> {
-    const done = (async (): Promise<Accepted> => {
-      let durable: Durable;
-      try {
-        ({ durable } = await commitConnect(this.steps, p));
-      } catch (e) {
-        throw await this.failed(e, p.entry, key);
-      }
-      return { result: { status: 'connected', hash: p.entry.hash, height: p.entry.height, connected: [p.block], disconnected: [] }, durable };
-    })();
-    done.catch(() => undefined);
-    this.ahead = p;
-    this.queue.leave(done.finally(() => { if (this.ahead === p) this.ahead = null; }));
-    return done;
-  }
-
   private reject(key: string, err: ValidationError): ValidationError {
     this.rejected.set(key, err);
     return err;
@@ -283,9 +264,7 @@ export class Chain extends ChainReads {
    * whatever `batch` holds. The chain moves on at once; `durable` settles when
    * the batch is on disk (the caller must await it).
    */
-  private async connectTip(
-    block: Block, entry: BlockIndexEntry, txids: Uint8Array[], head: WriteBatch = new WriteBatch(),
-  ): Promise<{ durable: Durable }> {
+  private async connectTip(block: Block, entry: BlockIndexEntry, txids: Uint8Array[], head = new WriteBatch()): Promise<{ durable: Durable }> {
     return commitConnect(this.steps, await prepareConnect(this.steps, block, entry, txids, head));
   }
 
@@ -303,10 +282,7 @@ export class Chain extends ChainReads {
 
   /** Rebuilds the UTXO set, address index and undo data from the stored main-chain blocks. */
   reindexUtxo(): Promise<void> {
-    return this.queue.run(async () => {
-      this.checkOpen();
-      await rebuildUtxo(this.host);
-    });
+    return this.queue.run(async () => { this.checkOpen(); await rebuildUtxo(this.host); });
   }
 
   async close(): Promise<void> {

@@ -26,23 +26,26 @@ export function outpointsToFetch(block: Block, txids: Uint8Array[], inputKeys: r
 /**
  * Validates the block's transactions against the UTXO set, all but the
  * signatures, whose checks are returned for the caller to verify. With
- * `parent` (the checked, not yet written block this one builds on) the view is
- * the UTXO set as it will be once the parent is connected: its spent coins are
- * gone and its new coins are there, in memory only.
+ * `parents` (the checked, not yet written blocks this one builds on, oldest
+ * first) the view is the UTXO set as it will be once they are connected: the
+ * coins they spend are gone and the coins they create are there, in memory only.
  */
 export async function checkConnect(
-  utxo: UtxoSet, block: Block, txids: Uint8Array[], height: number, params: NetworkParams, parent: ConnectResult | null = null,
+  utxo: UtxoSet, block: Block, txids: Uint8Array[], height: number, params: NetworkParams, parents: readonly ConnectResult[] = [],
 ): Promise<ConnectResult> {
   const inputKeys = blockInputKeys(block);
   const keys = outpointsToFetch(block, txids, inputKeys);
-  if (!parent) {
+  if (parents.length === 0) {
     const coins = await utxo.fetchKeys(keys);
     return connectBlockTxs(block, txids, coins, height, params, inputKeys);
   }
   const created = new Map<string, Coin>();
-  for (const c of parent.created) created.set(c.key, c.coin);
   const spent = new Set<string>();
-  for (const s of parent.spent) spent.add(s.key);
+  for (const parent of parents) {
+    // A coin an earlier parent created and a later one spent is simply gone.
+    for (const s of parent.spent) if (!created.delete(s.key)) spent.add(s.key);
+    for (const c of parent.created) created.set(c.key, c.coin);
+  }
   const coins = await utxo.fetchKeys(keys.filter((k) => !created.has(k) && !spent.has(k)));
   return connectBlockTxs(block, txids, { get: (k) => created.get(k) ?? (spent.has(k) ? undefined : coins.get(k)) }, height, params, inputKeys);
 }

@@ -1,6 +1,6 @@
 // Connecting a block on the tip, in the two steps that let the chain pipeline
-// blocks (chain.ts): `prepareConnect` checks the block against the UTXO set
-// (as its parent leaves it, when the parent is prepared but not yet connected),
+// blocks (pipeline.ts): `prepareConnect` checks the block against the UTXO set
+// (as its parents leave it, when they are prepared but not yet connected),
 // posts its signatures to the verifier and builds its batch, writing nothing;
 // `commitConnect` waits for the signatures, then connects it: the batch is
 // written behind and the tip moves.
@@ -16,8 +16,8 @@ import { FilterIndex } from './filterIndex.js';
 
 /**
  * Connected blocks whose batches may be unwritten at once: enough to hide a
- * write behind validation, few enough to keep memory small. One more while a
- * block prepared on an unconnected parent connects.
+ * write behind validation, few enough to keep memory small. The blocks
+ * prepared ahead of the tip (pipeline.ts, MAX_AHEAD) may add theirs as they connect.
  */
 const MAX_UNWRITTEN = 8;
 
@@ -39,12 +39,12 @@ export interface Prepared {
 }
 
 export async function prepareConnect(
-  s: ConnectSteps, block: Block, entry: BlockIndexEntry, txids: Uint8Array[], head: WriteBatch, parent: ConnectResult | null = null,
+  s: ConnectSteps, block: Block, entry: BlockIndexEntry, txids: Uint8Array[], head: WriteBatch, parents: readonly ConnectResult[] = [],
 ): Promise<Prepared> {
   const { db, params } = s.host;
   await db.room(MAX_UNWRITTEN - 1);
   const started = performance.now();
-  const checked = await checkConnect(db.utxo, block, txids, entry.height, params, parent);
+  const checked = await checkConnect(db.utxo, block, txids, entry.height, params, parents);
   // A block connected once is valid on its parent's UTXO state, which is always the same state;
   // an ancestor of the assumed-valid block has its signatures taken on trust (assumeValid.ts).
   // Otherwise they are verified (on the pool's threads) while this thread builds the batch.
