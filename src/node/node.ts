@@ -195,8 +195,8 @@ function followChain(chain: Chain, mempool: Mempool, o: { log: Logger; chainLog:
     for (const tx of block.txs.slice(1)) disconnected.push(tx);
   };
   const onTip = (): void => {
+    if (disconnected.length === 0) return;
     const back = disconnected.splice(0);
-    if (back.length === 0) return;
     o.chainLog.info({ event: EV.reorgReturnedTxs, transactions: back.length }, 'reorganised: returning transactions to the mempool');
     void mempool.readdDisconnected(back).then(
       () => o.announceReturned(back),
