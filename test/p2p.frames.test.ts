@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ValidationError } from '../src/core/errors.js';
 import { REGTEST } from '../src/core/params.js';
-import { checksum, encodeBytesFieldFrame, encodeFrame, HEADER_BYTES } from '../src/p2p/frame.js';
+import { checksum, encodeBytesFieldFrame, encodeBytesFieldFrames, encodeFrame, HEADER_BYTES } from '../src/p2p/frame.js';
 import { sha256d } from '../src/core/hash.js';
 import { FrameError, FrameParser } from '../src/p2p/frameParser.js';
-import { COMMANDS, decodeMessage, encodeMessage, MAX_HEADERS, MAX_INV_ITEMS, MAX_LOCATOR_HASHES } from '../src/p2p/messages.js';
+import { COMMANDS, decodeMessage, encodeMessage, MAX_HEADERS, MAX_INV_ITEMS, MAX_LOCATOR_HASHES, soleBytesField } from '../src/p2p/messages.js';
 import { pubchain } from '../src/generated/proto.js';
 
 const magic = REGTEST.magic;
@@ -31,6 +31,37 @@ test('checksums are the first 4 bytes of SHA256d on both hashers (small payloads
     assert.deepEqual(encodeBytesFieldFrame(magic, 'block', bytes), encodeFrame(magic, 'block', encodeMessage({ command: 'block', block: bytes })), `block of ${n} bytes`);
     assert.deepEqual(encodeBytesFieldFrame(magic, 'tx', bytes), encodeFrame(magic, 'tx', encodeMessage({ command: 'tx', tx: bytes })), `tx of ${n} bytes`);
   }
+});
+
+test('several block frames in one buffer are the single frames back to back', () => {
+  const list = [1, 127, 128, 300, 16_384].map((n) => Uint8Array.from({ length: n }, (_, i) => (i * 13 + n) & 0xff));
+  assert.deepEqual(encodeBytesFieldFrames(magic, 'block', list), new Uint8Array(Buffer.concat(list.map((b) => encodeBytesFieldFrame(magic, 'block', b)))));
+  const items = new FrameParser(magic, 100_000).push(encodeBytesFieldFrames(magic, 'block', list));
+  assert.deepEqual(items.map((i) => ('frame' in i ? (decodeMessage(i.frame.command, i.frame.payload) as { block: Uint8Array }).block : null)), list);
+});
+
+test('block and tx payloads decode alike on the direct path and through protobufjs, whatever field layout a peer sends', () => {
+  const bytes = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+  const other = Uint8Array.of(9, 9, 9);
+  const layouts: Array<[string, Uint8Array]> = [
+    ['ours', pubchain.BlockMsg.encode({ block: bytes }).finish()],
+    // A repeated field: the last one wins (protobuf's rule), so the direct path must step aside.
+    ['repeated', Uint8Array.from([...pubchain.BlockMsg.encode({ block: other }).finish(), ...pubchain.BlockMsg.encode({ block: bytes }).finish()])],
+    // An unknown field after it, as a newer peer might add.
+    ['unknown field', Uint8Array.from([...pubchain.BlockMsg.encode({ block: bytes }).finish(), 0x10, 0x01])],
+    // A length written with a redundant continuation byte (300 = 0xac 0x02, padded to 0xac 0x82 0x00).
+    ['padded length', Uint8Array.from([0x0a, 0xac, 0x82, 0x00, ...bytes])],
+  ];
+  for (const [what, payload] of layouts) {
+    const viaProtobuf = new Uint8Array(pubchain.BlockMsg.decode(payload).block);
+    assert.deepEqual((decodeMessage('block', payload) as { block: Uint8Array }).block, viaProtobuf, what);
+    assert.deepEqual((decodeMessage('tx', payload) as { tx: Uint8Array }).tx, viaProtobuf, what);
+  }
+  assert.deepEqual(soleBytesField(layouts[0]![1]), bytes);
+  for (const [what, payload] of layouts.slice(1)) assert.equal(soleBytesField(payload), null, what);
+  assert.equal(soleBytesField(Uint8Array.of(0x0a, 5, 1, 2)), null, 'a length past the end');
+  assert.throws(() => decodeMessage('block', Uint8Array.of(0x0a, 0)), (e: unknown) => e instanceof ValidationError && e.code === 'malformed-message');
+  assert.throws(() => decodeMessage('block', Uint8Array.of(0x0a, 5, 1, 2)), (e: unknown) => e instanceof ValidationError && e.code === 'malformed-message');
 });
 
 test('frames split byte by byte, and several in one chunk, all parse', () => {

@@ -60,6 +60,7 @@ class PeerAdapter implements ProtocolPeer {
   sendGetData(items: InvItem[]): void { this.peer.send({ command: 'getdata', items }); }
   sendNotFound(items: InvItem[]): void { this.peer.send({ command: 'notfound', items }); }
   sendBlock(bytes: Uint8Array): void { this.peer.send({ command: 'block', block: bytes }); }
+  sendBlocks(blocks: readonly Uint8Array[]): void { this.peer.sendBlocks(blocks); }
   sendTx(bytes: Uint8Array): void { this.peer.send({ command: 'tx', tx: bytes }); }
   sendReject(code: string, reason: string, hash?: Uint8Array): void { this.peer.send({ command: 'reject', rejected: 'tx', code, reason: reason.slice(0, 512), hash: hash ?? null }); }
   sendFilterMessage(m: FilterMessage): void { this.peer.send(m); }
@@ -100,13 +101,21 @@ export async function startNetwork(o: NetworkOptions): Promise<NetworkHandle> {
   });
   const budget = new InboundBudget();
   const inFlight = new Set<Promise<void>>();
+  const ctx: DispatchContext = { protocol, log };
   manager.on('message', (peer, m) => {
     const a = adapters.get(peer);
     if (!a) return;
     const release = budget.take(peer, messageWeight(m));
-    const work = dispatch({ protocol, log }, a, m)
-      .catch((err: unknown) => log.error({ err, peer: peer.id }, 'message handler failed'))
-      .finally(() => { release(); inFlight.delete(work); });
+    const failed = (err: unknown): void => log.error({ err, peer: peer.id }, 'message handler failed');
+    let result: void | Promise<unknown> = undefined;
+    try {
+      result = dispatch(ctx, a, m);
+    } catch (err) {
+      failed(err);
+    }
+    // A handler that finished at once (most that are not blocks) needs no promise bookkeeping.
+    if (!(result instanceof Promise)) { release(); return; }
+    const work: Promise<void> = result.then(() => { release(); inFlight.delete(work); }, (err: unknown) => { failed(err); release(); inFlight.delete(work); });
     inFlight.add(work);
     peer.afterWork(work);
   });
@@ -161,6 +170,6 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
   },
 };
 
-async function dispatch(x: DispatchContext, peer: ProtocolPeer, m: Message): Promise<void> {
-  await (HANDLERS[m.command] as Handler<Command>)(x, peer, m as never);
+function dispatch(x: DispatchContext, peer: ProtocolPeer, m: Message): void | Promise<unknown> {
+  return (HANDLERS[m.command] as Handler<Command>)(x, peer, m as never);
 }

@@ -182,7 +182,8 @@ export class PubchainNode {
 function followChain(chain: Chain, mempool: Mempool, o: { log: Logger; chainLog: Logger; announceReturned: (txs: Tx[]) => void }): () => void {
   let disconnected: Tx[] = [];
   const onConnect = (block: Block): void => {
-    mempool.removeForBlock(block);
+    // An empty pool has nothing to lose (during sync it always is): skip hashing every transaction of the block.
+    if (mempool.size > 0) mempool.removeForBlock(block);
     // A branch that failed part-way reconnects the blocks it disconnected: their
     // transactions are confirmed again, not on their way back to the mempool.
     if (disconnected.length > 0) {
@@ -194,8 +195,8 @@ function followChain(chain: Chain, mempool: Mempool, o: { log: Logger; chainLog:
     for (const tx of block.txs.slice(1)) disconnected.push(tx);
   };
   const onTip = (): void => {
+    if (disconnected.length === 0) return;
     const back = disconnected.splice(0);
-    if (back.length === 0) return;
     o.chainLog.info({ event: EV.reorgReturnedTxs, transactions: back.length }, 'reorganised: returning transactions to the mempool');
     void mempool.readdDisconnected(back).then(
       () => o.announceReturned(back),

@@ -24,6 +24,8 @@ export interface ProtocolPeer {
   sendGetData(items: InvItem[]): void;
   sendNotFound(items: InvItem[]): void;
   sendBlock(bytes: Uint8Array): void;
+  /** Several blocks in order, written at once (a getdata batch); sendBlock for each when absent. */
+  sendBlocks?(blocks: readonly Uint8Array[]): void;
   sendTx(bytes: Uint8Array): void;
   sendReject?(code: string, reason: string, hash?: Uint8Array): void;
   /** BIP157 answers (cfilter, cfheaders, cfcheckpt) and requests. */

@@ -50,16 +50,25 @@ export class RequestServer {
       const slice = items.slice(i, i + GETDATA_READ_BATCH);
       const blockItems = slice.filter((it) => it.kind === 'block');
       const bytes = blockItems.length > 0 ? await this.chain.getBlocksBytes(blockItems.map((it) => it.hash)) : [];
+      // Runs of blocks go out together (one buffer, one write), still in the order asked.
       let b = 0;
+      const run: Uint8Array[] = [];
+      const flush = (): void => {
+        if (run.length === 0) return;
+        if (peer.sendBlocks) peer.sendBlocks(run); else for (const data of run) peer.sendBlock(data);
+        run.length = 0;
+      };
       for (const item of slice) {
         if (item.kind === 'block') {
           const data = bytes[b++];
-          if (data) peer.sendBlock(data); else missing.push(item);
+          if (data) run.push(data); else missing.push(item);
         } else {
+          flush();
           const tx = this.mempool.get(item.hash);
           if (tx) peer.sendTx(serializeTx(tx)); else missing.push(item);
         }
       }
+      flush();
     }
     if (missing.length > 0) peer.sendNotFound(missing);
   }

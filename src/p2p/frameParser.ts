@@ -21,6 +21,9 @@ export type ParsedItem = { frame: Frame } | { badChecksum: string };
 export class FrameParser {
   private chunks: Uint8Array[] = [];
   private buffered = 0;
+  /** The last command's 12 padded bytes and name: frames of one command come in runs (a block download). */
+  private readonly lastCommandBytes = new Uint8Array(COMMAND_BYTES);
+  private lastCommand: string | null = null;
 
   constructor(private readonly magic: Uint8Array, private readonly maxPayload: number) {}
 
@@ -33,7 +36,7 @@ export class FrameParser {
       if (this.buffered < HEADER_BYTES) break;
       const header = this.peek(HEADER_BYTES);
       if (!bytesEqual(header.subarray(0, 4), this.magic)) throw new FrameError('bad-magic', 'frame does not start with this network\'s magic');
-      const command = parseCommand(header.subarray(4, 4 + COMMAND_BYTES));
+      const command = this.command(header.subarray(4, 4 + COMMAND_BYTES));
       if (command === null) throw new FrameError('bad-command', 'command name is not NUL-padded [a-z0-9] ASCII');
       const length = new DataView(header.buffer, header.byteOffset).getUint32(16, true);
       if (length > this.maxPayload) throw new FrameError('oversized', `payload of ${length} bytes is above the ${this.maxPayload}-byte limit`);
@@ -44,6 +47,13 @@ export class FrameParser {
       else out.push({ frame: { command, payload } });
     }
     return out;
+  }
+
+  private command(bytes: Uint8Array): string | null {
+    if (this.lastCommand !== null && bytesEqual(bytes, this.lastCommandBytes)) return this.lastCommand;
+    const command = parseCommand(bytes);
+    if (command !== null) { this.lastCommandBytes.set(bytes); this.lastCommand = command; }
+    return command;
   }
 
   private peek(n: number): Uint8Array {

@@ -95,6 +95,25 @@ function view(b: Uint8Array): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/**
+ * A payload that is exactly field 1 as `bytes` (tag 0x0a, a minimal varint length, the bytes),
+ * as every pubchain node writes `block` and `tx` (encodeBytesFieldFrame): those bytes, a view
+ * without protobuf's reader and message objects. Anything else (other fields, a repeated field,
+ * a padded length) is null and goes through protobufjs, which then decides.
+ */
+export function soleBytesField(payload: Uint8Array): Uint8Array | null {
+  if (payload.length < 2 || payload[0] !== 0x0a) return null;
+  let len = 0;
+  let o = 1;
+  for (let shift = 1; ; shift *= 128) {
+    if (o >= payload.length || o > 5) return null;
+    const b = payload[o++]!;
+    len += (b & 0x7f) * shift;
+    if (b < 0x80) { if (b === 0 && o > 2) return null; break; }
+  }
+  return o + len === payload.length ? new Uint8Array(payload.buffer, payload.byteOffset + o, len) : null;
+}
+
 function workToBytes(work: bigint): Uint8Array {
   const hex = work.toString(16);
   return Uint8Array.from(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'));
@@ -192,14 +211,14 @@ function decodeKnown(command: Command, payload: Uint8Array): Message {
       return { command, items };
     }
     case 'block': {
-      const b = pubchain.BlockMsg.decode(payload);
-      if (b.block.length === 0) malformed(command, 'empty block');
-      return { command, block: view(b.block) };
+      const block = soleBytesField(payload) ?? view(pubchain.BlockMsg.decode(payload).block);
+      if (block.length === 0) malformed(command, 'empty block');
+      return { command, block };
     }
     case 'tx': {
-      const t = pubchain.TxMsg.decode(payload);
-      if (t.tx.length === 0) malformed(command, 'empty transaction');
-      return { command, tx: view(t.tx) };
+      const tx = soleBytesField(payload) ?? view(pubchain.TxMsg.decode(payload).tx);
+      if (tx.length === 0) malformed(command, 'empty transaction');
+      return { command, tx };
     }
     case 'ping': case 'pong': return { command, nonce: fromUint64(pubchain.Ping.decode(payload).nonce) };
     case 'reject': {
