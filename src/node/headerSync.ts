@@ -84,7 +84,7 @@ export class HeaderSync {
       pathAt: (i) => headers.pathAt(i),
       blockLocator: () => chain.blockLocator(),
       reachOf: (p) => this.state.get(p)?.best ?? null,
-      reachWanted: () => { const n = Math.min(headers.pathLength, this.window.o.windowBlocks); return n > 0 ? headers.pathAt(n - 1)!.height : 0; },
+      reachWanted: () => { const n = this.windowLength(); return n > 0 ? headers.pathAt(n - 1)!.height : 0; },
       peers: () => [...this.state.keys()].filter(uses),
       onError: (err) => o.log.error({ err }, 'could not build a block locator'),
     }, { ...DEFAULT_HEADER_PEERS, stallMs: 2.5 * this.window.o.blockStallMs });
@@ -206,6 +206,11 @@ export class HeaderSync {
     this.fill();
   }
 
+  /** How many entries of the header path the download window spans. */
+  private windowLength(): number {
+    return Math.min(this.headers.pathLength, this.window.o.windowBlocks);
+  }
+
   /** Whether this is the block of the path the chain needs next. */
   private isNext(hash: Uint8Array): boolean {
     const e = this.headers.pathAt(this.firstUnsubmitted());
@@ -293,7 +298,7 @@ export class HeaderSync {
     const now = Date.now();
     this.routes.checkStall(now);
     // Blocks the path left behind (it moved to another branch) would hold the window's bytes for good.
-    if (this.window.dropOffPath(this.headers, Math.min(this.headers.pathLength, this.window.o.windowBlocks)) > 0) this.fill();
+    if (this.window.dropOffPath(this.headers, this.windowLength()) > 0) this.fill();
     const slow = this.window.reassignStalled(now);
     if (slow.length > 0) this.o.log.debug({ peers: slow.map((p) => p.id) }, 'block requests stalled; asking other peers');
     for (const p of slow) { const st = this.state.get(p); if (st && st.stalledSince === null) st.stalledSince = now; }
