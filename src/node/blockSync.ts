@@ -70,7 +70,7 @@ export class BlockSync {
     this.headerSync = new HeaderSync({
       params: o.params, chain: o.chain, log: o.log, penalise: o.penalise, peers: o.peers, stallMs: o.stallMs,
       minimumChainWork: o.minimumChainWork, maxHeldPerPeer: o.maxHeldHeadersPerPeer, window: o.window,
-      submit: (block, from) => this.onBlockReceived(block, from),
+      submit: (block, from, hash) => this.onBlockReceived(block, from, hash),
       usesHeaders: (peer) => this.usesHeaders(peer),
     });
     this.stallTimer = setInterval(() => this.checkStalls(), Math.min(2000, o.stallMs / 2));
@@ -197,11 +197,11 @@ export class BlockSync {
     this.requestFrom(peer);
   }
 
-  /** Validates and connects a block from a peer (or from our own miner when `from` is null). */
-  async onBlockReceived(block: Block, from: ProtocolPeer | null): Promise<boolean> {
+  /** Validates and connects a block from a peer (or from our own miner when `from` is null); `hash`: its header's, when known. */
+  async onBlockReceived(block: Block, from: ProtocolPeer | null, hash?: Uint8Array): Promise<boolean> {
     // The sender travels with the block (keyed by its hash), not in a field shared by every
     // block in flight: blocks from two peers are processed at the same time.
-    const key = bytesKey(headerHash(block.header));
+    const key = bytesKey(hash ?? headerHash(block.header));
     const first = !this.sources.has(key);
     if (first) this.sources.set(key, from);
     let result;
