@@ -51,6 +51,8 @@ interface PeerState {
 
 /** Headers checked and stored at a time, out of a message of up to 2,000. */
 const TAKE_SLICE = 250;
+/** Header-only entries are written this long after they are stored: those whose blocks connect first never are. */
+export const HEADER_WRITE_DELAY_MS = 5000;
 
 export const doesHeaders = (peer: ProtocolPeer): boolean => ((peer.remote.services ?? 0n) & NODE_HEADERS) !== 0n;
 
@@ -69,7 +71,7 @@ export class HeaderSync {
   constructor(private readonly o: HeaderSyncOptions) {
     const chain = o.chain;
     this.headers = new HeaderChain({
-      params: o.params, minimumChainWork: o.minimumChainWork, maxHeldPerPeer: o.maxHeldPerPeer, store: chain.headerStore,
+      params: o.params, minimumChainWork: o.minimumChainWork, maxHeldPerPeer: o.maxHeldPerPeer, store: chain.headerStore, writeDelayMs: HEADER_WRITE_DELAY_MS,
       base: {
         has: (h) => chain.isIndexed(h),
         get: async (h) => { const e = await chain.getIndex(h); return e ? { ...e, failed: isFailed(e) } : null; },
@@ -95,7 +97,11 @@ export class HeaderSync {
     this.opened = this.headers.open().then(() => this.fill(), (err: unknown) => o.log.warn({ err }, 'could not load the stored headers'));
   }
 
-  close(): void { clearInterval(this.timer); }
+  /** Stops the timers; the header entries held back are written (before the chain closes its store). */
+  close(): void {
+    clearInterval(this.timer);
+    this.headers.flush().catch((err: unknown) => this.o.log.warn({ err }, 'could not write the stored headers'));
+  }
 
   /** The height of the best header we know (our tip's when no header is ahead of it). */
   get bestHeaderHeight(): number {
