@@ -175,9 +175,11 @@ export class HeaderSync {
   private async takeHeaders(peer: ProtocolPeer, st: PeerState, headers: BlockHeader[]): Promise<void> {
     if (this.state.get(peer) !== st) return;
     await this.opened;
-    // In slices, each stored before the next is checked: the blocks of the first slice are
-    // on their way while the rest of the message is checked.
+    // In slices, each stored before the next is checked, with a turn of the event loop between
+    // (storing does not wait for the disk): the getdata for the first slice's blocks leaves, and
+    // arriving blocks are taken, while the rest of the message is checked.
     for (let at = 0; at < headers.length; at += TAKE_SLICE) {
+      if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       let r;
       try {
         r = await this.headers.accept(peer.id, headers.slice(at, at + TAKE_SLICE));
