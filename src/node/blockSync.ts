@@ -184,7 +184,8 @@ export class BlockSync {
       return;
     }
     const hash = headerHash(block.header);
-    this.download.delivered(hash, peer, Date.now());
+    // The older flow's bookkeeping, only while it has blocks to fetch (not during headers-first sync).
+    if (this.download.pending > 0) this.download.delivered(hash, peer, Date.now());
     if (this.o.chain.tip && this.headerSync.wants(hash)) {
       this.headerSync.onBlock(peer, block, hash, bytes.length);
       return;
@@ -225,7 +226,7 @@ export class BlockSync {
       return false;
     }
     // Any stored block can be an orphan's parent: a side-chain parent too, whose child may bring the most work.
-    if (result.status === 'connected' || result.status === 'reorg' || result.status === 'side') await this.connectOrphansOf(result.hash);
+    if (this.orphans.size > 0 && (result.status === 'connected' || result.status === 'reorg' || result.status === 'side')) await this.connectOrphansOf(result.hash);
     return result.status !== 'duplicate';
   }
 
