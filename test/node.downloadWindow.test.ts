@@ -8,7 +8,7 @@ import { DEFAULT_WINDOW, DownloadWindow } from '../src/node/headerSyncDownload.j
 import type { ProtocolPeer } from '../src/node/peerPort.js';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
 
-const BLOCKS = buildChain(null, 400, testKey(31));
+const BLOCKS = buildChain(null, 600, testKey(31));
 const ENTRIES: HeaderEntry[] = BLOCKS.map((b, i) => ({ hash: b.hash, height: i + 1, work: BigInt(i + 1), header: b.block.header }));
 
 /** The path from `off` on: what HeaderChain shows once the blocks before `off` connected. */

@@ -10,7 +10,8 @@
 // full buffer still drains. While blocks are
 // small a peer may hold more requests, up to `maxInFlightBytesPerPeer` of
 // blocks of the average size seen so far, and at most `maxInFlightSmall`:
-// sixteen near-empty blocks are one round trip's worth of nothing.
+// sixteen near-empty blocks are one round trip's worth of nothing, and each
+// getdata costs both sides a system call and a batch read.
 import type { Block } from '../core/block.js';
 import { bytesKey } from '../core/bytes.js';
 import type { HeaderEntry } from '../chain/blockIndex.js';
@@ -30,7 +31,7 @@ export interface WindowOptions {
   blockStallMs: number;
 }
 
-export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, maxInFlightSmall: 256, maxInFlightBytesPerPeer: 4 * 1024 * 1024, windowBlocks: 1024, maxBufferBytes: 32 * 1024 * 1024, blockStallMs: 2000 };
+export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, maxInFlightSmall: 512, maxInFlightBytesPerPeer: 4 * 1024 * 1024, windowBlocks: 1024, maxBufferBytes: 32 * 1024 * 1024, blockStallMs: 2000 };
 
 interface Request { peer: ProtocolPeer; since: number }
 
