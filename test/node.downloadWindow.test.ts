@@ -8,7 +8,7 @@ import { DEFAULT_WINDOW, DownloadWindow } from '../src/node/headerSyncDownload.j
 import type { ProtocolPeer } from '../src/node/peerPort.js';
 import { buildChain, testKey } from './helpers/chainFixtures.js';
 
-const BLOCKS = buildChain(null, 400, testKey(31));
+const BLOCKS = buildChain(null, 600, testKey(31));
 const ENTRIES: HeaderEntry[] = BLOCKS.map((b, i) => ({ hash: b.hash, height: i + 1, work: BigInt(i + 1), header: b.block.header }));
 
 /** The path from `off` on: what HeaderChain shows once the blocks before `off` connected. */
@@ -105,4 +105,28 @@ test('download window: past the byte bound, only the holes before the first bloc
   w.reassignStalled(DEFAULT_WINDOW.blockStallMs + 1);
   const again = planned(w.plan(pathFrom(0), 0, new Map([[b, all]]), none, DEFAULT_WINDOW.blockStallMs + 1));
   assert.deepEqual(again.map((e) => e.height), first.map((e) => e.height));
+});
+
+test('download window: which peers stalled on a block is forgotten once the block leaves the path or its last such peer leaves, delivered or not', () => {
+  const w = new DownloadWindow({ ...DEFAULT_WINDOW, maxInFlightPerPeer: 16, maxInFlightSmall: 16, windowBlocks: 64 });
+  const [a, b] = [peer('a'), peer('b')];
+  const all = ENTRIES.length - 1;
+  // a is asked for the first 16, b for the 16 after; both let them stall, and none is ever delivered.
+  const asked = w.plan(pathFrom(0), 0, new Map([[a, all], [b, all]]), none, 0);
+  const byA = asked.get(a)!;
+  assert.deepEqual(asked.get(b)!.map((e) => e.height), Array.from({ length: 16 }, (_, i) => i + 17));
+  assert.deepEqual(w.reassignStalled(DEFAULT_WINDOW.blockStallMs + 1).sort((x, y) => x.id.localeCompare(y.id)), [a, b]);
+  assert.equal(w.stalledCount, 32);
+  assert.ok(w.wasAsked(byA[0]!.hash), 'a late block of a stalled request is still taken');
+  // The first 8 connect by another route: the path no longer holds them, nor does the window remember them.
+  assert.equal(w.dropOffPath(pathFrom(8), 64), 0, 'nothing had arrived to drop');
+  assert.equal(w.stalledCount, 24);
+  assert.ok(!w.wasAsked(byA[0]!.hash));
+  // a leaves: the blocks only a stalled on are forgotten, b's stay.
+  w.releasePeer(a);
+  assert.equal(w.stalledCount, 16);
+  // The path moves to another branch altogether: nothing of the old one is remembered.
+  const other = { pathLength: 0, pathAt: (): HeaderEntry | undefined => undefined };
+  w.dropOffPath(other, 0);
+  assert.equal(w.stalledCount, 0);
 });

@@ -139,3 +139,27 @@ test('property: no byte stream makes the parser or decoder throw an untyped erro
     }
   }), { numRuns: 2000 });
 });
+
+test('property: frames cut at any points parse to the same frames, payloads and dropped checksums as in one piece', () => {
+  fc.assert(fc.property(
+    fc.array(fc.record({ n: fc.integer({ min: 0, max: 300 }), corrupt: fc.boolean(), command: fc.constantFrom('block', 'tx', 'ping') }), { minLength: 1, maxLength: 8 }),
+    fc.array(fc.integer({ min: 0, max: 4000 }), { maxLength: 12 }),
+    (specs, cuts) => {
+      const frames = specs.map(({ n, corrupt, command }, i) => {
+        const f = encodeFrame(magic, command, Uint8Array.from({ length: n }, (_, j) => (i * 31 + j) & 0xff));
+        if (corrupt) f[20] ^= 1;
+        return f;
+      });
+      const all = new Uint8Array(Buffer.concat(frames));
+      const show = (items: ReturnType<FrameParser['push']>): string[] => items.map((it) => ('frame' in it ? `${it.frame.command}:${Buffer.from(it.frame.payload).toString('hex')}` : `dropped:${it.badChecksum}`));
+      const whole = show(new FrameParser(magic, 1000).push(all));
+      assert.equal(whole.length, specs.length);
+      const at = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
+      const p = new FrameParser(magic, 1000);
+      const got: string[] = [];
+      let from = 0;
+      for (const c of [...at, all.length]) { got.push(...show(p.push(all.subarray(from, c)))); from = c; }
+      assert.deepEqual(got, whole);
+    },
+  ), { numRuns: 500 });
+});

@@ -70,7 +70,7 @@ export class BlockSync {
     this.headerSync = new HeaderSync({
       params: o.params, chain: o.chain, log: o.log, penalise: o.penalise, peers: o.peers, stallMs: o.stallMs,
       minimumChainWork: o.minimumChainWork, maxHeldPerPeer: o.maxHeldHeadersPerPeer, window: o.window,
-      submit: (block, from) => this.onBlockReceived(block, from),
+      submit: (block, from, hash) => this.onBlockReceived(block, from, hash),
       usesHeaders: (peer) => this.usesHeaders(peer),
     });
     this.stallTimer = setInterval(() => this.checkStalls(), Math.min(2000, o.stallMs / 2));
@@ -184,7 +184,8 @@ export class BlockSync {
       return;
     }
     const hash = headerHash(block.header);
-    this.download.delivered(hash, peer, Date.now());
+    // The older flow's bookkeeping, only while it has blocks to fetch (not during headers-first sync).
+    if (this.download.pending > 0) this.download.delivered(hash, peer, Date.now());
     if (this.o.chain.tip && this.headerSync.wants(hash)) {
       this.headerSync.onBlock(peer, block, hash, bytes.length);
       return;
@@ -197,11 +198,11 @@ export class BlockSync {
     this.requestFrom(peer);
   }
 
-  /** Validates and connects a block from a peer (or from our own miner when `from` is null). */
-  async onBlockReceived(block: Block, from: ProtocolPeer | null): Promise<boolean> {
+  /** Validates and connects a block from a peer (or from our own miner when `from` is null); `hash`: its header's, when known. */
+  async onBlockReceived(block: Block, from: ProtocolPeer | null, hash?: Uint8Array): Promise<boolean> {
     // The sender travels with the block (keyed by its hash), not in a field shared by every
     // block in flight: blocks from two peers are processed at the same time.
-    const key = bytesKey(headerHash(block.header));
+    const key = bytesKey(hash ?? headerHash(block.header));
     const first = !this.sources.has(key);
     if (first) this.sources.set(key, from);
     let result;
@@ -225,7 +226,7 @@ export class BlockSync {
       return false;
     }
     // Any stored block can be an orphan's parent: a side-chain parent too, whose child may bring the most work.
-    if (result.status === 'connected' || result.status === 'reorg' || result.status === 'side') await this.connectOrphansOf(result.hash);
+    if (this.orphans.size > 0 && (result.status === 'connected' || result.status === 'reorg' || result.status === 'side')) await this.connectOrphansOf(result.hash);
     return result.status !== 'duplicate';
   }
 

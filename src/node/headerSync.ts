@@ -2,10 +2,10 @@
 // says it does headers (NODE_HEADERS in its version), the best header chain
 // (headerSyncChain.ts), and the parallel block download over it
 // (headerSyncDownload.ts). Blocks go to the chain in path order, so they
-// connect in order; BlockSync (blockSync.ts) hands us the blocks we asked for
-// and keeps getblocks/inv for older peers and for new tips.
+// connect in order (headerSyncIntake.ts); BlockSync (blockSync.ts) hands us
+// the blocks we asked for and keeps getblocks/inv for older peers and for new tips.
 import type { Block } from '../core/block.js';
-import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
+import { bytesEqual, hashToHex } from '../core/bytes.js';
 import { headerHash, type BlockHeader } from '../core/header.js';
 import type { NetworkParams } from '../core/params.js';
 import type { Chain } from '../chain/chain.js';
@@ -14,6 +14,7 @@ import { MAX_HEADERS, NODE_HEADERS } from '../p2p/messages.js';
 import { DEFAULT_HEADER_PEERS, HeaderPeers } from './headerPeers.js';
 import { HeaderChain, headersAnswered, type HeaderEntry } from './headerSyncChain.js';
 import { DEFAULT_WINDOW, DownloadWindow, type WindowOptions } from './headerSyncDownload.js';
+import { BlockIntake } from './headerSyncIntake.js';
 import { EV } from './logEvents.js';
 import type { Logger } from './logger.js';
 import type { Penalise } from './penalise.js';
@@ -30,8 +31,8 @@ export interface HeaderSyncOptions {
   minimumChainWork?: bigint;
   maxHeldPerPeer?: number;
   window?: Partial<WindowOptions>;
-  /** Validates and connects a block (BlockSync.onBlockReceived): false when it was not taken. */
-  submit: (block: Block, from: ProtocolPeer) => Promise<boolean>;
+  /** Validates and connects a block (BlockSync.onBlockReceived; `hash` is its header's): false when it was not taken. */
+  submit: (block: Block, from: ProtocolPeer, hash: Uint8Array) => Promise<boolean>;
   /** Whether we sync headers with this peer (default: it does headers). */
   usesHeaders?: (peer: ProtocolPeer) => boolean;
 }
@@ -50,25 +51,27 @@ interface PeerState {
 
 /** Headers checked and stored at a time, out of a message of up to 2,000. */
 const TAKE_SLICE = 250;
+/** Header-only entries are written this long after they are stored: those whose blocks connect first never are. */
+export const HEADER_WRITE_DELAY_MS = 5000;
 
 export const doesHeaders = (peer: ProtocolPeer): boolean => ((peer.remote.services ?? 0n) & NODE_HEADERS) !== 0n;
 
 export class HeaderSync {
   readonly headers: HeaderChain;
   private readonly window: DownloadWindow;
+  /** Arrived blocks, handed to the chain in path order (headerSyncIntake.ts). */
+  private readonly intake: BlockIntake;
   /** Which peer sends the header chain, and probes of how far the others reach (headerPeers.ts). */
   private readonly routes: HeaderPeers;
   private readonly state = new Map<ProtocolPeer, PeerState>();
   private readonly timer: NodeJS.Timeout;
-  /** The height of the next block to hand to the chain (a hint: checked against the path). */
-  private nextHeight = 0;
   /** The stored headers, loaded once; headers that arrive meanwhile wait for it. */
   private readonly opened: Promise<void>;
 
   constructor(private readonly o: HeaderSyncOptions) {
     const chain = o.chain;
     this.headers = new HeaderChain({
-      params: o.params, minimumChainWork: o.minimumChainWork, maxHeldPerPeer: o.maxHeldPerPeer, store: chain.headerStore,
+      params: o.params, minimumChainWork: o.minimumChainWork, maxHeldPerPeer: o.maxHeldPerPeer, store: chain.headerStore, writeDelayMs: HEADER_WRITE_DELAY_MS,
       base: {
         has: (h) => chain.isIndexed(h),
         get: async (h) => { const e = await chain.getIndex(h); return e ? { ...e, failed: isFailed(e) } : null; },
@@ -76,6 +79,7 @@ export class HeaderSync {
       },
     });
     this.window = new DownloadWindow({ ...DEFAULT_WINDOW, ...o.window });
+    this.intake = new BlockIntake({ headers: this.headers, window: this.window, chain, log: o.log, submit: o.submit, fill: () => this.fill() });
     const uses = o.usesHeaders ?? doesHeaders;
     const headers = this.headers;
     this.routes = new HeaderPeers({
@@ -93,7 +97,11 @@ export class HeaderSync {
     this.opened = this.headers.open().then(() => this.fill(), (err: unknown) => o.log.warn({ err }, 'could not load the stored headers'));
   }
 
-  close(): void { clearInterval(this.timer); }
+  /** Stops the timers; the header entries held back are written (before the chain closes its store). */
+  close(): void {
+    clearInterval(this.timer);
+    this.headers.flush().catch((err: unknown) => this.o.log.warn({ err }, 'could not write the stored headers'));
+  }
 
   /** The height of the best header we know (our tip's when no header is ahead of it). */
   get bestHeaderHeight(): number {
@@ -167,9 +175,11 @@ export class HeaderSync {
   private async takeHeaders(peer: ProtocolPeer, st: PeerState, headers: BlockHeader[]): Promise<void> {
     if (this.state.get(peer) !== st) return;
     await this.opened;
-    // In slices, each stored before the next is checked: the blocks of the first slice are
-    // on their way while the rest of the message is checked.
+    // In slices, each stored before the next is checked, with a turn of the event loop between
+    // (storing does not wait for the disk): the getdata for the first slice's blocks leaves, and
+    // arriving blocks are taken, while the rest of the message is checked.
     for (let at = 0; at < headers.length; at += TAKE_SLICE) {
+      if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       let r;
       try {
         r = await this.headers.accept(peer.id, headers.slice(at, at + TAKE_SLICE));
@@ -189,32 +199,21 @@ export class HeaderSync {
     return this.window.isRequested(hash) || this.headers.has(hash);
   }
 
-  /**
-   * A block of ours arrived. Only one we asked for (of any peer, now or before), or the one the
-   * chain needs next, waits in the window. Any other (a side branch's, or one past the window)
-   * is ignored, as Core ignores an unrequested block not close to its tip: waiting there, it
-   * would hold the window's bytes and nothing would drain it. The download asks for what it needs.
-   */
+  /** A block of ours arrived: one we asked for, or the chain's next, waits in the window (headerSyncIntake.ts); any other is ignored. */
   onBlock(peer: ProtocolPeer, block: Block, hash: Uint8Array, size: number): void {
-    if (!this.window.wasAsked(hash) && !this.isNext(hash)) {
+    if (!this.intake.accepts(hash)) {
       this.o.log.debug({ peer: peer.id, hash: hashToHex(hash) }, 'ignored a block we did not ask for');
       return;
     }
     const st = this.state.get(peer);
     if (st) st.stalledSince = null;
-    if (this.window.deliver(hash, { block, size, from: peer })) this.drain();
+    this.intake.deliver(peer, block, hash, size);
     this.fill();
   }
 
   /** How many entries of the header path the download window spans. */
   private windowLength(): number {
     return Math.min(this.headers.pathLength, this.window.o.windowBlocks);
-  }
-
-  /** Whether this is the block of the path the chain needs next. */
-  private isNext(hash: Uint8Array): boolean {
-    const e = this.headers.pathAt(this.firstUnsubmitted());
-    return !!e && bytesEqual(e.hash, hash);
   }
 
   /** The peer lacks blocks its headers said it had (it moved to another branch): relearn how far it reaches. */
@@ -227,49 +226,6 @@ export class HeaderSync {
     this.fill();
   }
 
-  /** Hands the chain every arrived block whose turn it is, in path order. */
-  private drain(): void {
-    const h = this.headers;
-    const end = Math.min(h.pathLength, this.window.o.windowBlocks);
-    for (let i = this.firstUnsubmitted(); i < end; i++) {
-      const e = h.pathAt(i)!;
-      const k = bytesKey(e.hash);
-      if (this.window.submitted.has(k)) continue;
-      // Connected by another route (the older flow, or an orphan's parent): nothing waits for it here.
-      if (this.o.chain.isIndexed(e.hash)) { if (this.window.arrived.has(k)) this.window.discard(e.hash); continue; }
-      if (!this.window.arrived.has(k)) break;
-      void this.process(e, this.window.submit(e.hash));
-      this.nextHeight = e.height + 1;
-    }
-  }
-
-  /** Where on the path the blocks not yet handed to the chain begin (those before are handed over, in order). */
-  private firstUnsubmitted(): number {
-    const first = this.headers.pathAt(0);
-    if (!first) return 0;
-    const i = this.nextHeight - first.height;
-    // Past the path's end: the path was rebuilt on another branch, so scan it from the start.
-    return i > 0 && i <= this.headers.pathLength && this.window.submitted.has(bytesKey(this.headers.pathAt(i - 1)!.hash)) ? i : 0;
-  }
-
-  private async process(e: HeaderEntry, a: { block: Block; from: ProtocolPeer }): Promise<void> {
-    try {
-      const taken = await this.o.submit(a.block, a.from);
-      if (!taken && !this.o.chain.isIndexed(e.hash) && (await this.o.chain.hasBlock(e.hash))) {
-        // Refused and remembered as invalid: the header branch above it is dead.
-        for (let i = 0; i < this.headers.pathLength; i++) { const x = this.headers.pathAt(i)!; if (x.height > e.height) this.window.discard(x.hash); }
-        await this.headers.invalidate(e.hash);
-      }
-    } catch (err) {
-      this.o.log.debug({ err }, 'headers-first block not processed');
-    } finally {
-      this.window.settled(e.hash);
-      this.headers.advance();
-      this.drain();
-      this.fill();
-    }
-  }
-
   /** Requests what each peer can give now. */
   fill(): void {
     const h = this.headers;
@@ -277,7 +233,7 @@ export class HeaderSync {
     const best = h.bestHeader;
     if (!tip || !best || h.pathLength === 0 || best.work <= tip.work) return;
     // Called for every block that arrives or connects: most calls find the window has not slid by a batch.
-    const from = this.firstUnsubmitted();
+    const from = this.intake.firstUnsubmitted();
     if (this.window.waiting(h.pathLength, from)) return;
     const base = h.pathAt(0)!.height;
     const reach = new Map<ProtocolPeer, number>();

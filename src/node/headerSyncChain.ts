@@ -6,6 +6,10 @@
 // we have), or, for a light wallet, nothing but the genesis. `path` is the best
 // branch above the base, oldest first: what the download fetches.
 //
+// A full node writes its entries behind (`writeDelayMs`): those whose blocks
+// connect before then are never written, nor deleted again; a crash loses at
+// most that many seconds of headers, which peers send again.
+//
 // Memory is bounded. A peer's headers are stored only once their cumulative
 // work beats both our tip and `minimumChainWork`; until then they are held for
 // that peer alone, at most `maxHeldPerPeer` of them, and a peer that goes past
@@ -47,6 +51,8 @@ export interface HeaderChainOptions {
   now?: () => number;
   minimumChainWork?: bigint;
   maxHeldPerPeer?: number;
+  /** Stored entries are written this long after they are taken (0, the default: at once, one batch per call). */
+  writeDelayMs?: number;
 }
 
 export type AcceptResult =
@@ -91,6 +97,9 @@ export class HeaderChain {
   private readonly held = new Map<string, Map<string, HeaderEntry>>();
   private readonly failed = new BoundedMap<string, true>(10_000);
   private pruned: Uint8Array[] = [];
+  /** Entries taken and not written yet (writeDelayMs), by key: one whose block connects first is forgotten, not deleted. */
+  private readonly unwritten = new Map<string, HeaderEntry>();
+  private writeTimer: NodeJS.Timeout | null = null;
   private best: HeaderEntry | null = null;
   /** The best branch above the base, oldest first, from `head` on (the front is dropped by moving `head`). */
   private pathArr: HeaderEntry[] = [];
@@ -198,7 +207,10 @@ export class HeaderChain {
   }
 
   private async store(all: HeaderEntry[]): Promise<void> {
-    await this.o.store.writeHeaderEntries(all, this.takePruned());
+    if (this.o.writeDelayMs) {
+      for (const e of all) this.unwritten.set(bytesKey(e.hash), e);
+      if (!this.writeTimer) { this.writeTimer = setTimeout(() => { void this.flush().catch(() => undefined); }, this.o.writeDelayMs); this.writeTimer.unref(); }
+    } else await this.o.store.writeHeaderEntries(all, this.takePruned());
     const before = this.best;
     for (const e of all) {
       this.entries.set(bytesKey(e.hash), e);
@@ -252,8 +264,18 @@ export class HeaderChain {
   }
 
   private drop(e: HeaderEntry): void {
-    this.entries.delete(bytesKey(e.hash));
-    this.pruned.push(e.hash);
+    const k = bytesKey(e.hash);
+    this.entries.delete(k);
+    if (!this.unwritten.delete(k)) this.pruned.push(e.hash);
+  }
+
+  /** Writes the entries held back (writeDelayMs) and the deletions due, now (on a timer, and when sync stops). */
+  flush(): Promise<void> {
+    if (this.writeTimer) { clearTimeout(this.writeTimer); this.writeTimer = null; }
+    if (this.unwritten.size === 0 && this.pruned.length === 0) return Promise.resolve();
+    const put = [...this.unwritten.values()];
+    this.unwritten.clear();
+    return this.o.store.writeHeaderEntries(put, this.takePruned());
   }
 
   private takePruned(): Uint8Array[] {

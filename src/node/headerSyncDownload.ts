@@ -10,7 +10,8 @@
 // full buffer still drains. While blocks are
 // small a peer may hold more requests, up to `maxInFlightBytesPerPeer` of
 // blocks of the average size seen so far, and at most `maxInFlightSmall`:
-// sixteen near-empty blocks are one round trip's worth of nothing.
+// sixteen near-empty blocks are one round trip's worth of nothing, and each
+// getdata costs both sides a system call and a batch read.
 import type { Block } from '../core/block.js';
 import { bytesKey } from '../core/bytes.js';
 import type { HeaderEntry } from '../chain/blockIndex.js';
@@ -30,13 +31,13 @@ export interface WindowOptions {
   blockStallMs: number;
 }
 
-export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, maxInFlightSmall: 256, maxInFlightBytesPerPeer: 4 * 1024 * 1024, windowBlocks: 1024, maxBufferBytes: 32 * 1024 * 1024, blockStallMs: 2000 };
+export const DEFAULT_WINDOW: WindowOptions = { maxInFlightPerPeer: 16, maxInFlightSmall: 512, maxInFlightBytesPerPeer: 4 * 1024 * 1024, windowBlocks: 1024, maxBufferBytes: 32 * 1024 * 1024, blockStallMs: 2000 };
 
 interface Request { peer: ProtocolPeer; since: number }
 
-/** Each path entry's map key, made once (plan walks the window on every refill). */
+/** Each path entry's map key, made once (plan and the intake walk the window on every refill and delivery). */
 const keys = new WeakMap<HeaderEntry, string>();
-function keyOf(e: HeaderEntry): string {
+export function keyOf(e: HeaderEntry): string {
   let k = keys.get(e);
   if (k === undefined) { k = bytesKey(e.hash); keys.set(e, k); }
   return k;
@@ -168,18 +169,17 @@ export class DownloadWindow {
     return true;
   }
 
-  /** The block leaves `arrived` for the chain. */
-  submit(hash: Uint8Array): Arrived {
-    const k = bytesKey(hash);
-    const a = this.arrived.get(k)!;
+  /** The block leaves `arrived` for the chain (null: it has not arrived). `k` is the hash's key, when the caller has it. */
+  submit(hash: Uint8Array, k = bytesKey(hash)): Arrived | null {
+    const a = this.arrived.get(k);
+    if (!a) return null;
     this.arrived.delete(k);
     this.submitted.set(k, a.size);
     return a;
   }
 
   /** The chain is done with the block (connected, stored or refused). */
-  settled(hash: Uint8Array): void {
-    const k = bytesKey(hash);
+  settled(hash: Uint8Array, k = bytesKey(hash)): void {
     const size = this.submitted.get(k);
     if (size !== undefined) { this.submitted.delete(k); this.bufferedBytes -= size; }
   }
@@ -191,17 +191,23 @@ export class DownloadWindow {
     const a = this.arrived.get(k);
     if (a) { this.arrived.delete(k); this.bufferedBytes -= a.size; }
     this.release(k);
+    this.stalledOn.delete(k);
     this.gaveBack = true;
   }
+
+  /** Blocks whose requests stalled and that have not arrived since (what `wasAsked` remembers besides live requests). */
+  get stalledCount(): number { return this.stalledOn.size; }
 
   /**
    * Drops arrived blocks that are not among the first `end` entries of the path any more (it
    * moved to another branch, or they connected by another route): nothing would drain them.
+   * Returns how many. Which peers stalled on such a block is forgotten too (it may never come).
    */
   dropOffPath(path: { pathAt(i: number): HeaderEntry | undefined }, end: number): number {
-    if (this.arrived.size === 0) return 0;
+    if (this.arrived.size === 0 && this.stalledOn.size === 0) return 0;
     const on = new Set<string>();
     for (let i = 0; i < end; i++) on.add(keyOf(path.pathAt(i)!));
+    for (const k of this.stalledOn.keys()) if (!on.has(k)) this.stalledOn.delete(k);
     let n = 0;
     for (const k of [...this.arrived.keys()]) if (!on.has(k)) { this.discardKey(k); n++; }
     return n;
@@ -228,7 +234,7 @@ export class DownloadWindow {
     for (const k of keys) if (this.requests.get(k)?.peer === peer) { this.release(k); this.gaveBack = true; }
     if (!only) {
       this.busy.delete(peer);
-      for (const s of this.stalledOn.values()) s.delete(peer);
+      for (const [k, s] of this.stalledOn) if (s.delete(peer) && s.size === 0) this.stalledOn.delete(k);
     }
   }
 

@@ -15,10 +15,21 @@ export const COMMAND_BYTES = 12;
  */
 const NATIVE_HASH_FROM = 4096;
 
-export function checksum(payload: Uint8Array): Uint8Array {
-  if (payload.length < NATIVE_HASH_FROM) return sha256d(payload).subarray(0, 4);
+/** SHA256d of a payload, on the hasher that costs least at its size. */
+function payloadDigest(payload: Uint8Array): Uint8Array {
+  if (payload.length < NATIVE_HASH_FROM) return sha256d(payload);
   const d = createHash('sha256').update(createHash('sha256').update(payload).digest()).digest();
-  return new Uint8Array(d.buffer, d.byteOffset, 4);
+  return new Uint8Array(d.buffer, d.byteOffset, d.length);
+}
+
+export function checksum(payload: Uint8Array): Uint8Array {
+  return payloadDigest(payload).subarray(0, 4);
+}
+
+/** Whether the 4 bytes of `bytes` at `at` are the payload's checksum (no view made of either). */
+export function checksumMatches(payload: Uint8Array, bytes: Uint8Array, at: number): boolean {
+  const d = payloadDigest(payload);
+  return d[0] === bytes[at] && d[1] === bytes[at + 1] && d[2] === bytes[at + 2] && d[3] === bytes[at + 3];
 }
 
 export function encodeFrame(magic: Uint8Array, command: string, payload: Uint8Array): Uint8Array {

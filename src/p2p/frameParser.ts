@@ -1,8 +1,10 @@
 // A streaming frame parser: TCP delivers bytes in arbitrary pieces, so frames
 // may be split across reads or several may arrive in one. The buffer never
-// holds more than one frame header plus the largest allowed payload.
-import { bytesEqual } from '../core/bytes.js';
-import { checksum, COMMAND_BYTES, HEADER_BYTES } from './frame.js';
+// holds more than one frame header plus the largest allowed payload. Frames
+// are read in place (an offset into the first piece, the header's fields by
+// index): a payload is the only view made per frame, as a block download is
+// thousands of small frames a second.
+import { checksumMatches, COMMAND_BYTES, HEADER_BYTES } from './frame.js';
 
 export interface Frame {
   command: string;
@@ -20,6 +22,8 @@ export type ParsedItem = { frame: Frame } | { badChecksum: string };
 
 export class FrameParser {
   private chunks: Uint8Array[] = [];
+  /** Where the unread bytes of the first chunk begin. */
+  private offset = 0;
   private buffered = 0;
   /** The last command's 12 padded bytes and name: frames of one command come in runs (a block download). */
   private readonly lastCommandBytes = new Uint8Array(COMMAND_BYTES);
@@ -29,53 +33,67 @@ export class FrameParser {
 
   /** Returns complete frames (and dropped bad-checksum frames); throws FrameError on a fatal error. */
   push(chunk: Uint8Array): ParsedItem[] {
+    if (chunk.length === 0) return [];
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     const out: ParsedItem[] = [];
-    for (;;) {
-      if (this.buffered < HEADER_BYTES) break;
-      const header = this.peek(HEADER_BYTES);
-      if (!bytesEqual(header.subarray(0, 4), this.magic)) throw new FrameError('bad-magic', 'frame does not start with this network\'s magic');
-      const command = this.command(header.subarray(4, 4 + COMMAND_BYTES));
+    while (this.buffered >= HEADER_BYTES) {
+      if (this.chunks[0]!.length - this.offset < HEADER_BYTES) this.coalesce();
+      let c = this.chunks[0]!;
+      let at = this.offset;
+      const m = this.magic;
+      if (c[at] !== m[0] || c[at + 1] !== m[1] || c[at + 2] !== m[2] || c[at + 3] !== m[3]) throw new FrameError('bad-magic', 'frame does not start with this network\'s magic');
+      const command = this.command(c, at + 4);
       if (command === null) throw new FrameError('bad-command', 'command name is not NUL-padded [a-z0-9] ASCII');
-      const length = new DataView(header.buffer, header.byteOffset).getUint32(16, true);
+      // u32 little-endian, unsigned.
+      const length = (c[at + 16]! | (c[at + 17]! << 8) | (c[at + 18]! << 16)) + c[at + 19]! * 0x1000000;
       if (length > this.maxPayload) throw new FrameError('oversized', `payload of ${length} bytes is above the ${this.maxPayload}-byte limit`);
-      if (this.buffered < HEADER_BYTES + length) break;
-      const whole = this.take(HEADER_BYTES + length);
-      const payload = whole.subarray(HEADER_BYTES);
-      if (!bytesEqual(checksum(payload), whole.subarray(20, 24))) out.push({ badChecksum: command });
-      else out.push({ frame: { command, payload } });
+      const size = HEADER_BYTES + length;
+      if (this.buffered < size) break;
+      if (c.length - at < size) { this.coalesce(); c = this.chunks[0]!; at = 0; }
+      const payload = c.subarray(at + HEADER_BYTES, at + size);
+      const ok = checksumMatches(payload, c, at + 20);
+      this.consume(size);
+      out.push(ok ? { frame: { command, payload } } : { badChecksum: command });
     }
     return out;
   }
 
-  private command(bytes: Uint8Array): string | null {
-    if (this.lastCommand !== null && bytesEqual(bytes, this.lastCommandBytes)) return this.lastCommand;
+  /** The command name whose 12 bytes start at `at` of `c`, or null when they are not one. */
+  private command(c: Uint8Array, at: number): string | null {
+    const last = this.lastCommandBytes;
+    if (this.lastCommand !== null) {
+      let same = true;
+      for (let i = 0; i < COMMAND_BYTES; i++) if (c[at + i] !== last[i]) { same = false; break; }
+      if (same) return this.lastCommand;
+    }
+    const bytes = c.subarray(at, at + COMMAND_BYTES);
     const command = parseCommand(bytes);
-    if (command !== null) { this.lastCommandBytes.set(bytes); this.lastCommand = command; }
+    if (command !== null) { last.set(bytes); this.lastCommand = command; }
     return command;
   }
 
-  private peek(n: number): Uint8Array {
-    if (this.chunks[0]!.length >= n) return this.chunks[0]!.subarray(0, n);
-    this.coalesce();
-    return this.chunks[0]!.subarray(0, n);
-  }
-
-  private take(n: number): Uint8Array {
-    if (this.chunks[0]!.length < n) this.coalesce();
-    const first = this.chunks[0]!;
-    const out = first.subarray(0, n);
-    if (first.length === n) this.chunks.shift(); else this.chunks[0] = first.subarray(n);
+  /** The first `n` unread bytes are taken. */
+  private consume(n: number): void {
+    this.offset += n;
     this.buffered -= n;
-    return out;
+    if (this.offset === this.chunks[0]!.length) {
+      this.chunks.shift();
+      this.offset = 0;
+    }
   }
 
+  /** Joins every unread byte into one chunk (a header or frame split across reads). */
   private coalesce(): void {
     const all = new Uint8Array(this.buffered);
     let o = 0;
-    for (const c of this.chunks) { all.set(c, o); o += c.length; }
+    for (let i = 0; i < this.chunks.length; i++) {
+      const c = i === 0 ? this.chunks[0]!.subarray(this.offset) : this.chunks[i]!;
+      all.set(c, o);
+      o += c.length;
+    }
     this.chunks = [all];
+    this.offset = 0;
   }
 }
 
