@@ -2,6 +2,7 @@
 // nodes whose JSON log lines (stderr) report their tip. Shared by the demo, the
 // benchmarks and the multi-node tests; every wait is bounded.
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -126,7 +127,34 @@ export async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** Ports handed out by this process: never handed out twice. */
+const handedOut = new Set<number>();
+
+/** The lowest port of the kernel's range for outgoing connections (32768 by default on Linux). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 2048 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/**
+ * A port free on 127.0.0.1 for a node that binds it later. It is drawn from below the kernel's
+ * range for outgoing connections, so no socket's outgoing connection can take it between this
+ * check and the node's bind (a port the kernel picks for listen(0) lies in that range, and was
+ * the rare collision under load). At most 64 draws, then the kernel's own pick.
+ */
 export async function freePort(): Promise<number> {
+  const low = Math.max(1024, ephemeralLow() - 12_000);
+  const span = ephemeralLow() - low;
+  for (let i = 0; i < 64; i++) {
+    const port = low + Math.floor(Math.random() * span);
+    if (handedOut.has(port) || !(await portIsFree(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
