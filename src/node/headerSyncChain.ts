@@ -127,7 +127,7 @@ export class HeaderChain {
     if (drop.length > 0) await this.o.store.writeHeaderEntries([], drop);
   }
 
-  /** Header-only entries stored (memory and disk hold the same). */
+  /** Header-only entries stored (on disk too, once the write-behind delay has passed). */
   get size(): number { return this.entries.size; }
   /** Headers held for peers whose branch has not yet beaten our work. */
   get heldCount(): number { let n = 0; for (const h of this.held.values()) n += h.size; return n; }
