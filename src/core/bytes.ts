@@ -111,6 +111,8 @@ export class ByteWriter {
     this.pos = p;
     return this;
   }
+  /** Bytes written so far. */
+  get length(): number { return this.pos; }
   /** The bytes written: the whole buffer when it was sized exactly, else a view of its start. */
   finish(): Uint8Array { return this.pos === this.buf.length ? this.buf : this.buf.subarray(0, this.pos); }
   /** Starts over in the same buffer: what finish() returned before is overwritten by the next writes. */

@@ -4,7 +4,7 @@
 // third party no way to re-encode a relayed transaction under another id.
 import { ByteReader, ByteWriter, bytesEqual, bytesKey, scratchWriter, varintSize } from './bytes.js';
 import { ValidationError } from './errors.js';
-import { sha256d } from './hash.js';
+import { Sha256dSpans, sha256d, sha256dSpansJs } from './hash.js';
 import { PUBKEY_HASH_SIZE } from './keySizes.js';
 
 export const TX_VERSION = 1;
@@ -96,6 +96,20 @@ export function txid(tx: Tx): Uint8Array {
   const w = scratchWriter.reset();
   writeTx(w, tx);
   return sha256d(w.finish());
+}
+
+// The block-sized writer and message ends txidsOf reuses (synchronous callers only).
+const blockWriter = new ByteWriter(1 << 16);
+const blockEnds: number[] = [];
+
+/** The txid of every transaction, the same bytes as txs.map(txid), hashed in one batch. */
+export function txidsOf(txs: readonly Tx[], spans: Sha256dSpans = sha256dSpansJs): Uint8Array[] {
+  const w = blockWriter.reset();
+  for (let t = 0; t < txs.length; t++) {
+    writeTx(w, txs[t]!);
+    blockEnds[t] = w.length;
+  }
+  return spans(w.finish(), blockEnds, txs.length);
 }
 
 /** Coinbase data: height (u32 LE, as BIP34 commits it), extra-nonce (u64 LE, or 8 given bytes), optional tag. */

@@ -7,15 +7,15 @@ import { bytesEqual } from './bytes.js';
 import { Coin, CoinView } from './coin.js';
 import { checkBlockTime } from './difficulty.js';
 import { ValidationError, type ValidationCode } from './errors.js';
-import { hash160 } from './hash.js';
+import { hash160, Sha256dSpans, sha256dSpansJs } from './hash.js';
 import { headerHash } from './header.js';
 import { hasDuplicateLeaves, MerkleRootFn, merkleRootJs } from './merkle.js';
 import { blockSubsidy, NetworkParams } from './params.js';
 import { bitsToTarget, hashMeetsTarget } from './pow.js';
-import { sighashes } from './sighash.js';
+import { blockSighashes, sighashes } from './sighash.js';
 import {
   COINBASE_DATA_MAX, COINBASE_DATA_MIN, coinbaseHeight, isCoinbase, outpointKey, outpointLabel,
-  PUBKEY_HASH_SIZE, PUBKEY_SIZE, SIGNATURE_SIZE, Tx, txid, txSize,
+  PUBKEY_HASH_SIZE, PUBKEY_SIZE, SIGNATURE_SIZE, Tx, txidsOf, txSize,
 } from './tx.js';
 
 export interface SigCheck {
@@ -100,6 +100,12 @@ export interface TxInputsResult {
  * the spender's key hashes to that output's owner, and inputs cover outputs.
  */
 export function checkTxInputs(tx: Tx, view: CoinView, keys?: readonly string[], firstKey = 0): TxInputsResult {
+  const { fee, spent } = spendInputs(tx, view, keys, firstKey);
+  return { fee, spent, sigChecks: sigChecksOf(tx, sighashes(tx, spent), 0) };
+}
+
+/** checkTxInputs without the signature checks: the block path hashes every sighash of the block in one batch. */
+function spendInputs(tx: Tx, view: CoinView, keys: readonly string[] | undefined, firstKey: number): { fee: number; spent: Coin[] } {
   const inputs = tx.inputs;
   const spent: Coin[] = new Array(inputs.length);
   let inTotal = 0;
@@ -115,10 +121,14 @@ export function checkTxInputs(tx: Tx, view: CoinView, keys?: readonly string[], 
   let outTotal = 0;
   for (const o of tx.outputs) outTotal = addAmounts(outTotal, o.value, 'bad-txns-txouttotal-toolarge');
   if (inTotal < outTotal) fail('bad-txns-in-belowout', `inputs ${inTotal} are below outputs ${outTotal}`);
-  const msgs = sighashes(tx, spent);
-  const sigChecks: SigCheck[] = new Array(inputs.length);
-  for (let i = 0; i < inputs.length; i++) sigChecks[i] = { msg: msgs[i]!, signature: inputs[i]!.signature, pubKey: inputs[i]!.pubKey };
-  return { fee: inTotal - outTotal, spent, sigChecks };
+  return { fee: inTotal - outTotal, spent };
+}
+
+/** The checks of tx's inputs, whose sighashes are msgs[at..]. */
+function sigChecksOf(tx: Tx, msgs: readonly Uint8Array[], at: number, out: SigCheck[] = new Array(tx.inputs.length), outAt = 0): SigCheck[] {
+  const inputs = tx.inputs;
+  for (let i = 0; i < inputs.length; i++) out[outAt + i] = { msg: msgs[at + i]!, signature: inputs[i]!.signature, pubKey: inputs[i]!.pubKey };
+  return out;
 }
 
 export function verifySigChecks(checks: SigCheck[], verify: SigVerifier): void {
@@ -139,7 +149,7 @@ export interface BlockSanity {
 }
 
 /** Context-free block rules: proof of work against its own bits, structure, Merkle root, size. */
-export function checkBlockSanity(block: Block, params: NetworkParams, merkleRoot: MerkleRootFn = merkleRootJs): BlockSanity {
+export function checkBlockSanity(block: Block, params: NetworkParams, merkleRoot: MerkleRootFn = merkleRootJs, spans: Sha256dSpans = sha256dSpansJs): BlockSanity {
   const hash = headerHash(block.header);
   checkProofOfWork(hash, block.header.bits, params);
   if (block.txs.length === 0) fail('bad-blk-length', 'block has no transactions');
@@ -147,7 +157,7 @@ export function checkBlockSanity(block: Block, params: NetworkParams, merkleRoot
   if (!isCoinbase(block.txs[0]!)) fail('bad-cb-missing', 'first transaction is not a coinbase');
   for (let i = 1; i < block.txs.length; i++) if (isCoinbase(block.txs[i]!)) fail('bad-cb-multiple', `transaction ${i} is a second coinbase`);
   for (const tx of block.txs) checkTxSanity(tx, params);
-  const txids = block.txs.map(txid);
+  const txids = txidsOf(block.txs, spans);
   if (hasDuplicateLeaves(txids)) fail('bad-txns-duplicate', 'block repeats a transaction');
   if (!bytesEqual(merkleRoot(txids), block.header.merkleRoot)) fail('bad-txnmrklroot', 'Merkle root does not match the transactions');
   return { hash, txids };
@@ -182,6 +192,7 @@ export interface ConnectResult {
  */
 export function connectBlockTxs(
   block: Block, txids: Uint8Array[], view: CoinView, height: number, params: NetworkParams, inputKeys: readonly string[] = blockInputKeys(block),
+  spans: Sha256dSpans = sha256dSpansJs,
 ): ConnectResult {
   const created = new Map<string, Coin>();
   const spentKeys = new Set<string>();
@@ -190,11 +201,16 @@ export function connectBlockTxs(
   };
   const result: ConnectResult = { fees: 0, spent: [], created: [], sigChecks: [] };
   const txs = block.txs;
+  // Each spender's coins, for the block's sighashes (hashed in one batch once every input is known).
+  const spenders: Tx[] = new Array(txs.length - 1);
+  const spentCoins: Coin[][] = new Array(txs.length - 1);
   let at = 0;
   for (let t = 0; t < txs.length; t++) {
     const tx = txs[t]!;
     if (t > 0) {
-      const r = checkTxInputs(tx, overlay, inputKeys, at);
+      const r = spendInputs(tx, overlay, inputKeys, at);
+      spenders[t - 1] = tx;
+      spentCoins[t - 1] = r.spent;
       for (let k = 0; k < tx.inputs.length; k++) {
         const key = inputKeys[at + k]!;
         // A coin born and spent inside this block never reaches the UTXO set or its undo data.
@@ -204,7 +220,6 @@ export function connectBlockTxs(
       }
       at += tx.inputs.length;
       result.fees = addAmounts(result.fees, r.fee);
-      for (const c of r.sigChecks) result.sigChecks.push(c);
     }
     const id = txids[t]!;
     const outputs = tx.outputs;
@@ -216,6 +231,9 @@ export function connectBlockTxs(
   const allowed = addAmounts(blockSubsidy(params, height), result.fees);
   const paid = txs[0]!.outputs.reduce((s, o) => addAmounts(s, o.value), 0);
   if (paid > allowed) fail('bad-cb-amount', `coinbase pays ${paid}, more than subsidy plus fees ${allowed}`);
+  const msgs = blockSighashes(spenders, spentCoins, spans);
+  const checks: SigCheck[] = result.sigChecks = new Array(msgs.length);
+  for (let t = 0, m = 0; t < spenders.length; m += spenders[t]!.inputs.length, t++) sigChecksOf(spenders[t]!, msgs, m, checks, m);
   for (const [key, coin] of created) result.created.push({ key, coin });
   return result;
 }
