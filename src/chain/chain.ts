@@ -15,13 +15,14 @@ import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { PubchainError, ValidationError } from '../core/errors.js';
 import type { Sha256dSpans } from '../core/hash.js';
 import { headerHash } from '../core/header.js';
-import { MerkleRootFn, merkleRootJs } from '../core/merkle.js';
+import type { MerkleRootFn } from '../core/merkle.js';
 import { NetworkParams } from '../core/params.js';
 import { workFromBits } from '../core/pow.js';
 import { NULL_HASH } from '../core/tx.js';
 import { BlockSanity, checkBlockContext, checkBlockSanity, verifySigChecks } from '../core/validate.js';
 import { verifyFast } from '../crypto/keys.js';
 import { sha256dSpansWasm } from '../wasm/hashBatch.js';
+import { merkleRoot as merkleRootWasm } from '../wasm/merkle.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
 import { AssumeValid } from './assumeValid.js';
 import { BlockIndexEntry, isFailed } from './blockIndex.js';
@@ -68,7 +69,7 @@ export class Chain extends ChainReads {
   private constructor(store: KeyValueStore, params: NetworkParams, opts: ChainOptions) {
     super(store, params, opts.cacheSize ?? 20_000);
     this.filterIndex = opts.blockFilters ? new FilterIndex(this.db, this.tree) : null;
-    this.merkleRoot = opts.merkleRoot ?? merkleRootJs;
+    this.merkleRoot = opts.merkleRoot ?? merkleRootWasm;
     this.spans = opts.sha256dSpans ?? sha256dSpansWasm;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.host = this.makeHost();

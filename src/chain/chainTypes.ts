@@ -9,6 +9,7 @@ export type { SigBatchVerifier } from '../crypto/verifier.js';
 export interface ChainOptions {
   /** Throws a ValidationError ('bad-signature') when any check fails. */
   verifySigs?: SigBatchVerifier;
+  /** Default the WASM kernel's (src/wasm/merkle.ts). */
   merkleRoot?: MerkleRootFn;
   /** Batched SHA256d for a block's txids and sighashes; default the WASM kernel's (src/wasm/hashBatch.ts). */
   sha256dSpans?: Sha256dSpans;

@@ -102,6 +102,15 @@ export class ByteWriter {
     return this;
   }
   varBytes(b: Uint8Array): this { return this.varint(b.length).bytes(b); }
+  /** Bytes [from, to) of `b`, without a view of them. */
+  range(b: Uint8Array, from: number, to: number): this {
+    this.ensure(to - from);
+    const d = this.buf;
+    let p = this.pos;
+    for (let i = from; i < to; i++) d[p++] = b[i]!;
+    this.pos = p;
+    return this;
+  }
   /** Chars [from, to) of a bytesKey-style string (one char per byte, as bytesKey makes them), as bytes. */
   latin1(s: string, from: number, to: number): this {
     this.ensure(to - from);

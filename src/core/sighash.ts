@@ -5,7 +5,7 @@
 // output's value|pubKeyHash). Changing any outpoint or any output breaks every
 // signature; the two digests are computed once per transaction, not per input.
 import { ByteWriter, scratchWriter } from './bytes.js';
-import { Sha256dSpans, sha256d, sha256dInto, sha256dSpansJs } from './hash.js';
+import { Sha256dSpans, sha256d, sha256dInto, sha256dSpansJs, spanDigest } from './hash.js';
 import { PUBKEY_HASH_SIZE, Tx } from './tx.js';
 
 const TAG = new TextEncoder().encode('pubchain-sighash-v1');
@@ -99,12 +99,16 @@ export function blockSighashes(txs: readonly Tx[], spent: readonly (readonly Spe
   w.reset();
   n = 0;
   for (let t = 0; t < txs.length; t++) {
-    const tx = txs[t]!, coins = spent[t]!, hashPrevouts = digests[2 * t]!, hashOutputs = digests[2 * t + 1]!;
+    const tx = txs[t]!, coins = spent[t]!;
     for (let index = 0; index < tx.inputs.length; index++) {
       const s = coins[index]!;
-      w.bytes(TAG).u32(tx.version).bytes(hashPrevouts).bytes(hashOutputs).u32(index).bytes(s.pubKeyHash).u64(s.value);
+      // hashPrevouts and hashOutputs: digests 2t and 2t + 1, side by side.
+      w.bytes(TAG).u32(tx.version).range(digests, 64 * t, 64 * t + 64).u32(index).bytes(s.pubKeyHash).u64(s.value);
       batchEnds[n++] = w.length;
     }
   }
-  return spans(w.finish(), batchEnds, n);
+  const msgs = spans(w.finish(), batchEnds, n);
+  const out: Uint8Array[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = spanDigest(msgs, i);
+  return out;
 }

@@ -4,7 +4,7 @@
 // third party no way to re-encode a relayed transaction under another id.
 import { ByteReader, ByteWriter, bytesEqual, bytesKey, scratchWriter, varintSize } from './bytes.js';
 import { ValidationError } from './errors.js';
-import { Sha256dSpans, sha256d, sha256dSpansJs } from './hash.js';
+import { Sha256dSpans, sha256d, sha256dSpansJs, spanDigest } from './hash.js';
 import { PUBKEY_HASH_SIZE } from './keySizes.js';
 
 export const TX_VERSION = 1;
@@ -109,7 +109,10 @@ export function txidsOf(txs: readonly Tx[], spans: Sha256dSpans = sha256dSpansJs
     writeTx(w, txs[t]!);
     blockEnds[t] = w.length;
   }
-  return spans(w.finish(), blockEnds, txs.length);
+  const digests = spans(w.finish(), blockEnds, txs.length);
+  const out: Uint8Array[] = new Array(txs.length);
+  for (let t = 0; t < txs.length; t++) out[t] = spanDigest(digests, t);
+  return out;
 }
 
 /** Coinbase data: height (u32 LE, as BIP34 commits it), extra-nonce (u64 LE, or 8 given bytes), optional tag. */

@@ -32,8 +32,8 @@ export class HashKernel {
   }
 
   /** See Sha256dSpans (core/hash.ts). */
-  spans(bytes: Uint8Array, ends: readonly number[], count: number): Uint8Array[] {
-    if (count === 0) return [];
+  spans(bytes: Uint8Array, ends: readonly number[], count: number): Uint8Array {
+    if (count === 0) return new Uint8Array(0);
     const total = ends[count - 1]!;
     if (total > bytes.length) throw new RangeError(`messages end at ${total}, past the ${bytes.length} bytes given`);
     const jobs = this.base;
@@ -51,9 +51,7 @@ export class HashKernel {
       start = end;
     }
     this.ex.sha256dBatch(jobs, count, outAt);
-    const out: Uint8Array[] = new Array(count);
-    for (let i = 0, at = outAt; i < count; i++, at += HASH) out[i] = mem.slice(at, at + HASH);
-    return out;
+    return mem.slice(outAt, outAt + count * HASH);
   }
 }
 
