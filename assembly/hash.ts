@@ -124,3 +124,85 @@ export function sha256dBatch(jobs: usize, count: u32, outPtr: usize): void {
     i++;
   }
 }
+
+// ---------------------------------------------------------------- HASH160
+
+const RMD_R: usize = memory.data<u8>([
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+  7, 4, 13, 1, 10, 6, 15, 3, 12, 0, 9, 5, 2, 14, 11, 8,
+  3, 10, 14, 4, 9, 15, 8, 1, 2, 7, 0, 6, 13, 11, 5, 12,
+  1, 9, 11, 10, 0, 8, 12, 4, 13, 3, 7, 15, 14, 5, 6, 2,
+  4, 0, 5, 9, 7, 12, 2, 10, 14, 1, 3, 8, 11, 6, 15, 13,
+]);
+const RMD_R2: usize = memory.data<u8>([
+  5, 14, 7, 0, 9, 2, 11, 4, 13, 6, 15, 8, 1, 10, 3, 12,
+  6, 11, 3, 7, 0, 13, 5, 10, 14, 15, 8, 12, 4, 9, 1, 2,
+  15, 5, 1, 3, 7, 14, 6, 9, 11, 8, 12, 2, 10, 0, 4, 13,
+  8, 6, 4, 1, 3, 11, 15, 0, 5, 12, 2, 13, 9, 7, 10, 14,
+  12, 15, 10, 4, 1, 5, 8, 7, 6, 2, 13, 14, 0, 3, 9, 11,
+]);
+const RMD_S: usize = memory.data<u8>([
+  11, 14, 15, 12, 5, 8, 7, 9, 11, 13, 14, 15, 6, 7, 9, 8,
+  7, 6, 8, 13, 11, 9, 7, 15, 7, 12, 15, 9, 11, 7, 13, 12,
+  11, 13, 6, 7, 14, 9, 13, 15, 14, 8, 13, 6, 5, 12, 7, 5,
+  11, 12, 14, 15, 14, 15, 9, 8, 9, 14, 5, 6, 8, 6, 5, 12,
+  9, 15, 5, 11, 6, 8, 13, 12, 5, 12, 13, 14, 11, 8, 5, 6,
+]);
+const RMD_S2: usize = memory.data<u8>([
+  8, 9, 9, 11, 13, 15, 15, 5, 7, 7, 8, 11, 14, 14, 12, 6,
+  9, 13, 15, 7, 12, 8, 9, 11, 7, 7, 12, 7, 6, 15, 13, 11,
+  9, 7, 15, 11, 8, 6, 6, 14, 12, 13, 5, 14, 13, 13, 7, 5,
+  15, 5, 8, 11, 14, 14, 6, 14, 6, 9, 12, 9, 12, 5, 15, 8,
+  8, 5, 12, 9, 12, 5, 14, 6, 8, 13, 6, 5, 15, 13, 11, 11,
+]);
+const RMD_K: usize = memory.data<u32>([0x00000000, 0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xa953fd4e]);
+const RMD_K2: usize = memory.data<u32>([0x50a28be6, 0x5c4dd124, 0x6d703ef3, 0x7a6d76e9, 0x00000000]);
+/** The RIPEMD-160 message block (16 little-endian words). */
+const X: usize = memory.data(64, 16);
+
+// @ts-ignore: decorator
+@inline function rmdF(j: u32, x: u32, y: u32, z: u32): u32 {
+  if (j == 0) return x ^ y ^ z;
+  if (j == 1) return (x & y) | (~x & z);
+  if (j == 2) return (x | ~y) ^ z;
+  if (j == 3) return (x & z) | (y & ~z);
+  return x ^ (y | ~z);
+}
+
+/** RIPEMD-160 of the 32-byte big-endian SHA-256 state at ST, 20 bytes to `out`. */
+function ripemdOfState(out: usize): void {
+  for (let i: usize = 0; i < 8; i++) store<u32>(X + (i << 2), bswap<u32>(load<u32>(ST + (i << 2))));
+  store<u32>(X, 0x80, 32);
+  for (let i: usize = 9; i < 16; i++) store<u32>(X + (i << 2), 0);
+  store<u32>(X, 256, 56);
+  const h0: u32 = 0x67452301, h1: u32 = 0xefcdab89, h2: u32 = 0x98badcfe, h3: u32 = 0x10325476, h4: u32 = 0xc3d2e1f0;
+  let a = h0, b = h1, c = h2, d = h3, e = h4;
+  let a2 = h0, b2 = h1, c2 = h2, d2 = h3, e2 = h4;
+  for (let j: u32 = 0; j < 80; j++) {
+    const round = j >>> 4;
+    let t = rotl<u32>(a + rmdF(round, b, c, d) + load<u32>(X + (<usize>load<u8>(RMD_R + j) << 2)) + load<u32>(RMD_K + (<usize>round << 2)), load<u8>(RMD_S + j)) + e;
+    a = e; e = d; d = rotl<u32>(c, 10); c = b; b = t;
+    t = rotl<u32>(a2 + rmdF(4 - round, b2, c2, d2) + load<u32>(X + (<usize>load<u8>(RMD_R2 + j) << 2)) + load<u32>(RMD_K2 + (<usize>round << 2)), load<u8>(RMD_S2 + j)) + e2;
+    a2 = e2; e2 = d2; d2 = rotl<u32>(c2, 10); c2 = b2; b2 = t;
+  }
+  store<u32>(out, h1 + c + d2, 0);
+  store<u32>(out, h2 + d + e2, 4);
+  store<u32>(out, h3 + e + a2, 8);
+  store<u32>(out, h4 + a + b2, 12);
+  store<u32>(out, h0 + b + c2, 16);
+}
+
+/** HASH160 (RIPEMD-160 of SHA-256) of each job's message; digest i goes to outPtr + 20 * i. */
+export function hash160Batch(jobs: usize, count: u32, outPtr: usize): void {
+  for (let i: u32 = 0; i < count; i++) {
+    const job = jobs + (<usize>i << 3);
+    const ptr = <usize>load<u32>(job), len = load<u32>(job, 4), blocks = blockCount(len);
+    copyWords(ST, IV, 8);
+    for (let b: u32 = 0; b < blocks; b++) {
+      padBlock(ptr, len, b, blocks, LANES);
+      for (let k: usize = 0; k < 16; k++) store<u32>(W + (k << 2), loadBE(LANES + (k << 2)));
+      compress(ST, W, SCRATCH);
+    }
+    ripemdOfState(outPtr + <usize>i * 20);
+  }
+}

@@ -13,7 +13,7 @@
 import { Block, serializeBlock } from '../core/block.js';
 import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { PubchainError, ValidationError } from '../core/errors.js';
-import type { Sha256dSpans } from '../core/hash.js';
+import type { BatchHashers } from '../core/hash.js';
 import { headerHash } from '../core/header.js';
 import type { MerkleRootFn } from '../core/merkle.js';
 import { NetworkParams } from '../core/params.js';
@@ -21,7 +21,7 @@ import { workFromBits } from '../core/pow.js';
 import { NULL_HASH } from '../core/tx.js';
 import { BlockSanity, checkBlockContext, checkBlockSanity, verifySigChecks } from '../core/validate.js';
 import { verifyFast } from '../crypto/keys.js';
-import { sha256dSpansWasm } from '../wasm/hashBatch.js';
+import { batchHashersWasm } from '../wasm/hashBatch.js';
 import { merkleRoot as merkleRootWasm } from '../wasm/merkle.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
 import { AssumeValid } from './assumeValid.js';
@@ -54,7 +54,7 @@ type Staged = Accepted | { later: Promise<Accepted> };
 /** Reads (the block index, blocks, coins, locators) are inherited from ChainReads (chainReads.ts). */
 export class Chain extends ChainReads {
   private readonly merkleRoot: MerkleRootFn;
-  private readonly spans: Sha256dSpans;
+  private readonly hashers: BatchHashers;
   private readonly now: () => number;
   private closed = false;
   /** Blocks prepared ahead of the tip, connecting in order once their signatures pass (the work queue jobs leave behind). */
@@ -70,7 +70,7 @@ export class Chain extends ChainReads {
     super(store, params, opts.cacheSize ?? 20_000);
     this.filterIndex = opts.blockFilters ? new FilterIndex(this.db, this.tree) : null;
     this.merkleRoot = opts.merkleRoot ?? merkleRootWasm;
-    this.spans = opts.sha256dSpans ?? sha256dSpansWasm;
+    this.hashers = opts.batchHashers ?? batchHashersWasm;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.host = this.makeHost();
     this.steps = {
@@ -88,7 +88,7 @@ export class Chain extends ChainReads {
       params: this.params,
       db: this.db,
       tree: this.tree,
-      spans: this.spans,
+      hashers: this.hashers,
       get tip() { return chain.tip; },
       set tip(e) { chain.tip = e; },
       get genesisHash() { return chain.genesisHash; },
@@ -143,7 +143,7 @@ export class Chain extends ChainReads {
     const known = this.rejected.get(bytesKey(headerId));
     if (known) throw known;
     // A block already in the index is answered from it without being hashed through.
-    const sane = this.tree.isKnown(headerId) ? null : checkBlockSanity(block, this.params, this.merkleRoot, this.spans);
+    const sane = this.tree.isKnown(headerId) ? null : checkBlockSanity(block, this.params, this.merkleRoot, this.hashers);
     const staged = await this.queue.run(() => this.acceptBlock(block, headerId, sane), { overlap: true });
     const { result, durable } = 'later' in staged ? await staged.later : staged;
     if (durable) {
@@ -207,7 +207,7 @@ export class Chain extends ChainReads {
       if (isFailed(existing)) throw new ValidationError('duplicate-invalid', `block ${hashToHex(headerId)} is known to be invalid`, 100);
       return { result: { status: 'duplicate', hash: headerId, height: existing.height, connected: [], disconnected: [] } };
     }
-    const { hash, txids } = sane ?? checkBlockSanity(block, this.params, this.merkleRoot, this.spans);
+    const { hash, txids } = sane ?? checkBlockSanity(block, this.params, this.merkleRoot, this.hashers);
     if (bytesEqual(block.header.prevHash, NULL_HASH)) throw new ValidationError('bad-genesis', `block ${hashToHex(hash)} is the genesis of another chain`, 100);
     const parent = await this.getIndex(block.header.prevHash);
     if (!parent) return { result: { status: 'orphan', hash, connected: [], disconnected: [] } };

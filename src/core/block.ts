@@ -3,7 +3,7 @@
 import { ByteReader, ByteWriter } from './bytes.js';
 import { ValidationError } from './errors.js';
 import { BlockHeader, HEADER_SIZE, readHeader, serializeHeader } from './header.js';
-import type { Sha256dSpans } from './hash.js';
+import type { BatchHashers } from './hash.js';
 import { Tx, readTx, txSize, writeTx, txidsOf } from './tx.js';
 import { varintSize } from './bytes.js';
 
@@ -39,7 +39,7 @@ export function parseBlock(bytes: Uint8Array, maxSize: number): Block {
   return { header, txs };
 }
 
-/** The txid of every transaction, in one batch (`spans`: the chain passes the WASM kernel's). */
-export function blockTxids(b: Block, spans?: Sha256dSpans): Uint8Array[] {
-  return txidsOf(b.txs, spans);
+/** The txid of every transaction, in one batch (`hashers`: the chain passes the WASM kernel's). */
+export function blockTxids(b: Block, hashers?: BatchHashers): Uint8Array[] {
+  return txidsOf(b.txs, hashers);
 }

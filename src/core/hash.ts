@@ -59,6 +59,25 @@ export const sha256dSpansJs: Sha256dSpans = (bytes, ends, count) => {
   return out;
 };
 
+/** The batched hashes a block's checks use; the chain passes the WASM kernel's (src/wasm/hashBatch.ts). */
+export interface BatchHashers {
+  sha256d: Sha256dSpans;
+  /** HASH160 of each message, like Sha256dSpans: digest i is bytes [20i, 20i + 20). */
+  hash160: Sha256dSpans;
+}
+
+export const batchHashersJs: BatchHashers = {
+  sha256d: sha256dSpansJs,
+  hash160: (bytes, ends, count) => {
+    const out = new Uint8Array(count * 20);
+    for (let i = 0, start = 0; i < count; i++) {
+      out.set(hash160(bytes.subarray(start, ends[i]!)), 20 * i);
+      start = ends[i]!;
+    }
+    return out;
+  },
+};
+
 /** Digest i of a Sha256dSpans result, as a view. */
 export const spanDigest = (digests: Uint8Array, i: number): Uint8Array => digests.subarray(32 * i, 32 * i + 32);
 

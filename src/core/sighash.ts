@@ -5,7 +5,7 @@
 // output's value|pubKeyHash). Changing any outpoint or any output breaks every
 // signature; the two digests are computed once per transaction, not per input.
 import { ByteWriter, scratchWriter } from './bytes.js';
-import { Sha256dSpans, sha256d, sha256dInto, sha256dSpansJs, spanDigest } from './hash.js';
+import { BatchHashers, sha256d, sha256dInto, batchHashersJs, spanDigest } from './hash.js';
 import { PUBKEY_HASH_SIZE, Tx } from './tx.js';
 
 const TAG = new TextEncoder().encode('pubchain-sighash-v1');
@@ -86,7 +86,7 @@ const batchEnds: number[] = [];
  * (every transaction's hashPrevouts and hashOutputs, then every preimage).
  * `spent[t]` lines up with txs[t]'s inputs.
  */
-export function blockSighashes(txs: readonly Tx[], spent: readonly (readonly SpentOutput[])[], spans: Sha256dSpans = sha256dSpansJs): Uint8Array[] {
+export function blockSighashes(txs: readonly Tx[], spent: readonly (readonly SpentOutput[])[], hashers: BatchHashers = batchHashersJs): Uint8Array[] {
   const w = batchWriter.reset();
   let n = 0;
   for (const tx of txs) {
@@ -95,7 +95,7 @@ export function blockSighashes(txs: readonly Tx[], spent: readonly (readonly Spe
     for (const x of tx.outputs) w.u64(x.value).bytes(x.pubKeyHash);
     batchEnds[n++] = w.length;
   }
-  const digests = spans(w.finish(), batchEnds, n);
+  const digests = hashers.sha256d(w.finish(), batchEnds, n);
   w.reset();
   n = 0;
   for (let t = 0; t < txs.length; t++) {
@@ -107,7 +107,7 @@ export function blockSighashes(txs: readonly Tx[], spent: readonly (readonly Spe
       batchEnds[n++] = w.length;
     }
   }
-  const msgs = spans(w.finish(), batchEnds, n);
+  const msgs = hashers.sha256d(w.finish(), batchEnds, n);
   const out: Uint8Array[] = new Array(n);
   for (let i = 0; i < n; i++) out[i] = spanDigest(msgs, i);
   return out;

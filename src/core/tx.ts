@@ -4,7 +4,7 @@
 // third party no way to re-encode a relayed transaction under another id.
 import { ByteReader, ByteWriter, bytesEqual, bytesKey, scratchWriter, varintSize } from './bytes.js';
 import { ValidationError } from './errors.js';
-import { Sha256dSpans, sha256d, sha256dSpansJs, spanDigest } from './hash.js';
+import { BatchHashers, sha256d, batchHashersJs, spanDigest } from './hash.js';
 import { PUBKEY_HASH_SIZE } from './keySizes.js';
 
 export const TX_VERSION = 1;
@@ -103,13 +103,13 @@ const blockWriter = new ByteWriter(1 << 16);
 const blockEnds: number[] = [];
 
 /** The txid of every transaction, the same bytes as txs.map(txid), hashed in one batch. */
-export function txidsOf(txs: readonly Tx[], spans: Sha256dSpans = sha256dSpansJs): Uint8Array[] {
+export function txidsOf(txs: readonly Tx[], hashers: BatchHashers = batchHashersJs): Uint8Array[] {
   const w = blockWriter.reset();
   for (let t = 0; t < txs.length; t++) {
     writeTx(w, txs[t]!);
     blockEnds[t] = w.length;
   }
-  const digests = spans(w.finish(), blockEnds, txs.length);
+  const digests = hashers.sha256d(w.finish(), blockEnds, txs.length);
   const out: Uint8Array[] = new Array(txs.length);
   for (let t = 0; t < txs.length; t++) out[t] = spanDigest(digests, t);
   return out;

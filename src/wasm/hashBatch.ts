@@ -1,18 +1,20 @@
-// Batched SHA256d on the WASM kernel (assembly/hash.ts), synchronously: the
+// Batched SHA256d and HASH160 on the WASM kernel (assembly/hash.ts), synchronously: the
 // messages are copied into WASM memory in one piece, a job table of
 // (address, length) pairs is written beside them, and one call hashes them
 // all (four at a time on the SIMD build). Same digests as core/hash.ts's
-// sha256d of each message. The shared kernel is made on first use.
-import type { Sha256dSpans } from '../core/hash.js';
+// sha256d (hash160) of each message. The shared kernel is made on first use.
+import type { BatchHashers } from '../core/hash.js';
 import { compileKernel, CompiledKernel, instantiate, KernelKind, MemoryBytes, WasmMemory } from './loader.js';
 
 interface HashExports {
   memory: WasmMemory;
   dataPtr(): number;
   sha256dBatch(jobs: number, count: number, outPtr: number): void;
+  hash160Batch(jobs: number, count: number, outPtr: number): void;
 }
 
 const HASH = 32;
+const KEY_HASH = 20;
 const align16 = (n: number): number => (n + 15) & ~15;
 
 export class HashKernel {
@@ -32,14 +34,23 @@ export class HashKernel {
   }
 
   /** See Sha256dSpans (core/hash.ts). */
-  spans(bytes: Uint8Array, ends: readonly number[], count: number): Uint8Array {
+  sha256d(bytes: Uint8Array, ends: readonly number[], count: number): Uint8Array {
+    return this.run(bytes, ends, count, HASH, this.ex.sha256dBatch);
+  }
+
+  /** HASH160 of each message: digest i is bytes [20i, 20i + 20) of the result. */
+  hash160(bytes: Uint8Array, ends: readonly number[], count: number): Uint8Array {
+    return this.run(bytes, ends, count, KEY_HASH, this.ex.hash160Batch);
+  }
+
+  private run(bytes: Uint8Array, ends: readonly number[], count: number, size: number, batch: (jobs: number, count: number, outPtr: number) => void): Uint8Array {
     if (count === 0) return new Uint8Array(0);
     const total = ends[count - 1]!;
     if (total > bytes.length) throw new RangeError(`messages end at ${total}, past the ${bytes.length} bytes given`);
     const jobs = this.base;
     const data = align16(jobs + count * 8);
     const outAt = align16(data + total);
-    const mem = this.mem.ensure(outAt + count * HASH);
+    const mem = this.mem.ensure(outAt + count * size);
     if (this.words.buffer !== mem.buffer) this.words = new Uint32Array(mem.buffer);
     mem.set(total === bytes.length ? bytes : bytes.subarray(0, total), data);
     const w = this.words;
@@ -50,8 +61,8 @@ export class HashKernel {
       w[j + 1] = end - start;
       start = end;
     }
-    this.ex.sha256dBatch(jobs, count, outAt);
-    return mem.slice(outAt, outAt + count * HASH);
+    batch(jobs, count, outAt);
+    return mem.slice(outAt, outAt + count * size);
   }
 }
 
@@ -64,5 +75,8 @@ export function hashKernelKind(): KernelKind {
   return shared().kind;
 }
 
-/** Sha256dSpans on the shared kernel. */
-export const sha256dSpansWasm: Sha256dSpans = (bytes, ends, count) => shared().spans(bytes, ends, count);
+/** The batch hashers on the shared kernel. */
+export const batchHashersWasm: BatchHashers = {
+  sha256d: (bytes, ends, count) => shared().sha256d(bytes, ends, count),
+  hash160: (bytes, ends, count) => shared().hash160(bytes, ends, count),
+};
