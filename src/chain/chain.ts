@@ -10,7 +10,7 @@
 // are posted; each is written, and the chain moves to it, only after the one
 // before has connected. Reorganisation lives in reorg.ts, opening and crash
 // recovery in recovery.ts.
-import { Block, serializeBlock } from '../core/block.js';
+import type { Block } from '../core/block.js';
 import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { PubchainError, ValidationError } from '../core/errors.js';
 import type { BatchHashers } from '../core/hash.js';
@@ -120,8 +120,8 @@ export class Chain extends ChainReads {
     return this.queue.run(async () => {
       this.checkOpen();
       if (this.tip) throw new PubchainError('chain-exists', `a blockchain already exists here (genesis ${hashToHex(this.genesisHash ?? this.tip.hash)})`);
-      const { hash, txids, entry } = checkGenesis(block, this.params, this.merkleRoot, this.now());
-      const head = this.db.genesisBatch(hash, serializeBlock(block), this.params.name);
+      const { hash, txids, bytes, entry } = checkGenesis(block, this.params, this.merkleRoot, this.now());
+      const head = this.db.genesisBatch(hash, bytes, this.params.name);
       await (await this.connectTip(block, entry, txids, head)).durable;
       this.genesisHash = hash;
       this.emitSafely('tip', this.tip!);
@@ -180,7 +180,7 @@ export class Chain extends ChainReads {
       const parent = entries[entries.length - 1]!, height = parent.height + 1, ctx = await this.tree.childContext(parent, entries);
       checkBlockContext(block, { height, expectedBits: ctx.bits, medianTimePast: ctx.medianTimePast, now: this.now() }, this.params);
       const entry: BlockIndexEntry = { hash: sane.hash, height, work: parent.work + workFromBits(block.header.bits), header: block.header, status: 'stored' };
-      p = await prepareConnect(this.steps, block, entry, sane.txids, this.db.blockBatch(sane.hash, serializeBlock(block)), checked);
+      p = await prepareConnect(this.steps, block, entry, sane.txids, this.db.blockBatch(sane.hash, sane.bytes), checked);
     } catch {
       return null;
     }
@@ -207,7 +207,7 @@ export class Chain extends ChainReads {
       if (isFailed(existing)) throw new ValidationError('duplicate-invalid', `block ${hashToHex(headerId)} is known to be invalid`, 100);
       return { result: { status: 'duplicate', hash: headerId, height: existing.height, connected: [], disconnected: [] } };
     }
-    const { hash, txids } = sane ?? checkBlockSanity(block, this.params, this.merkleRoot, this.hashers);
+    const { hash, txids, bytes } = sane ?? checkBlockSanity(block, this.params, this.merkleRoot, this.hashers);
     if (bytesEqual(block.header.prevHash, NULL_HASH)) throw new ValidationError('bad-genesis', `block ${hashToHex(hash)} is the genesis of another chain`, 100);
     const parent = await this.getIndex(block.header.prevHash);
     if (!parent) return { result: { status: 'orphan', hash, connected: [], disconnected: [] } };
@@ -223,7 +223,6 @@ export class Chain extends ChainReads {
       throw e;
     }
     const entry: BlockIndexEntry = { hash, height, work: parent.work + workFromBits(block.header.bits), header: block.header, status: 'stored' };
-    const bytes = serializeBlock(block);
 
     if (entry.work <= tip.work) {
       await this.db.storeSide(entry, bytes);
@@ -239,7 +238,7 @@ export class Chain extends ChainReads {
         throw await this.failed(e, entry, key);
       }
       // Nothing is prepared ahead (this job waited for it to settle): `p`'s parent is the tip.
-      const retake = (): Promise<Accepted> => this.retake(block, headerId, { hash, txids });
+      const retake = (): Promise<Accepted> => this.retake(block, headerId, { hash, txids, bytes });
       return { later: this.pipeline.push(p, key, tip, retake) ?? retake() };
     }
 

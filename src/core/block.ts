@@ -3,7 +3,7 @@
 import { ByteReader, ByteWriter } from './bytes.js';
 import { ValidationError } from './errors.js';
 import { BlockHeader, HEADER_SIZE, readHeader, serializeHeader } from './header.js';
-import type { BatchHashers } from './hash.js';
+import { BatchHashers, batchHashersJs, spanDigest } from './hash.js';
 import { Tx, readTx, txSize, writeTx, txidsOf } from './tx.js';
 import { varintSize } from './bytes.js';
 
@@ -23,6 +23,27 @@ export function serializeBlock(b: Block): Uint8Array {
   w.bytes(serializeHeader(b.header)).varint(b.txs.length);
   for (const t of b.txs) writeTx(w, t);
   return w.finish();
+}
+
+/**
+ * The block's bytes (serializeBlock's) and every txid, hashed in one batch
+ * over those same bytes: connecting a block needs both, and this serializes
+ * it once. `size` is blockSize(b), when the caller has it.
+ */
+export function serializeWithTxids(b: Block, hashers: BatchHashers = batchHashersJs, size = blockSize(b)): { bytes: Uint8Array; txids: Uint8Array[] } {
+  const w = new ByteWriter(size);
+  w.bytes(serializeHeader(b.header)).varint(b.txs.length);
+  const first = w.length;
+  const ends: number[] = new Array(b.txs.length);
+  for (let t = 0; t < b.txs.length; t++) {
+    writeTx(w, b.txs[t]!);
+    ends[t] = w.length - first;
+  }
+  const bytes = w.finish();
+  const digests = hashers.sha256d(bytes.subarray(first), ends, b.txs.length);
+  const txids: Uint8Array[] = new Array(b.txs.length);
+  for (let t = 0; t < txids.length; t++) txids[t] = spanDigest(digests, t);
+  return { bytes, txids };
 }
 
 /** `maxSize` is checked before parsing so an oversized payload costs nothing. */

@@ -2,7 +2,7 @@
 // stable code and a ban score. Signature checks are returned, not run, so the
 // caller can verify them in a batch on a worker pool (or inline, in tests).
 import { addAmounts, isValidAmount } from './amount.js';
-import { Block, blockSize } from './block.js';
+import { Block, blockSize, serializeWithTxids } from './block.js';
 import { ByteWriter, bytesEqual } from './bytes.js';
 import { Coin, CoinView } from './coin.js';
 import { checkBlockTime } from './difficulty.js';
@@ -15,7 +15,7 @@ import { bitsToTarget, hashMeetsTarget } from './pow.js';
 import { blockSighashes, sighashes } from './sighash.js';
 import {
   COINBASE_DATA_MAX, COINBASE_DATA_MIN, coinbaseHeight, isCoinbase, outpointKey, outpointLabel,
-  PUBKEY_HASH_SIZE, PUBKEY_SIZE, SIGNATURE_SIZE, Tx, txidsOf, txSize,
+  PUBKEY_HASH_SIZE, PUBKEY_SIZE, SIGNATURE_SIZE, Tx, txSize,
 } from './tx.js';
 
 export interface SigCheck {
@@ -169,6 +169,8 @@ export function checkProofOfWork(hash: Uint8Array, bits: number, params: Network
 export interface BlockSanity {
   hash: Uint8Array;
   txids: Uint8Array[];
+  /** serializeBlock(block): what is stored. */
+  bytes: Uint8Array;
 }
 
 /** Context-free block rules: proof of work against its own bits, structure, Merkle root, size. */
@@ -176,14 +178,15 @@ export function checkBlockSanity(block: Block, params: NetworkParams, merkleRoot
   const hash = headerHash(block.header);
   checkProofOfWork(hash, block.header.bits, params);
   if (block.txs.length === 0) fail('bad-blk-length', 'block has no transactions');
-  if (blockSize(block) > params.maxBlockSize) fail('bad-blk-length', `block is above ${params.maxBlockSize} bytes`);
+  const size = blockSize(block);
+  if (size > params.maxBlockSize) fail('bad-blk-length', `block is above ${params.maxBlockSize} bytes`);
   if (!isCoinbase(block.txs[0]!)) fail('bad-cb-missing', 'first transaction is not a coinbase');
   for (let i = 1; i < block.txs.length; i++) if (isCoinbase(block.txs[i]!)) fail('bad-cb-multiple', `transaction ${i} is a second coinbase`);
   for (const tx of block.txs) checkTxSanity(tx, params);
-  const txids = txidsOf(block.txs, hashers);
+  const { bytes, txids } = serializeWithTxids(block, hashers, size);
   if (hasDuplicateLeaves(txids)) fail('bad-txns-duplicate', 'block repeats a transaction');
   if (!bytesEqual(merkleRoot(txids), block.header.merkleRoot)) fail('bad-txnmrklroot', 'Merkle root does not match the transactions');
-  return { hash, txids };
+  return { hash, txids, bytes };
 }
 
 export interface BlockContext {
