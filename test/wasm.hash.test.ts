@@ -8,7 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Block, serializeBlock, serializeWithTxids } from '../src/core/block.js';
 import { batchHashersJs, type BatchHashers } from '../src/core/hash.js';
 import { blockSighashes, sighash, sighashes, type SpentOutput } from '../src/core/sighash.js';
-import { Tx, txid } from '../src/core/tx.js';
+import { outpointKey, outpointKeyOf, Tx, txid } from '../src/core/tx.js';
+import { bytesKey } from '../src/core/bytes.js';
 import { compileKernel, preferredKind, type KernelKind } from '../src/wasm/loader.js';
 import { batchHashersWasm, HashKernel, hashKernelKind } from '../src/wasm/hashBatch.js';
 
@@ -123,3 +124,9 @@ for (const [name, h] of [['js', batchHashersJs], ['wasm', batchHashersWasm]] as 
     assert.deepEqual(txids, txs.map(txid));
   });
 }
+
+test('outpointKeyOf from a txid key equals outpointKey, small and large vouts', () => {
+  const id = new Uint8Array(randomBytes(32));
+  for (const vout of [0, 1, 2, 255, 256, 65_535, 65_536, 0x7fffffff, 0xffffffff]) assert.equal(outpointKeyOf(bytesKey(id), vout), outpointKey(id, vout), `vout ${vout}`);
+  assert.throws(() => outpointKeyOf('short', 0), RangeError);
+});

@@ -148,6 +148,16 @@ export function outpointKey(txidBytes: Uint8Array, vout: number): string {
   return bytesKey(txidBytes) + String.fromCharCode(vout >>> 24, (vout >>> 16) & 0xff, (vout >>> 8) & 0xff, vout & 0xff);
 }
 
+/** The vout's 4 chars of an outpoint key, made once for the small vouts nearly every output has. */
+const VOUT_CHARS: string[] = Array.from({ length: 256 }, (_, v) => String.fromCharCode(0, 0, 0, v));
+const voutChars = (vout: number): string => (vout < 256 ? VOUT_CHARS[vout]! : String.fromCharCode(vout >>> 24, (vout >>> 16) & 0xff, (vout >>> 8) & 0xff, vout & 0xff));
+
+/** outpointKey(txid, vout) from bytesKey(txid), for the outputs of one transaction. */
+export function outpointKeyOf(txidKey: string, vout: number): string {
+  if (txidKey.length !== 32) throw new RangeError(`a txid key is 32 chars, got ${txidKey.length}`);
+  return txidKey + voutChars(vout);
+}
+
 export const OUTPOINT_KEY_CHARS = 36;
 
 function checkOutpointKey(key: string): void {

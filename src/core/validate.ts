@@ -3,7 +3,7 @@
 // caller can verify them in a batch on a worker pool (or inline, in tests).
 import { addAmounts, isValidAmount } from './amount.js';
 import { Block, blockSize, serializeWithTxids } from './block.js';
-import { ByteWriter, bytesEqual } from './bytes.js';
+import { ByteWriter, bytesEqual, bytesKey } from './bytes.js';
 import { Coin, CoinView } from './coin.js';
 import { checkBlockTime } from './difficulty.js';
 import { ValidationError, type ValidationCode } from './errors.js';
@@ -14,7 +14,7 @@ import { blockSubsidy, NetworkParams } from './params.js';
 import { bitsToTarget, hashMeetsTarget } from './pow.js';
 import { blockSighashes, sighashes } from './sighash.js';
 import {
-  COINBASE_DATA_MAX, COINBASE_DATA_MIN, coinbaseHeight, isCoinbase, outpointKey, outpointLabel,
+  COINBASE_DATA_MAX, COINBASE_DATA_MIN, coinbaseHeight, isCoinbase, outpointKey, outpointKeyOf, outpointLabel,
   PUBKEY_HASH_SIZE, PUBKEY_SIZE, SIGNATURE_SIZE, Tx, txSize,
 } from './tx.js';
 
@@ -248,11 +248,11 @@ export function connectBlockTxs(
       at += tx.inputs.length;
       result.fees = addAmounts(result.fees, r.fee);
     }
-    const id = txids[t]!;
+    const idKey = bytesKey(txids[t]!);
     const outputs = tx.outputs;
     for (let vout = 0; vout < outputs.length; vout++) {
       const o = outputs[vout]!;
-      created.set(outpointKey(id, vout), { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase: t === 0 });
+      created.set(outpointKeyOf(idKey, vout), { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase: t === 0 });
     }
   }
   const allowed = addAmounts(blockSubsidy(params, height), result.fees);
