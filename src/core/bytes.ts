@@ -59,8 +59,9 @@ export class ByteWriter {
   private buf: Uint8Array;
   private pos = 0;
 
-  constructor(size = 256) {
-    this.buf = new Uint8Array(size);
+  /** `into`: write into these bytes (finish() gives them back once they are filled exactly) instead of a new array. */
+  constructor(size = 256, into?: Uint8Array) {
+    this.buf = into ?? new Uint8Array(size);
   }
 
   private ensure(n: number): void {
