@@ -13,7 +13,6 @@
 import type { Block } from '../core/block.js';
 import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { PubchainError, ValidationError } from '../core/errors.js';
-import type { BatchHashers } from '../core/hash.js';
 import { headerHash } from '../core/header.js';
 import type { MerkleRootFn } from '../core/merkle.js';
 import { NetworkParams } from '../core/params.js';
@@ -54,7 +53,6 @@ type Staged = Accepted | { later: Promise<Accepted> };
 /** Reads (the block index, blocks, coins, locators) are inherited from ChainReads (chainReads.ts). */
 export class Chain extends ChainReads {
   private readonly merkleRoot: MerkleRootFn;
-  private readonly hashers: BatchHashers;
   private readonly now: () => number;
   private closed = false;
   /** Blocks prepared ahead of the tip, connecting in order once their signatures pass (the work queue jobs leave behind). */
@@ -70,9 +68,8 @@ export class Chain extends ChainReads {
     super(store, params, opts.cacheSize ?? 20_000);
     this.filterIndex = opts.blockFilters ? new FilterIndex(this.db, this.tree) : null;
     this.merkleRoot = opts.merkleRoot ?? merkleRootWasm;
-    this.hashers = opts.batchHashers ?? batchHashersWasm;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-    this.host = this.makeHost();
+    this.host = this.makeHost(opts);
     this.steps = {
       host: this.host,
       verifySigs: opts.verifySigs ?? ((checks) => verifySigChecks(checks, verifyFast)),
@@ -82,13 +79,13 @@ export class Chain extends ChainReads {
     this.pipeline = new ConnectPipeline(this.steps, this.queue, (e, entry, key) => this.failed(e, entry, key));
   }
 
-  private makeHost(): ChainHost {
+  private makeHost(opts: ChainOptions): ChainHost {
     const chain = this;
     return {
       params: this.params,
       db: this.db,
       tree: this.tree,
-      hashers: this.hashers,
+      hashers: opts.batchHashers ?? batchHashersWasm,
       get tip() { return chain.tip; },
       set tip(e) { chain.tip = e; },
       get genesisHash() { return chain.genesisHash; },
@@ -143,7 +140,7 @@ export class Chain extends ChainReads {
     const known = this.rejected.get(bytesKey(headerId));
     if (known) throw known;
     // A block already in the index is answered from it without being hashed through.
-    const sane = this.tree.isKnown(headerId) ? null : checkBlockSanity(block, this.params, this.merkleRoot, this.hashers);
+    const sane = this.tree.isKnown(headerId) ? null : checkBlockSanity(block, this.params, this.merkleRoot, this.host.hashers);
     const staged = await this.queue.run(() => this.acceptBlock(block, headerId, sane), { overlap: true });
     const { result, durable } = 'later' in staged ? await staged.later : staged;
     if (durable) {
@@ -207,7 +204,7 @@ export class Chain extends ChainReads {
       if (isFailed(existing)) throw new ValidationError('duplicate-invalid', `block ${hashToHex(headerId)} is known to be invalid`, 100);
       return { result: { status: 'duplicate', hash: headerId, height: existing.height, connected: [], disconnected: [] } };
     }
-    const { hash, txids, bytes } = sane ?? checkBlockSanity(block, this.params, this.merkleRoot, this.hashers);
+    const { hash, txids, bytes } = sane ?? checkBlockSanity(block, this.params, this.merkleRoot, this.host.hashers);
     if (bytesEqual(block.header.prevHash, NULL_HASH)) throw new ValidationError('bad-genesis', `block ${hashToHex(hash)} is the genesis of another chain`, 100);
     const parent = await this.getIndex(block.header.prevHash);
     if (!parent) return { result: { status: 'orphan', hash, connected: [], disconnected: [] } };
