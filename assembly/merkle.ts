@@ -11,7 +11,7 @@
 // JS owns all memory from dataPtr() up and grows the memory itself.
 import {
   IV, PAD_WORD, loadBE, copyWords, expand, rounds, compress, addState,
-  vbswap, vsplat, vexpand, vrounds, vaddState, initVectorK,
+  vsplat, vexpand, vrounds, vaddState, initVectorK, transposeStore,
 } from './sha256';
 
 const LEN_PAIR: u32 = 512;
@@ -62,22 +62,6 @@ function hashPair(inp: usize, out: usize): void {
   copyWords(ST, IV, 8);
   compress(ST, W, SCRATCH);
   for (let i: usize = 0; i < 32; i += 4) store<u32>(out + i, bswap<u32>(load<u32>(ST + i)));
-}
-
-/**
- * Turns rows r0..r3 (one per lane, four consecutive words each) into four
- * vectors holding one word of every lane, and back: the transpose is its own inverse.
- */
-// @ts-ignore: decorator
-@inline function transposeStore(dst: usize, step: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
-  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
-  const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
-  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, vbswap(i32x4.shuffle(t0, t2, 0, 1, 4, 5)));
-  v128.store(dst + step, vbswap(i32x4.shuffle(t0, t2, 2, 3, 6, 7)));
-  v128.store(dst + 2 * step, vbswap(i32x4.shuffle(t1, t3, 0, 1, 4, 5)));
-  v128.store(dst + 3 * step, vbswap(i32x4.shuffle(t1, t3, 2, 3, 6, 7)));
 }
 
 function hashFourPairs(inp: usize, out: usize): void {

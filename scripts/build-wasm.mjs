@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const kernels = ['pow', 'merkle'];
+const kernels = ['pow', 'merkle', 'hash'];
 const targets = ['simd', 'scalar'];
 
 mkdirSync(join(root, 'build'), { recursive: true });

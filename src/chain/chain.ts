@@ -10,16 +10,18 @@
 // are posted; each is written, and the chain moves to it, only after the one
 // before has connected. Reorganisation lives in reorg.ts, opening and crash
 // recovery in recovery.ts.
-import { Block, serializeBlock } from '../core/block.js';
+import type { Block } from '../core/block.js';
 import { bytesEqual, bytesKey, hashToHex } from '../core/bytes.js';
 import { PubchainError, ValidationError } from '../core/errors.js';
 import { headerHash } from '../core/header.js';
-import { MerkleRootFn, merkleRootJs } from '../core/merkle.js';
+import type { MerkleRootFn } from '../core/merkle.js';
 import { NetworkParams } from '../core/params.js';
 import { workFromBits } from '../core/pow.js';
 import { NULL_HASH } from '../core/tx.js';
 import { BlockSanity, checkBlockContext, checkBlockSanity, verifySigChecks } from '../core/validate.js';
 import { verifyFast } from '../crypto/keys.js';
+import { batchHashersWasm } from '../wasm/hashBatch.js';
+import { merkleRoot as merkleRootWasm } from '../wasm/merkle.js';
 import { KeyValueStore, WriteBatch } from '../storage/kvStore.js';
 import { AssumeValid } from './assumeValid.js';
 import { BlockIndexEntry, isFailed } from './blockIndex.js';
@@ -65,9 +67,9 @@ export class Chain extends ChainReads {
   private constructor(store: KeyValueStore, params: NetworkParams, opts: ChainOptions) {
     super(store, params, opts.cacheSize ?? 20_000);
     this.filterIndex = opts.blockFilters ? new FilterIndex(this.db, this.tree) : null;
-    this.merkleRoot = opts.merkleRoot ?? merkleRootJs;
+    this.merkleRoot = opts.merkleRoot ?? merkleRootWasm;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-    this.host = this.makeHost();
+    this.host = this.makeHost(opts);
     this.steps = {
       host: this.host,
       verifySigs: opts.verifySigs ?? ((checks) => verifySigChecks(checks, verifyFast)),
@@ -77,12 +79,13 @@ export class Chain extends ChainReads {
     this.pipeline = new ConnectPipeline(this.steps, this.queue, (e, entry, key) => this.failed(e, entry, key));
   }
 
-  private makeHost(): ChainHost {
+  private makeHost(opts: ChainOptions): ChainHost {
     const chain = this;
     return {
       params: this.params,
       db: this.db,
       tree: this.tree,
+      hashers: opts.batchHashers ?? batchHashersWasm,
       get tip() { return chain.tip; },
       set tip(e) { chain.tip = e; },
       get genesisHash() { return chain.genesisHash; },
@@ -114,8 +117,8 @@ export class Chain extends ChainReads {
     return this.queue.run(async () => {
       this.checkOpen();
       if (this.tip) throw new PubchainError('chain-exists', `a blockchain already exists here (genesis ${hashToHex(this.genesisHash ?? this.tip.hash)})`);
-      const { hash, txids, entry } = checkGenesis(block, this.params, this.merkleRoot, this.now());
-      const head = this.db.genesisBatch(hash, serializeBlock(block), this.params.name);
+      const { hash, txids, bytes, entry } = checkGenesis(block, this.params, this.merkleRoot, this.now());
+      const head = this.db.genesisBatch(hash, bytes, this.params.name);
       await (await this.connectTip(block, entry, txids, head)).durable;
       this.genesisHash = hash;
       this.emitSafely('tip', this.tip!);
@@ -137,7 +140,7 @@ export class Chain extends ChainReads {
     const known = this.rejected.get(bytesKey(headerId));
     if (known) throw known;
     // A block already in the index is answered from it without being hashed through.
-    const sane = this.tree.isKnown(headerId) ? null : checkBlockSanity(block, this.params, this.merkleRoot);
+    const sane = this.tree.isKnown(headerId) ? null : checkBlockSanity(block, this.params, this.merkleRoot, this.host.hashers);
     const staged = await this.queue.run(() => this.acceptBlock(block, headerId, sane), { overlap: true });
     const { result, durable } = 'later' in staged ? await staged.later : staged;
     if (durable) {
@@ -174,7 +177,7 @@ export class Chain extends ChainReads {
       const parent = entries[entries.length - 1]!, height = parent.height + 1, ctx = await this.tree.childContext(parent, entries);
       checkBlockContext(block, { height, expectedBits: ctx.bits, medianTimePast: ctx.medianTimePast, now: this.now() }, this.params);
       const entry: BlockIndexEntry = { hash: sane.hash, height, work: parent.work + workFromBits(block.header.bits), header: block.header, status: 'stored' };
-      p = await prepareConnect(this.steps, block, entry, sane.txids, this.db.blockBatch(sane.hash, serializeBlock(block)), checked);
+      p = await prepareConnect(this.steps, block, entry, sane.txids, this.db.blockBatch(sane.hash, sane.bytes), checked);
     } catch {
       return null;
     }
@@ -201,7 +204,7 @@ export class Chain extends ChainReads {
       if (isFailed(existing)) throw new ValidationError('duplicate-invalid', `block ${hashToHex(headerId)} is known to be invalid`, 100);
       return { result: { status: 'duplicate', hash: headerId, height: existing.height, connected: [], disconnected: [] } };
     }
-    const { hash, txids } = sane ?? checkBlockSanity(block, this.params, this.merkleRoot);
+    const { hash, txids, bytes } = sane ?? checkBlockSanity(block, this.params, this.merkleRoot, this.host.hashers);
     if (bytesEqual(block.header.prevHash, NULL_HASH)) throw new ValidationError('bad-genesis', `block ${hashToHex(hash)} is the genesis of another chain`, 100);
     const parent = await this.getIndex(block.header.prevHash);
     if (!parent) return { result: { status: 'orphan', hash, connected: [], disconnected: [] } };
@@ -217,7 +220,6 @@ export class Chain extends ChainReads {
       throw e;
     }
     const entry: BlockIndexEntry = { hash, height, work: parent.work + workFromBits(block.header.bits), header: block.header, status: 'stored' };
-    const bytes = serializeBlock(block);
 
     if (entry.work <= tip.work) {
       await this.db.storeSide(entry, bytes);
@@ -233,7 +235,7 @@ export class Chain extends ChainReads {
         throw await this.failed(e, entry, key);
       }
       // Nothing is prepared ahead (this job waited for it to settle): `p`'s parent is the tip.
-      const retake = (): Promise<Accepted> => this.retake(block, headerId, { hash, txids });
+      const retake = (): Promise<Accepted> => this.retake(block, headerId, { hash, txids, bytes });
       return { later: this.pipeline.push(p, key, tip, retake) ?? retake() };
     }
 

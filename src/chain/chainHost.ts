@@ -3,6 +3,7 @@
 // them this view of itself; they decide nothing the Chain does not.
 import type { Block } from '../core/block.js';
 import type { ValidationError } from '../core/errors.js';
+import type { BatchHashers } from '../core/hash.js';
 import type { NetworkParams } from '../core/params.js';
 import type { WriteBatch } from '../storage/kvStore.js';
 import type { BlockIndexEntry } from './blockIndex.js';
@@ -16,6 +17,8 @@ export interface ChainHost {
   readonly params: NetworkParams;
   readonly db: ChainStore;
   readonly tree: BlockTree;
+  /** Batched SHA256d for a block's txids and sighashes (ChainOptions.sha256dSpans). */
+  readonly hashers: BatchHashers;
   /** The main-chain tip: moved by connectTip and disconnectTip. */
   tip: BlockIndexEntry | null;
   genesisHash: Uint8Array | null;

@@ -18,7 +18,7 @@ import { WriteBehindStore } from '../storage/writeBehindStore.js';
 import { BlockIndexEntry, HeaderEntry, parseHeaderEntry, parseIndexEntry, serializeHeaderEntry, serializeIndexEntry } from './blockIndex.js';
 import { AddressIndex, AddressIndexCheck, checkAddressIndex } from './addressIndex.js';
 import { parseUndo, serializeSpent, SpentCoin } from './undoData.js';
-import { UtxoSet } from './utxoSet.js';
+import { KeyArena, UtxoSet } from './utxoSet.js';
 
 /** The meta keys, as read at open. */
 export interface StoredMeta {
@@ -202,8 +202,9 @@ export class ChainStore {
   /** Adds to `batch` the coin, address-index (unless deferred: addressIndex.ts) and undo writes of a checked block. */
   connectBatch(batch: WriteBatch, r: ConnectResult, hash: Uint8Array): WriteBatch {
     const idx = this.addressIndex;
-    for (const { key, coin } of r.spent) UtxoSet.removeKey(batch, key, coin.pubKeyHash, idx.covers(key));
-    for (const { key, coin } of r.created) UtxoSet.addKey(batch, key, coin, idx.covers(key));
+    const arena = KeyArena.forBlock(r.created.length, r.spent.length);
+    for (const { key, coin } of r.spent) UtxoSet.removeKey(batch, key, coin.pubKeyHash, idx.covers(key), arena);
+    for (const { key, coin } of r.created) UtxoSet.addKey(batch, key, coin, idx.covers(key), arena);
     return batch.put(undoKey(hash), serializeSpent(r.spent));
   }
 

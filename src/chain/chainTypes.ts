@@ -1,5 +1,6 @@
 // The shapes the Chain API takes and returns.
 import type { Block } from '../core/block.js';
+import type { BatchHashers } from '../core/hash.js';
 import type { MerkleRootFn } from '../core/merkle.js';
 import type { SigBatchVerifier } from '../crypto/verifier.js';
 
@@ -8,7 +9,10 @@ export type { SigBatchVerifier } from '../crypto/verifier.js';
 export interface ChainOptions {
   /** Throws a ValidationError ('bad-signature') when any check fails. */
   verifySigs?: SigBatchVerifier;
+  /** Default the WASM kernel's (src/wasm/merkle.ts). */
   merkleRoot?: MerkleRootFn;
+  /** Batched SHA256d for a block's txids and sighashes; default the WASM kernel's (src/wasm/hashBatch.ts). */
+  batchHashers?: BatchHashers;
   /** Unix seconds. */
   now?: () => number;
   /** --assumevalid: signatures of this block and its ancestors are not verified (chain/assumeValid.ts). Default none. */

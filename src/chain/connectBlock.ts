@@ -2,6 +2,7 @@
 // ChainStore turns the result into the batch that connects it.
 import { Block } from '../core/block.js';
 import { Coin } from '../core/coin.js';
+import type { BatchHashers } from '../core/hash.js';
 import { NetworkParams } from '../core/params.js';
 import { bytesKey } from '../core/bytes.js';
 import { blockInputKeys, connectBlockTxs, ConnectResult } from '../core/validate.js';
@@ -32,12 +33,13 @@ export function outpointsToFetch(block: Block, txids: Uint8Array[], inputKeys: r
  */
 export async function checkConnect(
   utxo: UtxoSet, block: Block, txids: Uint8Array[], height: number, params: NetworkParams, parents: readonly ConnectResult[] = [],
+  hashers?: BatchHashers,
 ): Promise<ConnectResult> {
   const inputKeys = blockInputKeys(block);
   const keys = outpointsToFetch(block, txids, inputKeys);
   if (parents.length === 0) {
     const coins = await utxo.fetchKeys(keys);
-    return connectBlockTxs(block, txids, coins, height, params, inputKeys);
+    return connectBlockTxs(block, txids, coins, height, params, inputKeys, hashers);
   }
   const created = new Map<string, Coin>();
   const spent = new Set<string>();
@@ -47,5 +49,5 @@ export async function checkConnect(
     for (const c of parent.created) created.set(c.key, c.coin);
   }
   const coins = await utxo.fetchKeys(keys.filter((k) => !created.has(k) && !spent.has(k)));
-  return connectBlockTxs(block, txids, { get: (k) => created.get(k) ?? (spent.has(k) ? undefined : coins.get(k)) }, height, params, inputKeys);
+  return connectBlockTxs(block, txids, { get: (k) => created.get(k) ?? (spent.has(k) ? undefined : coins.get(k)) }, height, params, inputKeys, hashers);
 }

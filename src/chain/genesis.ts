@@ -18,10 +18,10 @@ export function checkGenesis(block: Block, params: NetworkParams, merkleRoot: Me
   if (block.header.bits !== params.genesisBits) {
     throw new ValidationError('bad-diffbits', `genesis bits 0x${block.header.bits.toString(16)} differ from the network's 0x${params.genesisBits.toString(16)}`, 100);
   }
-  const { hash, txids } = checkBlockSanity(block, params, merkleRoot);
+  const { hash, txids, bytes } = checkBlockSanity(block, params, merkleRoot);
   const h = coinbaseHeight(block.txs[0]!);
   if (h !== params.genesisHeight) throw new ValidationError('bad-cb-height', `genesis coinbase says height ${h}, not ${params.genesisHeight}`, 100);
   checkBlockTime(params, block.header.time, 0, now);
   const entry: BlockIndexEntry = { hash, height: params.genesisHeight, work: workFromBits(block.header.bits), header: block.header, status: 'stored' };
-  return { hash, txids, entry };
+  return { hash, txids, bytes, entry };
 }

@@ -41,7 +41,7 @@ export async function rebuildUtxo(host: ChainHost): Promise<void> {
   for (let height = host.params.genesisHeight; height <= tip.height; height++) {
     const [hash] = await host.tree.hashesAt([height]);
     const block = await host.mustGetBlock(hash!);
-    const checked = await checkConnect(host.db.utxo, block, blockTxids(block), height, host.params);
+    const checked = await checkConnect(host.db.utxo, block, blockTxids(block, host.hashers), height, host.params, [], host.hashers);
     await host.db.reindexBlock(checked, hash!);
   }
   await host.db.endReindex();

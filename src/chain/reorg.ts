@@ -50,7 +50,7 @@ export async function reorgTo(host: ChainHost, target: BlockIndexEntry, branch?:
     const e = (await host.tree.get(path[i]!.hash)) ?? path[i]!;
     const block = await host.mustGetBlock(e.hash);
     try {
-      await (await host.connectTip(block, e, blockTxids(block))).durable;
+      await (await host.connectTip(block, e, blockTxids(block, host.hashers))).durable;
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       const blockErr = asBlockError(err);
@@ -92,7 +92,7 @@ export async function disconnectTip(host: ChainHost): Promise<Block> {
   const undo = await host.db.getUndo(tip.hash);
   if (!undo) throw new StorageError('db-corrupt', `undo data of block ${hashToHex(tip.hash)} is missing`);
   const parent = await host.tree.must(tip.header.prevHash);
-  await host.db.disconnect(tip, block, blockTxids(block), undo);
+  await host.db.disconnect(tip, block, blockTxids(block, host.hashers), undo);
   host.tip = parent;
   host.tree.unsetMain(tip.height);
   host.emit('disconnect', block, tip.height);

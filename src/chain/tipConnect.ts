@@ -44,7 +44,7 @@ export async function prepareConnect(
   const { db, params } = s.host;
   await db.room(MAX_UNWRITTEN - 1);
   const started = performance.now();
-  const checked = await checkConnect(db.utxo, block, txids, entry.height, params, parents);
+  const checked = await checkConnect(db.utxo, block, txids, entry.height, params, parents, s.host.hashers);
   // A block connected once is valid on its parent's UTXO state, which is always the same state;
   // an ancestor of the assumed-valid block has its signatures taken on trust (assumeValid.ts).
   // Otherwise they are verified (on the pool's threads) while this thread builds the batch.

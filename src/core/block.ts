@@ -3,7 +3,8 @@
 import { ByteReader, ByteWriter } from './bytes.js';
 import { ValidationError } from './errors.js';
 import { BlockHeader, HEADER_SIZE, readHeader, serializeHeader } from './header.js';
-import { Tx, readTx, txSize, writeTx, txid } from './tx.js';
+import { BatchHashers, batchHashersJs, spanDigest } from './hash.js';
+import { Tx, readTx, txSize, writeTx, txidsOf } from './tx.js';
 import { varintSize } from './bytes.js';
 
 export interface Block {
@@ -24,6 +25,27 @@ export function serializeBlock(b: Block): Uint8Array {
   return w.finish();
 }
 
+/**
+ * The block's bytes (serializeBlock's) and every txid, hashed in one batch
+ * over those same bytes: connecting a block needs both, and this serializes
+ * it once. `size` is blockSize(b), when the caller has it.
+ */
+export function serializeWithTxids(b: Block, hashers: BatchHashers = batchHashersJs, size = blockSize(b)): { bytes: Uint8Array; txids: Uint8Array[] } {
+  const w = new ByteWriter(size);
+  w.bytes(serializeHeader(b.header)).varint(b.txs.length);
+  const first = w.length;
+  const ends: number[] = new Array(b.txs.length);
+  for (let t = 0; t < b.txs.length; t++) {
+    writeTx(w, b.txs[t]!);
+    ends[t] = w.length - first;
+  }
+  const bytes = w.finish();
+  const digests = hashers.sha256d(bytes.subarray(first), ends, b.txs.length);
+  const txids: Uint8Array[] = new Array(b.txs.length);
+  for (let t = 0; t < txids.length; t++) txids[t] = spanDigest(digests, t);
+  return { bytes, txids };
+}
+
 /** `maxSize` is checked before parsing so an oversized payload costs nothing. */
 export function parseBlock(bytes: Uint8Array, maxSize: number): Block {
   if (bytes.length > maxSize) throw new ValidationError('bad-blk-length', `block of ${bytes.length} bytes is above the ${maxSize}-byte limit`, 100);
@@ -38,6 +60,7 @@ export function parseBlock(bytes: Uint8Array, maxSize: number): Block {
   return { header, txs };
 }
 
-export function blockTxids(b: Block): Uint8Array[] {
-  return b.txs.map(txid);
+/** The txid of every transaction, in one batch (`hashers`: the chain passes the WASM kernel's). */
+export function blockTxids(b: Block, hashers?: BatchHashers): Uint8Array[] {
+  return txidsOf(b.txs, hashers);
 }

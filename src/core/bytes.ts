@@ -59,8 +59,9 @@ export class ByteWriter {
   private buf: Uint8Array;
   private pos = 0;
 
-  constructor(size = 256) {
-    this.buf = new Uint8Array(size);
+  /** `into`: write into these bytes (finish() gives them back once they are filled exactly) instead of a new array. */
+  constructor(size = 256, into?: Uint8Array) {
+    this.buf = into ?? new Uint8Array(size);
   }
 
   private ensure(n: number): void {
@@ -102,6 +103,15 @@ export class ByteWriter {
     return this;
   }
   varBytes(b: Uint8Array): this { return this.varint(b.length).bytes(b); }
+  /** Bytes [from, to) of `b`, without a view of them. */
+  range(b: Uint8Array, from: number, to: number): this {
+    this.ensure(to - from);
+    const d = this.buf;
+    let p = this.pos;
+    for (let i = from; i < to; i++) d[p++] = b[i]!;
+    this.pos = p;
+    return this;
+  }
   /** Chars [from, to) of a bytesKey-style string (one char per byte, as bytesKey makes them), as bytes. */
   latin1(s: string, from: number, to: number): this {
     this.ensure(to - from);
@@ -111,6 +121,8 @@ export class ByteWriter {
     this.pos = p;
     return this;
   }
+  /** Bytes written so far. */
+  get length(): number { return this.pos; }
   /** The bytes written: the whole buffer when it was sized exactly, else a view of its start. */
   finish(): Uint8Array { return this.pos === this.buf.length ? this.buf : this.buf.subarray(0, this.pos); }
   /** Starts over in the same buffer: what finish() returned before is overwritten by the next writes. */

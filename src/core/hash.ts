@@ -42,6 +42,45 @@ export function sha256dInto(data: Uint8Array, out: Uint8Array, at: number): Uint
   return out;
 }
 
+/**
+ * SHA256d of `count` messages lying back to back in `bytes`, message i ending
+ * at ends[i] (message 0 starts at 0): digest i is bytes [32i, 32i + 32) of
+ * the result, a new array. The block-sized batch form (txids, sighashes); the
+ * chain passes the WASM kernel's (src/wasm/hashBatch.ts), this is the reference.
+ */
+export type Sha256dSpans = (bytes: Uint8Array, ends: readonly number[], count: number) => Uint8Array;
+
+export const sha256dSpansJs: Sha256dSpans = (bytes, ends, count) => {
+  const out = new Uint8Array(count * 32);
+  for (let i = 0, start = 0; i < count; i++) {
+    sha256dInto(bytes.subarray(start, ends[i]!), out, 32 * i);
+    start = ends[i]!;
+  }
+  return out;
+};
+
+/** The batched hashes a block's checks use; the chain passes the WASM kernel's (src/wasm/hashBatch.ts). */
+export interface BatchHashers {
+  sha256d: Sha256dSpans;
+  /** HASH160 of each message, like Sha256dSpans: digest i is bytes [20i, 20i + 20). */
+  hash160: Sha256dSpans;
+}
+
+export const batchHashersJs: BatchHashers = {
+  sha256d: sha256dSpansJs,
+  hash160: (bytes, ends, count) => {
+    const out = new Uint8Array(count * 20);
+    for (let i = 0, start = 0; i < count; i++) {
+      out.set(hash160(bytes.subarray(start, ends[i]!)), 20 * i);
+      start = ends[i]!;
+    }
+    return out;
+  },
+};
+
+/** Digest i of a Sha256dSpans result, as a view. */
+export const spanDigest = (digests: Uint8Array, i: number): Uint8Array => digests.subarray(32 * i, 32 * i + 32);
+
 export function ripemd160(data: Uint8Array): Uint8Array {
   ripemd.init();
   feed(ripemd, data);

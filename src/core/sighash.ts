@@ -4,8 +4,8 @@
 // hashPrevouts = SHA256d(every input's txid|vout), hashOutputs = SHA256d(every
 // output's value|pubKeyHash). Changing any outpoint or any output breaks every
 // signature; the two digests are computed once per transaction, not per input.
-import { scratchWriter } from './bytes.js';
-import { sha256d, sha256dInto } from './hash.js';
+import { ByteWriter, scratchWriter } from './bytes.js';
+import { BatchHashers, sha256d, sha256dInto, batchHashersJs, spanDigest } from './hash.js';
 import { PUBKEY_HASH_SIZE, Tx } from './tx.js';
 
 const TAG = new TextEncoder().encode('pubchain-sighash-v1');
@@ -73,5 +73,42 @@ export function sighashes(tx: Tx, spent: readonly SpentOutput[]): Uint8Array[] {
     putU32(v + 4, Math.floor(s.value / 0x100000000));
     out[index] = sha256d(PREIMAGE);
   }
+  return out;
+}
+
+// The writer and message ends blockSighashes reuses (synchronous callers only).
+const batchWriter = new ByteWriter(1 << 16);
+const batchEnds: number[] = [];
+
+/**
+ * Every input's sighash of every transaction in `txs`, flat in input order:
+ * the same bytes as sighashes(txs[t], spent[t]) for each t, in two batches
+ * (every transaction's hashPrevouts and hashOutputs, then every preimage).
+ * `spent[t]` lines up with txs[t]'s inputs.
+ */
+export function blockSighashes(txs: readonly Tx[], spent: readonly (readonly SpentOutput[])[], hashers: BatchHashers = batchHashersJs): Uint8Array[] {
+  const w = batchWriter.reset();
+  let n = 0;
+  for (const tx of txs) {
+    for (const i of tx.inputs) w.bytes(i.prevTxid).u32(i.vout);
+    batchEnds[n++] = w.length;
+    for (const x of tx.outputs) w.u64(x.value).bytes(x.pubKeyHash);
+    batchEnds[n++] = w.length;
+  }
+  const digests = hashers.sha256d(w.finish(), batchEnds, n);
+  w.reset();
+  n = 0;
+  for (let t = 0; t < txs.length; t++) {
+    const tx = txs[t]!, coins = spent[t]!;
+    for (let index = 0; index < tx.inputs.length; index++) {
+      const s = coins[index]!;
+      // hashPrevouts and hashOutputs: digests 2t and 2t + 1, side by side.
+      w.bytes(TAG).u32(tx.version).range(digests, 64 * t, 64 * t + 64).u32(index).bytes(s.pubKeyHash).u64(s.value);
+      batchEnds[n++] = w.length;
+    }
+  }
+  const msgs = hashers.sha256d(w.finish(), batchEnds, n);
+  const out: Uint8Array[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = spanDigest(msgs, i);
   return out;
 }

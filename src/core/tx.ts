@@ -4,7 +4,7 @@
 // third party no way to re-encode a relayed transaction under another id.
 import { ByteReader, ByteWriter, bytesEqual, bytesKey, scratchWriter, varintSize } from './bytes.js';
 import { ValidationError } from './errors.js';
-import { sha256d } from './hash.js';
+import { BatchHashers, sha256d, batchHashersJs, spanDigest } from './hash.js';
 import { PUBKEY_HASH_SIZE } from './keySizes.js';
 
 export const TX_VERSION = 1;
@@ -98,6 +98,23 @@ export function txid(tx: Tx): Uint8Array {
   return sha256d(w.finish());
 }
 
+// The block-sized writer and message ends txidsOf reuses (synchronous callers only).
+const blockWriter = new ByteWriter(1 << 16);
+const blockEnds: number[] = [];
+
+/** The txid of every transaction, the same bytes as txs.map(txid), hashed in one batch. */
+export function txidsOf(txs: readonly Tx[], hashers: BatchHashers = batchHashersJs): Uint8Array[] {
+  const w = blockWriter.reset();
+  for (let t = 0; t < txs.length; t++) {
+    writeTx(w, txs[t]!);
+    blockEnds[t] = w.length;
+  }
+  const digests = hashers.sha256d(w.finish(), blockEnds, txs.length);
+  const out: Uint8Array[] = new Array(txs.length);
+  for (let t = 0; t < txs.length; t++) out[t] = spanDigest(digests, t);
+  return out;
+}
+
 /** Coinbase data: height (u32 LE, as BIP34 commits it), extra-nonce (u64 LE, or 8 given bytes), optional tag. */
 export function coinbaseData(height: number, extraNonce: number | Uint8Array, tag: Uint8Array = new Uint8Array(0)): Uint8Array {
   const w = new ByteWriter(COINBASE_DATA_MIN + tag.length).u32(height);
@@ -129,6 +146,16 @@ export function createCoinbase(height: number, outputs: TxOutput[], extraNonce: 
 export function outpointKey(txidBytes: Uint8Array, vout: number): string {
   if (txidBytes.length !== 32) throw new RangeError(`a txid is 32 bytes, got ${txidBytes.length}`);
   return bytesKey(txidBytes) + String.fromCharCode(vout >>> 24, (vout >>> 16) & 0xff, (vout >>> 8) & 0xff, vout & 0xff);
+}
+
+/** The vout's 4 chars of an outpoint key, made once for the small vouts nearly every output has. */
+const VOUT_CHARS: string[] = Array.from({ length: 256 }, (_, v) => String.fromCharCode(0, 0, 0, v));
+const voutChars = (vout: number): string => (vout < 256 ? VOUT_CHARS[vout]! : String.fromCharCode(vout >>> 24, (vout >>> 16) & 0xff, (vout >>> 8) & 0xff, vout & 0xff));
+
+/** outpointKey(txid, vout) from bytesKey(txid), for the outputs of one transaction. */
+export function outpointKeyOf(txidKey: string, vout: number): string {
+  if (txidKey.length !== 32) throw new RangeError(`a txid key is 32 chars, got ${txidKey.length}`);
+  return txidKey + voutChars(vout);
 }
 
 export const OUTPOINT_KEY_CHARS = 36;

@@ -2,20 +2,20 @@
 // stable code and a ban score. Signature checks are returned, not run, so the
 // caller can verify them in a batch on a worker pool (or inline, in tests).
 import { addAmounts, isValidAmount } from './amount.js';
-import { Block, blockSize } from './block.js';
-import { bytesEqual } from './bytes.js';
+import { Block, blockSize, serializeWithTxids } from './block.js';
+import { ByteWriter, bytesEqual, bytesKey } from './bytes.js';
 import { Coin, CoinView } from './coin.js';
 import { checkBlockTime } from './difficulty.js';
 import { ValidationError, type ValidationCode } from './errors.js';
-import { hash160 } from './hash.js';
+import { BatchHashers, batchHashersJs, hash160 } from './hash.js';
 import { headerHash } from './header.js';
 import { hasDuplicateLeaves, MerkleRootFn, merkleRootJs } from './merkle.js';
 import { blockSubsidy, NetworkParams } from './params.js';
 import { bitsToTarget, hashMeetsTarget } from './pow.js';
-import { sighashes } from './sighash.js';
+import { blockSighashes, sighashes } from './sighash.js';
 import {
-  COINBASE_DATA_MAX, COINBASE_DATA_MIN, coinbaseHeight, isCoinbase, outpointKey, outpointLabel,
-  PUBKEY_HASH_SIZE, PUBKEY_SIZE, SIGNATURE_SIZE, Tx, txid, txSize,
+  COINBASE_DATA_MAX, COINBASE_DATA_MIN, coinbaseHeight, isCoinbase, outpointKey, outpointKeyOf, outpointLabel,
+  PUBKEY_HASH_SIZE, PUBKEY_SIZE, SIGNATURE_SIZE, Tx, txSize,
 } from './tx.js';
 
 export interface SigCheck {
@@ -100,6 +100,16 @@ export interface TxInputsResult {
  * the spender's key hashes to that output's owner, and inputs cover outputs.
  */
 export function checkTxInputs(tx: Tx, view: CoinView, keys?: readonly string[], firstKey = 0): TxInputsResult {
+  const { fee, spent } = spendInputs(tx, view, keys, firstKey, null);
+  return { fee, spent, sigChecks: sigChecksOf(tx, sighashes(tx, spent), 0) };
+}
+
+/**
+ * checkTxInputs without the signature checks: the block path hashes every
+ * sighash of the block in one batch, and every input's key hash in another
+ * (`keyHashes`, 20 bytes per input, input i of this tx at firstKey + i).
+ */
+function spendInputs(tx: Tx, view: CoinView, keys: readonly string[] | undefined, firstKey: number, keyHashes: Uint8Array | null): { fee: number; spent: Coin[] } {
   const inputs = tx.inputs;
   const spent: Coin[] = new Array(inputs.length);
   let inTotal = 0;
@@ -108,17 +118,40 @@ export function checkTxInputs(tx: Tx, view: CoinView, keys?: readonly string[], 
     const key = keys ? keys[firstKey + index]! : outpointKey(input.prevTxid, input.vout);
     const coin = view.get(key);
     if (!coin) throw new ValidationError('missing-inputs', `input ${outpointLabel(key)} is unknown or already spent`, 0, { outpoint: outpointLabel(key) });
-    if (!bytesEqual(hash160(input.pubKey), coin.pubKeyHash)) fail('bad-txns-wrong-owner', `input ${outpointLabel(key)} is signed by a key that does not own it`);
+    const owned = keyHashes ? ownsAt(keyHashes, (firstKey + index) * PUBKEY_HASH_SIZE, coin.pubKeyHash) : bytesEqual(hash160(input.pubKey), coin.pubKeyHash);
+    if (!owned) fail('bad-txns-wrong-owner', `input ${outpointLabel(key)} is signed by a key that does not own it`);
     inTotal = addAmounts(inTotal, coin.value, 'bad-txns-inputvalues-outofrange');
     spent[index] = coin;
   }
   let outTotal = 0;
   for (const o of tx.outputs) outTotal = addAmounts(outTotal, o.value, 'bad-txns-txouttotal-toolarge');
   if (inTotal < outTotal) fail('bad-txns-in-belowout', `inputs ${inTotal} are below outputs ${outTotal}`);
-  const msgs = sighashes(tx, spent);
-  const sigChecks: SigCheck[] = new Array(inputs.length);
-  for (let i = 0; i < inputs.length; i++) sigChecks[i] = { msg: msgs[i]!, signature: inputs[i]!.signature, pubKey: inputs[i]!.pubKey };
-  return { fee: inTotal - outTotal, spent, sigChecks };
+  return { fee: inTotal - outTotal, spent };
+}
+
+function ownsAt(keyHashes: Uint8Array, at: number, pubKeyHash: Uint8Array): boolean {
+  if (pubKeyHash.length !== PUBKEY_HASH_SIZE) return false;
+  for (let i = 0; i < PUBKEY_HASH_SIZE; i++) if (keyHashes[at + i] !== pubKeyHash[i]) return false;
+  return true;
+}
+
+// The writer and message ends inputKeyHashes reuses (synchronous callers only).
+const keyWriter = new ByteWriter(1 << 15);
+const keyEnds: number[] = [];
+
+/** HASH160 of every input's public key after the coinbase, in input order, 20 bytes each. */
+function inputKeyHashes(block: Block, hashers: BatchHashers): Uint8Array {
+  const w = keyWriter.reset();
+  let n = 0;
+  for (let t = 1; t < block.txs.length; t++) for (const i of block.txs[t]!.inputs) { w.bytes(i.pubKey); keyEnds[n++] = w.length; }
+  return hashers.hash160(w.finish(), keyEnds, n);
+}
+
+/** The checks of tx's inputs, whose sighashes are msgs[at..]. */
+function sigChecksOf(tx: Tx, msgs: readonly Uint8Array[], at: number, out: SigCheck[] = new Array(tx.inputs.length), outAt = 0): SigCheck[] {
+  const inputs = tx.inputs;
+  for (let i = 0; i < inputs.length; i++) out[outAt + i] = { msg: msgs[at + i]!, signature: inputs[i]!.signature, pubKey: inputs[i]!.pubKey };
+  return out;
 }
 
 export function verifySigChecks(checks: SigCheck[], verify: SigVerifier): void {
@@ -136,21 +169,24 @@ export function checkProofOfWork(hash: Uint8Array, bits: number, params: Network
 export interface BlockSanity {
   hash: Uint8Array;
   txids: Uint8Array[];
+  /** serializeBlock(block): what is stored. */
+  bytes: Uint8Array;
 }
 
 /** Context-free block rules: proof of work against its own bits, structure, Merkle root, size. */
-export function checkBlockSanity(block: Block, params: NetworkParams, merkleRoot: MerkleRootFn = merkleRootJs): BlockSanity {
+export function checkBlockSanity(block: Block, params: NetworkParams, merkleRoot: MerkleRootFn = merkleRootJs, hashers: BatchHashers = batchHashersJs): BlockSanity {
   const hash = headerHash(block.header);
   checkProofOfWork(hash, block.header.bits, params);
   if (block.txs.length === 0) fail('bad-blk-length', 'block has no transactions');
-  if (blockSize(block) > params.maxBlockSize) fail('bad-blk-length', `block is above ${params.maxBlockSize} bytes`);
+  const size = blockSize(block);
+  if (size > params.maxBlockSize) fail('bad-blk-length', `block is above ${params.maxBlockSize} bytes`);
   if (!isCoinbase(block.txs[0]!)) fail('bad-cb-missing', 'first transaction is not a coinbase');
   for (let i = 1; i < block.txs.length; i++) if (isCoinbase(block.txs[i]!)) fail('bad-cb-multiple', `transaction ${i} is a second coinbase`);
   for (const tx of block.txs) checkTxSanity(tx, params);
-  const txids = block.txs.map(txid);
+  const { bytes, txids } = serializeWithTxids(block, hashers, size);
   if (hasDuplicateLeaves(txids)) fail('bad-txns-duplicate', 'block repeats a transaction');
   if (!bytesEqual(merkleRoot(txids), block.header.merkleRoot)) fail('bad-txnmrklroot', 'Merkle root does not match the transactions');
-  return { hash, txids };
+  return { hash, txids, bytes };
 }
 
 export interface BlockContext {
@@ -182,6 +218,7 @@ export interface ConnectResult {
  */
 export function connectBlockTxs(
   block: Block, txids: Uint8Array[], view: CoinView, height: number, params: NetworkParams, inputKeys: readonly string[] = blockInputKeys(block),
+  hashers: BatchHashers = batchHashersJs,
 ): ConnectResult {
   const created = new Map<string, Coin>();
   const spentKeys = new Set<string>();
@@ -190,11 +227,17 @@ export function connectBlockTxs(
   };
   const result: ConnectResult = { fees: 0, spent: [], created: [], sigChecks: [] };
   const txs = block.txs;
+  // Each spender's coins, for the block's sighashes (hashed in one batch once every input is known).
+  const spenders: Tx[] = new Array(txs.length - 1);
+  const spentCoins: Coin[][] = new Array(txs.length - 1);
+  const keyHashes = inputKeyHashes(block, hashers);
   let at = 0;
   for (let t = 0; t < txs.length; t++) {
     const tx = txs[t]!;
     if (t > 0) {
-      const r = checkTxInputs(tx, overlay, inputKeys, at);
+      const r = spendInputs(tx, overlay, inputKeys, at, keyHashes);
+      spenders[t - 1] = tx;
+      spentCoins[t - 1] = r.spent;
       for (let k = 0; k < tx.inputs.length; k++) {
         const key = inputKeys[at + k]!;
         // A coin born and spent inside this block never reaches the UTXO set or its undo data.
@@ -204,18 +247,20 @@ export function connectBlockTxs(
       }
       at += tx.inputs.length;
       result.fees = addAmounts(result.fees, r.fee);
-      for (const c of r.sigChecks) result.sigChecks.push(c);
     }
-    const id = txids[t]!;
+    const idKey = bytesKey(txids[t]!);
     const outputs = tx.outputs;
     for (let vout = 0; vout < outputs.length; vout++) {
       const o = outputs[vout]!;
-      created.set(outpointKey(id, vout), { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase: t === 0 });
+      created.set(outpointKeyOf(idKey, vout), { value: o.value, pubKeyHash: o.pubKeyHash, height, coinbase: t === 0 });
     }
   }
   const allowed = addAmounts(blockSubsidy(params, height), result.fees);
   const paid = txs[0]!.outputs.reduce((s, o) => addAmounts(s, o.value), 0);
   if (paid > allowed) fail('bad-cb-amount', `coinbase pays ${paid}, more than subsidy plus fees ${allowed}`);
+  const msgs = blockSighashes(spenders, spentCoins, hashers);
+  const checks: SigCheck[] = result.sigChecks = new Array(msgs.length);
+  for (let t = 0, m = 0; t < spenders.length; m += spenders[t]!.inputs.length, t++) sigChecksOf(spenders[t]!, msgs, m, checks, m);
   for (const [key, coin] of created) result.created.push({ key, coin });
   return result;
 }

@@ -85,8 +85,10 @@ const U32 = 4;
 class KeyWriter {
   readonly key: Uint8Array;
   private at = 1;
-  constructor(prefix: number, width: number) {
-    this.key = new Uint8Array(1 + width);
+  /** `into`: the key's bytes, when the caller provides them (exactly 1 + width long). */
+  constructor(prefix: number, width: number, into?: Uint8Array) {
+    if (into && into.length !== 1 + width) throw new RangeError(`a key of width ${width} needs ${1 + width} bytes, got ${into.length}`);
+    this.key = into ?? new Uint8Array(1 + width);
     this.key[0] = prefix;
   }
   bytes(b: Uint8Array, width: number, what: string): this {
@@ -149,16 +151,24 @@ export const coinKey = (txid: Uint8Array, vout: number): Uint8Array =>
 export const addressKey = (pubKeyHash: Uint8Array, txid: Uint8Array, vout: number): Uint8Array =>
   new KeyWriter(PREFIX.address, PKH + HASH + U32).bytes(pubKeyHash, PKH, 'a public-key hash').bytes(txid, HASH, 'a txid').u32(vout).key;
 
-/** The coin key of an outpoint key (core/tx.ts outpointKey): the same 36 bytes behind the prefix, no parse. */
-export function coinKeyOf(outpoint: string): Uint8Array {
-  const k = new Uint8Array(1 + HASH + U32);
+/** Bytes of a coin key and of an address key. */
+export const COIN_KEY_SIZE = 1 + HASH + U32;
+export const ADDRESS_KEY_SIZE = 1 + PKH + HASH + U32;
+
+/**
+ * The coin key of an outpoint key (core/tx.ts outpointKey): the same 36 bytes behind the prefix, no parse.
+ * `into` (COIN_KEY_SIZE bytes) receives it instead of a new array, as does addressKeyOf's.
+ */
+export function coinKeyOf(outpoint: string, into?: Uint8Array): Uint8Array {
+  if (into && into.length !== COIN_KEY_SIZE) throw new RangeError(`a coin key needs ${COIN_KEY_SIZE} bytes, got ${into.length}`);
+  const k = into ?? new Uint8Array(COIN_KEY_SIZE);
   k[0] = PREFIX.coin;
   writeOutpointKey(outpoint, k, 1);
   return k;
 }
 
-export function addressKeyOf(pubKeyHash: Uint8Array, outpoint: string): Uint8Array {
-  const k = new KeyWriter(PREFIX.address, PKH + HASH + U32).bytes(pubKeyHash, PKH, 'a public-key hash').key;
+export function addressKeyOf(pubKeyHash: Uint8Array, outpoint: string, into?: Uint8Array): Uint8Array {
+  const k = new KeyWriter(PREFIX.address, PKH + HASH + U32, into).bytes(pubKeyHash, PKH, 'a public-key hash').key;
   writeOutpointKey(outpoint, k, 1 + PKH);
   return k;
 }

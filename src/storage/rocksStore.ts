@@ -24,17 +24,21 @@ class Slab {
   private buf: Uint8Array;
   private at = 0;
   constructor(bytes: number) { this.buf = new Uint8Array(new ArrayBuffer(Math.max(bytes, 1))); }
-  /** `b` itself when it is large (already off-heap), else a view of its copy in the slab. */
+  /**
+   * `b` itself when it is large or a view into a larger buffer (off the heap
+   * already, as the chain's key arenas are: chain/utxoSet.ts), else a view of
+   * its copy in the slab. A small array V8 keeps on its heap has offset 0.
+   */
   place(b: Uint8Array): Uint8Array {
     const n = b.length;
-    if (n > IN_HEAP_MAX) return b;
+    if (n > IN_HEAP_MAX || b.byteOffset !== 0) return b;
     const d = this.buf;
     const o = this.at;
     for (let i = 0; i < n; i++) d[o + i] = b[i]!;
     this.at = o + n;
     return new Uint8Array(d.buffer, o, n);
   }
-  static sizeOf(b: Uint8Array): number { return b.length > IN_HEAP_MAX ? 0 : b.length; }
+  static sizeOf(b: Uint8Array): number { return b.length > IN_HEAP_MAX || b.byteOffset !== 0 ? 0 : b.length; }
 }
 
 /** A plain Uint8Array view (no copy), so both stores hand out the same type. */

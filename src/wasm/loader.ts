@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PubchainError, UsageError } from '../core/errors.js';
 
-export type KernelName = 'pow' | 'merkle';
+export type KernelName = 'pow' | 'merkle' | 'hash';
 export type KernelKind = 'simd' | 'scalar';
 
 /** Opaque compiled module (a WebAssembly.Module): the TS config has no DOM types. */
