@@ -75,9 +75,36 @@ export function headerHash(h: BlockHeader): Uint8Array {
   const m = memo.get(h);
   if (m && sameAsHashed(m, h)) return m.prevMerkleHash.slice(64);
   writeHeader(scratch, scratchView, 0, h);
-  const hash = sha256d(scratch);
+  return remember(h, sha256d(scratch));
+}
+
+/** Both headers' fields are equal, so they are the same 80 bytes (a version is compared as its 32-bit pattern). */
+export function sameHeader(a: BlockHeader, b: BlockHeader): boolean {
+  if ((a.version >>> 0) !== (b.version >>> 0) || a.time !== b.time || a.bits !== b.bits || a.nonce !== b.nonce) return false;
+  const ap = a.prevHash, bp = b.prevHash, am = a.merkleRoot, bm = b.merkleRoot;
+  if (ap.length !== 32 || bp.length !== 32 || am.length !== 32 || bm.length !== 32) return false;
+  for (let i = 0; i < 32; i++) if (ap[i] !== bp[i] || am[i] !== bm[i]) return false;
+  return true;
+}
+
+/**
+ * headerHash of `h` without hashing it when `known` is the same header
+ * (compared field by field: sameHeader) and `known.hash` is the hash this node
+ * computed of it (a header entry's, from the headers message): a block whose
+ * header came first in headers-first sync is not hashed twice. Any other
+ * header, or a null `known`, is hashed. Either way later calls hit the memo.
+ */
+export function headerHashFrom(h: BlockHeader, known: { hash: Uint8Array; header: BlockHeader } | null | undefined): Uint8Array {
+  if (!known || !sameHeader(known.header, h)) return headerHash(h);
+  const m = memo.get(h);
+  if (m && sameAsHashed(m, h)) return m.prevMerkleHash.slice(64);
+  return remember(h, known.hash.slice());
+}
+
+function remember(h: BlockHeader, hash: Uint8Array): Uint8Array {
   const kept = new Uint8Array(96);
-  kept.set(scratch.subarray(4, 68));
+  kept.set(h.prevHash);
+  kept.set(h.merkleRoot, 32);
   kept.set(hash, 64);
   const old = memoRing[memoAt];
   if (old) memo.delete(old);
