@@ -55,8 +55,8 @@ export function parseHeader(bytes: Uint8Array): BlockHeader {
  * a header changed since (a miner trying nonces) is hashed again. Each call
  * returns its own copy. The fields and bytes live in slots of two fixed
  * arrays, a ring; the WeakMap only names a header's slot, and a slot taken
- * over by a newer header no longer answers for the old one (nothing to delete,
- * and no allocation per header but the WeakMap's entry).
+ * over by a newer header no longer answers for the old one (no allocation per
+ * header but the WeakMap's entry).
  */
 const MEMO_SIZE = 4096;
 const memo = new WeakMap<BlockHeader, number>();
@@ -114,6 +114,9 @@ export function headerHashFrom(h: BlockHeader, known: { hash: Uint8Array; header
 function remember(h: BlockHeader, hash: Uint8Array): Uint8Array {
   const slot = memoAt;
   memoAt = (slot + 1) % MEMO_SIZE;
+  // The slot's last owner leaves the WeakMap too, so it holds at most MEMO_SIZE headers (a large WeakMap slows every full GC).
+  const old = memoOwner[slot];
+  if (old !== undefined && memo.get(old) === slot) memo.delete(old);
   memoOwner[slot] = h;
   memo.set(h, slot);
   const f = slot * 4;
