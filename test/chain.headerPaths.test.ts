@@ -9,8 +9,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Chain } from '../src/chain/chain.js';
-import { bytesKey } from '../src/core/bytes.js';
-import { headerHash, type BlockHeader } from '../src/core/header.js';
+import { bytesEqual, bytesKey } from '../src/core/bytes.js';
+import { sha256d } from '../src/core/hash.js';
+import { headerHash, headerHashFrom, serializeHeader, type BlockHeader } from '../src/core/header.js';
 import { NetworkParams, REGTEST } from '../src/core/params.js';
 import { bitsToTarget, hashMeetsTarget, targetToBits } from '../src/core/pow.js';
 import { HeaderChain } from '../src/node/headerSyncChain.js';
@@ -113,4 +114,44 @@ test('the synchronous header path and the async block path accept and refuse the
     await chain.close();
     await uncached.chain.close();
   }
+});
+
+test('a block of the header path takes its entry\'s hash only when its header is the same bytes', async () => {
+  const { chain, blocks } = await validChain();
+  try {
+    const headers = headerChain(blocks[0]!);
+    assert.equal(await codeOf(headers.accept('p', blocks.slice(1).map((b) => b.block.header))), 'accepted');
+    // A header as a block message parses it: another object, never hashed.
+    const copy = (h: BlockHeader): BlockHeader => ({ ...h, prevHash: Uint8Array.from(h.prevHash), merkleRoot: Uint8Array.from(h.merkleRoot) });
+    const own = (h: BlockHeader): Uint8Array => sha256d(serializeHeader(h));
+    for (const b of blocks.slice(1)) {
+      const h = copy(b.block.header);
+      const e = headers.pathEntryOf(h);
+      assert.ok(e && bytesEqual(e.hash, b.hash), `the entry at height ${e?.height}`);
+      const got = headerHashFrom(h, e);
+      assert.deepEqual(got, b.hash);
+      got[0] ^= 1; // a copy: the entry's hash is untouched
+      assert.deepEqual(headerHashFrom(h, e), b.hash);
+      assert.deepEqual(headerHash(h), b.hash, 'and remembered for the block\'s header');
+    }
+    // The same place on the path, any field different: hashed as its own bytes, never given the entry's hash.
+    const at = blocks[30]!;
+    const changes: Array<(x: BlockHeader) => void> = [
+      (x) => { x.nonce ^= 1; }, (x) => { x.time += 1; }, (x) => { x.bits ^= 1; }, (x) => { x.version += 1; }, (x) => { x.merkleRoot[31] ^= 1; },
+    ];
+    for (const change of changes) {
+      const h = copy(at.block.header);
+      change(h);
+      const e = headers.pathEntryOf(h);
+      assert.ok(e && bytesEqual(e.hash, at.hash));
+      const got = headerHashFrom(h, e);
+      assert.deepEqual(got, own(h));
+      assert.ok(!bytesEqual(got, at.hash));
+    }
+    // A header off the path (unknown parent): no entry, and hashed.
+    const stray = copy(at.block.header);
+    stray.prevHash[0] ^= 1;
+    assert.equal(headers.pathEntryOf(stray), null);
+    assert.deepEqual(headerHashFrom(stray, null), own(stray));
+  } finally { await chain.close(); }
 });

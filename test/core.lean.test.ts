@@ -4,6 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteReader, ByteWriter } from '../src/core/bytes.js';
 import { parseCoin, serializeCoin } from '../src/core/coin.js';
+import { hasDuplicateLeaves } from '../src/core/merkle.js';
 import { sighash, sighashes } from '../src/core/sighash.js';
 import { checkTxSanity } from '../src/core/validate.js';
 import { outpointKey, Tx, TX_VERSION } from '../src/core/tx.js';
@@ -83,4 +84,46 @@ test('a repeated outpoint is caught with two inputs and with more, wherever the 
   const ok = make(2, 0, 1);
   ok.inputs[1] = { ...ok.inputs[1]!, vout: 7 };
   checkTxSanity(ok, REGTEST);
+});
+
+test('hasDuplicateLeaves gives the verdict a set of byte strings gives, for any count and any repeat position', () => {
+  const bySet = (leaves: Uint8Array[]): boolean => new Set(leaves.map((l) => Buffer.from(l).toString('hex'))).size !== leaves.length;
+  const cases: Uint8Array[][] = [[], [randBytes(32)], [new Uint8Array(32), new Uint8Array(32)]];
+  for (const n of [2, 3, 7, 8, 9, 16, 17, 100, 1000, 4097]) {
+    const ids = Array.from({ length: n }, () => randBytes(32));
+    cases.push(ids);
+    // A repeat at the ends, in the middle, and of the last (CVE-2012-2459), as a copy in another buffer.
+    for (const [a, b] of [[0, n - 1], [n - 2, n - 1], [Math.floor(n / 3), Math.floor(n / 2)]] as const) {
+      if (a === b) continue;
+      const dup = [...ids];
+      dup[b] = Uint8Array.from(ids[a]!);
+      cases.push(dup, [...ids, Uint8Array.from(ids[n - 1]!)]);
+    }
+    // Leaves alike in their first eight bytes (one slot) that differ later are not repeats, until one is.
+    const alike = ids.map((id) => { const c = Uint8Array.from(ids[0]!); c.set(id.subarray(8), 8); return c; });
+    cases.push(alike, [...alike, Uint8Array.from(alike[n - 1]!)]);
+    // Views into one buffer, as the batch hash kernel returns them.
+    const flat = new Uint8Array(32 * n + 5);
+    ids.forEach((id, i) => flat.set(id, 5 + 32 * i));
+    cases.push(ids.map((_, i) => flat.subarray(5 + 32 * i, 37 + 32 * i)));
+  }
+  // Other lengths: a prefix is not a repeat.
+  cases.push([Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2)], [Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 3)], [new Uint8Array(0), new Uint8Array(0)]);
+  for (const leaves of cases) assert.equal(hasDuplicateLeaves(leaves), bySet(leaves), `${leaves.length} leaves`);
+  // A large call then a small one: the reused table holds nothing of the first.
+  const big = Array.from({ length: 3000 }, () => randBytes(32));
+  assert.equal(hasDuplicateLeaves([...big, Uint8Array.from(big[0]!)]), true);
+  const pair = [randBytes(32), randBytes(32)];
+  assert.equal(hasDuplicateLeaves(pair), false);
+});
+
+test('parseCoin reads the pubKeyHash in place, and a coin equals its copy-reading twin', () => {
+  const coin = { value: 2 ** 53 - 1, pubKeyHash: randBytes(20), height: 123456, coinbase: true };
+  const bytes = serializeCoin(coin);
+  const parsed = parseCoin(bytes);
+  assert.equal(parsed.pubKeyHash.buffer, bytes.buffer);
+  assert.equal(parsed.pubKeyHash.byteOffset, bytes.byteOffset + 8);
+  assert.deepEqual(parsed, coin);
+  throwsCode(() => parseCoin(bytes.subarray(0, 32)), 'bad-encoding', 20);
+  throwsCode(() => parseCoin(Uint8Array.from([...bytes, 0])), 'bad-encoding', 20);
 });

@@ -18,6 +18,8 @@ export class BlockTree {
   private readonly heights: BoundedMap<number, Uint8Array>;
   /** Every hash in the index (bytesKey strings); null until loadKnown(). */
   private known: Set<string> | null = null;
+  /** The last child context's parent and its lastTimes, oldest first (lastTimes()). */
+  private carried: { hash: Uint8Array; times: number[] } | null = null;
 
   constructor(private readonly db: ChainStore, private readonly params: NetworkParams, cacheSize: number) {
     this.entries = new BoundedMap(cacheSize);
@@ -146,28 +148,48 @@ export class BlockTree {
       while (e.height > height && inFlight(e.hash)) e = await parentOf(e);
       return e.height === height ? e : this.ancestor(e, height);
     };
-    return this.cachedContext(parent, inFlight) ?? childContextOn(this.params, parent, parentOf, ancestorAt);
+    const times = this.lastTimes(parent, inFlight);
+    if (!times) return childContextOn(this.params, parent, parentOf, ancestorAt);
+    if (!isRetargetHeight(this.params, parent.height + 1)) return Promise.resolve(childContextFrom(this.params, parent, times, noRetarget));
+    return ancestorAt(parent, parent.height + 1 - this.params.retargetInterval)
+      .then((first) => childContextFrom(this.params, parent, times, () => first.header.time));
   }
 
   /**
-   * The same from the cached entries alone, with no await per ancestor: when
-   * the parent's last medianTimeSpan entries are all in memory (the usual case
-   * while blocks connect one after another) and it is no retarget height.
+   * The times of the last medianTimeSpan blocks ending at `parent` (fewer near
+   * genesis), with no await: carried forward from the previous call when
+   * `parent` is that call's parent or its child (blocks connecting one after
+   * another), else walked through the cached entries; null when one is not in
+   * memory. A hash names its whole branch, so what is carried stays right
+   * across reorgs: a parent on another branch simply misses and walks.
    */
-  private cachedContext(parent: BlockIndexEntry, inFlight: (hash: Uint8Array) => BlockIndexEntry | undefined): Promise<ChildContext> | null {
-    if (isRetargetHeight(this.params, parent.height + 1)) return null;
-    const times: number[] = [];
+  private lastTimes(parent: BlockIndexEntry, inFlight: (hash: Uint8Array) => BlockIndexEntry | undefined): readonly number[] | null {
+    const c = this.carried;
+    const span = this.params.medianTimeSpan;
+    if (c && bytesEqual(c.hash, parent.hash)) return c.times;
+    if (c && bytesEqual(c.hash, parent.header.prevHash)) {
+      // A fresh array: the one handed out last time is left as it was.
+      const times = c.times.length >= span ? c.times.slice(1) : c.times.slice();
+      times.push(parent.header.time);
+      this.carried = { hash: parent.hash, times };
+      return times;
+    }
+    const newestFirst: number[] = [];
     let e = parent;
     for (;;) {
-      times.push(e.header.time);
-      if (times.length >= this.params.medianTimeSpan || e.height <= this.params.genesisHeight) break;
+      newestFirst.push(e.header.time);
+      if (newestFirst.length >= span || e.height <= this.params.genesisHeight) break;
       const p = inFlight(e.header.prevHash) ?? this.entries.get(bytesKey(e.header.prevHash));
       if (!p) return null;
       e = p;
     }
-    return Promise.resolve(childContextFrom(this.params, parent, times, () => { throw new RangeError('no retarget here'); }));
+    const times = newestFirst.reverse();
+    this.carried = { hash: parent.hash, times };
+    return times;
   }
 }
+
+const noRetarget = (): number => { throw new RangeError('no retarget here'); };
 
 export interface ChildContext { bits: number; medianTimePast: number }
 interface Linked { height: number; header: BlockHeader }

@@ -31,9 +31,17 @@ export function readCoin(r: ByteReader): Coin {
   return { value: r.u64(), pubKeyHash: r.copy(PUBKEY_HASH_SIZE), height: r.u32(), coinbase: r.u8() === 1 };
 }
 
+/**
+ * One coin from a store value: `pubKeyHash` is a view of `bytes`, not a copy.
+ * Every caller passes a value read from a KeyValueStore, which is never written
+ * to again (RocksDB hands out a fresh buffer per value; MemoryStore and the
+ * write-behind overlay keep values that are replaced, never changed in place),
+ * and a coin pins only its own COIN_SIZE bytes. Never pass a buffer that is
+ * reused (a ByteWriter after reset, a wire message): use readCoin, which copies.
+ */
 export function parseCoin(bytes: Uint8Array): Coin {
   const r = new ByteReader(bytes, 'coin');
-  const c = readCoin(r);
+  const c = { value: r.u64(), pubKeyHash: r.bytes(PUBKEY_HASH_SIZE), height: r.u32(), coinbase: r.u8() === 1 };
   r.end();
   return c;
 }

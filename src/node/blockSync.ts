@@ -6,7 +6,7 @@
 import { StorageError } from '../storage/errors.js';
 import { Block, parseBlock } from '../core/block.js';
 import { bytesEqual, bytesKey } from '../core/bytes.js';
-import { headerHash } from '../core/header.js';
+import { headerHash, headerHashFrom } from '../core/header.js';
 import type { NetworkParams } from '../core/params.js';
 import type { Chain } from '../chain/chain.js';
 import { NODE_LIGHT, type InvItem } from '../p2p/messages.js';
@@ -183,7 +183,8 @@ export class BlockSync {
       this.o.penalise(peer, err, EV.malformedBlock);
       return;
     }
-    const hash = headerHash(block.header);
+    // A block of the header path takes its entry's hash (the headers are compared, not hashed again).
+    const hash = headerHashFrom(block.header, this.headerSync.headers.pathEntryOf(block.header));
     // The older flow's bookkeeping, only while it has blocks to fetch (not during headers-first sync).
     if (this.download.pending > 0) this.download.delivered(hash, peer, Date.now());
     if (this.o.chain.tip && this.headerSync.wants(hash)) {

@@ -141,6 +141,19 @@ export class HeaderChain {
   has(hash: Uint8Array): boolean { return this.entries.has(bytesKey(hash)); }
   entry(hash: Uint8Array): HeaderEntry | null { return this.entries.get(bytesKey(hash)) ?? null; }
 
+  /**
+   * The path entry at the place of a block with header `h` (found by its parent, with no
+   * hash of `h`): for headerHashFrom, which takes the entry's hash only if the headers are equal.
+   */
+  pathEntryOf(h: BlockHeader): HeaderEntry | null {
+    const first = this.pathAt(0);
+    if (!first) return null;
+    const parent = this.entries.get(bytesKey(h.prevHash));
+    const i = parent ? parent.height + 1 - first.height : 0;
+    const e = i >= 0 ? this.pathAt(i) : undefined;
+    return e && bytesEqual(e.header.prevHash, h.prevHash) ? e : null;
+  }
+
   forgetPeer(peer: string): void { this.held.delete(peer); }
 
   /**
