@@ -12,7 +12,7 @@
 // JS owns all memory from dataPtr() up and grows the memory itself.
 import {
   IV, PAD_WORD, loadBE, copyWords, compress,
-  vsplat, vexpand, vrounds, vaddState, initVectorK, transposeStore,
+  vsplat, vexpand, vrounds, vaddState, initVectorK, transposeStore, vSecondHashStore,
 } from './sha256';
 
 const LEN_HASH: u32 = 256;
@@ -95,15 +95,7 @@ function hashFour(jobs: usize, blocks: u32, out: usize): void {
     vaddState(VST, VW2);
   }
   // VW2's words 8..15 hold the padding (set at instantiation, never overwritten).
-  memory.copy(VW2, VST, 128);
-  vexpand(VW2, 16, 64);
-  memory.copy(VST, VIV, 128);
-  vrounds(VST, VW2, 0, 64);
-  vaddState(VST, VIV);
-  for (let g: usize = 0; g < 2; g++) {
-    const s = VST + (g << 6);
-    transposeStore(out + (g << 4), 32, v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48));
-  }
+  vSecondHashStore(VST, VW2, VIV, out);
 }
 
 export function sha256dBatch(jobs: usize, count: u32, outPtr: usize): void {

@@ -11,7 +11,7 @@
 // JS owns all memory from dataPtr() up and grows the memory itself.
 import {
   IV, PAD_WORD, loadBE, copyWords, expand, rounds, compress, addState,
-  vsplat, vexpand, vrounds, vaddState, initVectorK, transposeStore,
+  vsplat, vexpand, vrounds, vaddState, initVectorK, transposeStore, vSecondHashStore,
 } from './sha256';
 
 const LEN_PAIR: u32 = 512;
@@ -77,16 +77,8 @@ function hashFourPairs(inp: usize, out: usize): void {
   vrounds(VST, VPAD_W, 0, 64);
   vaddState(VST, VFIRST);
 
-  memory.copy(VW2, VST, 128);
-  vexpand(VW2, 16, 64);
-  memory.copy(VST, VIV, 128);
-  vrounds(VST, VW2, 0, 64);
-  vaddState(VST, VIV);
-  // Lane j's digest goes to out + 32j: words 0..3 then 4..7.
-  for (let g: usize = 0; g < 2; g++) {
-    const s = VST + (g << 6);
-    transposeStore(out + (g << 4), 32, v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48));
-  }
+  // Lane j's digest goes to out + 32j.
+  vSecondHashStore(VST, VW2, VIV, out);
 }
 
 export function hashLevel(inPtr: usize, count: u32, outPtr: usize): void {

@@ -219,3 +219,21 @@ export function vaddState(st: usize, src: usize): void {
   v128.store(dst + 2 * step, vbswap(i32x4.shuffle(t1, t3, 0, 1, 4, 5)));
   v128.store(dst + 3 * step, vbswap(i32x4.shuffle(t1, t3, 2, 3, 6, 7)));
 }
+
+/**
+ * The second SHA-256 of SHA256d, four lanes at once: the first digests in `st`
+ * are hashed as 32-byte messages (`w`'s words 8..15 must already hold that
+ * message's padding, which this never overwrites), from the lane IV at `iv`,
+ * and lane j's digest is stored at out + 32j.
+ */
+export function vSecondHashStore(st: usize, w: usize, iv: usize, out: usize): void {
+  memory.copy(w, st, 128);
+  vexpand(w, 16, 64);
+  memory.copy(st, iv, 128);
+  vrounds(st, w, 0, 64);
+  vaddState(st, iv);
+  for (let g: usize = 0; g < 2; g++) {
+    const s = st + (g << 6);
+    transposeStore(out + (g << 4), 32, v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48));
+  }
+}
