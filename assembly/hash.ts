@@ -12,7 +12,7 @@
 // JS owns all memory from dataPtr() up and grows the memory itself.
 import {
   IV, PAD_WORD, loadBE, copyWords, compress,
-  vsplat, vexpand, vrounds, vaddState, initVectorK, transposeStore, vSecondHashStore,
+  vsplat, vexpand, vrounds, vaddState, initVectorK, vLoadBlocks, vSecondHashStore,
 } from './sha256';
 
 const LEN_HASH: u32 = 256;
@@ -85,10 +85,7 @@ function hashFour(jobs: usize, blocks: u32, out: usize): void {
     for (let j: usize = 0; j < 4; j++) {
       padBlock(<usize>load<u32>(jobs + (j << 3)), load<u32>(jobs + (j << 3), 4), b, blocks, LANES + (j << 6));
     }
-    for (let g: usize = 0; g < 64; g += 16) {
-      transposeStore(VW + (g << 2), 16,
-        v128.load(LANES + g), v128.load(LANES + 64 + g), v128.load(LANES + 128 + g), v128.load(LANES + 192 + g));
-    }
+    vLoadBlocks(VW, LANES);
     vexpand(VW, 16, 64);
     memory.copy(VW2, VST, 128);
     vrounds(VST, VW, 0, 64);

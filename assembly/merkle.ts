@@ -11,7 +11,7 @@
 // JS owns all memory from dataPtr() up and grows the memory itself.
 import {
   IV, PAD_WORD, loadBE, copyWords, expand, rounds, compress, addState,
-  vsplat, vexpand, vrounds, vaddState, initVectorK, transposeStore, vSecondHashStore,
+  vsplat, vexpand, vrounds, vaddState, initVectorK, vLoadBlocks, vSecondHashStore,
 } from './sha256';
 
 const LEN_PAIR: u32 = 512;
@@ -65,10 +65,7 @@ function hashPair(inp: usize, out: usize): void {
 }
 
 function hashFourPairs(inp: usize, out: usize): void {
-  for (let g: usize = 0; g < 64; g += 16) {
-    transposeStore(VW + (g << 2), 16,
-      v128.load(inp + g), v128.load(inp + 64 + g), v128.load(inp + 128 + g), v128.load(inp + 192 + g));
-  }
+  vLoadBlocks(VW, inp);
   vexpand(VW, 16, 64);
   memory.copy(VST, VIV, 128);
   vrounds(VST, VW, 0, 64);

@@ -237,3 +237,10 @@ export function vSecondHashStore(st: usize, w: usize, iv: usize, out: usize): vo
     transposeStore(out + (g << 4), 32, v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48));
   }
 }
+
+/** Four 64-byte message blocks lying back to back at `src`, one per lane, as words 0..15 of the lane schedule `w`. */
+export function vLoadBlocks(w: usize, src: usize): void {
+  for (let g: usize = 0; g < 64; g += 16) {
+    transposeStore(w + (g << 2), 16, v128.load(src + g), v128.load(src + 64 + g), v128.load(src + 128 + g), v128.load(src + 192 + g));
+  }
+}
