@@ -50,14 +50,17 @@ export function sha256dInto(data: Uint8Array, out: Uint8Array, at: number): Uint
  */
 export type Sha256dSpans = (bytes: Uint8Array, ends: readonly number[], count: number) => Uint8Array;
 
-export const sha256dSpansJs: Sha256dSpans = (bytes, ends, count) => {
-  const out = new Uint8Array(count * 32);
-  for (let i = 0, start = 0; i < count; i++) {
-    sha256dInto(bytes.subarray(start, ends[i]!), out, 32 * i);
-    start = ends[i]!;
-  }
-  return out;
-};
+/** A Sha256dSpans of any digest: `hash` of each message, digest i at bytes [size*i, size*i + size). */
+function spansOf(hash: (data: Uint8Array) => Uint8Array, size: number): Sha256dSpans {
+  return (bytes, ends, count) => {
+    const out = new Uint8Array(count * size);
+    for (let i = 0, start = 0; i < count; i++) {
+      out.set(hash(bytes.subarray(start, ends[i]!)), size * i);
+      start = ends[i]!;
+    }
+    return out;
+  };
+}
 
 /** The batched hashes a block's checks use; the chain passes the WASM kernel's (src/wasm/hashBatch.ts). */
 export interface BatchHashers {
@@ -66,17 +69,7 @@ export interface BatchHashers {
   hash160: Sha256dSpans;
 }
 
-export const batchHashersJs: BatchHashers = {
-  sha256d: sha256dSpansJs,
-  hash160: (bytes, ends, count) => {
-    const out = new Uint8Array(count * 20);
-    for (let i = 0, start = 0; i < count; i++) {
-      out.set(hash160(bytes.subarray(start, ends[i]!)), 20 * i);
-      start = ends[i]!;
-    }
-    return out;
-  },
-};
+export const batchHashersJs: BatchHashers = { sha256d: spansOf(sha256d, 32), hash160: spansOf(hash160, 20) };
 
 /** Digest i of a Sha256dSpans result, as a view. */
 export const spanDigest = (digests: Uint8Array, i: number): Uint8Array => digests.subarray(32 * i, 32 * i + 32);
